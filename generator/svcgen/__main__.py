@@ -1,0 +1,3 @@
+from svcgen.cli import main
+
+main()

@@ -1,0 +1,62 @@
+"""Command line: parses arguments and calls the modules that do the work; nothing else lives here.
+
+Heavy imports happen inside the commands so that ``svcgen --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import NoReturn, TypeVar
+
+import typer
+
+from svcgen.diagnostics import SvcgenError, format_text
+
+app = typer.Typer(
+    name="svcgen",
+    help="Turn service definitions into values for the svcgen Helm chart, lint them, render them.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+T = TypeVar("T")
+
+
+def run(work: Callable[[], T]) -> T:
+    """Run a command body; errors the user caused become messages and an exit status."""
+    try:
+        return work()
+    except SvcgenError as exc:
+        for diagnostic in exc.diagnostics:
+            print(format_text(diagnostic), file=sys.stderr)
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    print(f"svcgen: {message}", file=sys.stderr)
+    raise typer.Exit(code)
+
+
+@app.callback()
+def _root() -> None:
+    """Turn service definitions into values for the svcgen Helm chart, lint them, render them."""
+
+
+@app.command("version")
+def version() -> None:
+    """Print the svcgen version."""
+    from svcgen import __version__
+
+    print(__version__)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

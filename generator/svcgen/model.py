@@ -1,0 +1,722 @@
+"""The values model: the one source of truth for the chart's values.
+
+Every field's ``description`` becomes the description in ``chart/values.schema.json`` and a row of
+the values table in ``chart/README.md``. Maps are keyed (components, containers, ports, volumes,
+hosts, paths) so that Helm merges them across ``-f`` files and ``--set`` can address one entry.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+# --- names -----------------------------------------------------------------------------------
+
+DNS1035_LABEL = r"^[a-z]([-a-z0-9]*[a-z0-9])?$"
+DNS1123_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+DNS1123_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+#: Kubernetes port names (IANA_SVC_NAME): lowercase letters, digits and '-', at least one letter.
+PORT_NAME = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"
+ENV_NAME = r"^[-._a-zA-Z][-._a-zA-Z0-9]*$"
+HOSTNAME_WILDCARD = r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+QUANTITY = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$"
+
+ComponentId = Annotated[str, StringConstraints(pattern=DNS1035_LABEL, max_length=63)]
+ContainerName = Annotated[str, StringConstraints(pattern=DNS1123_LABEL, max_length=63)]
+VolumeName = Annotated[str, StringConstraints(pattern=DNS1123_LABEL, max_length=63)]
+PortName = Annotated[str, StringConstraints(pattern=PORT_NAME, max_length=15)]
+EnvName = Annotated[str, StringConstraints(pattern=ENV_NAME)]
+ResourceName = Annotated[str, StringConstraints(pattern=DNS1123_SUBDOMAIN, max_length=253)]
+Hostname = Annotated[str, StringConstraints(pattern=HOSTNAME_WILDCARD, max_length=253)]
+Quantity = Annotated[str, StringConstraints(pattern=QUANTITY)] | int | float
+PortNumber = Annotated[int, Field(ge=1, le=65535)]
+#: A port given by number or by the name of a container port.
+PortRef = PortNumber | PortName
+IntOrPercent = Annotated[int, Field(ge=0)] | Annotated[str, StringConstraints(pattern=r"^[0-9]+%$")]
+EnvValue = str | int | float | bool
+
+
+class Model(BaseModel):
+    """Base for every values object: unknown keys are errors, as they are in the chart's schema."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, use_enum_values=True)
+
+
+# --- global ----------------------------------------------------------------------------------
+
+
+class NetworkPolicyGlobal(Model):
+    enabled: bool = Field(
+        False,
+        description="Render NetworkPolicies that admit exactly each component's whitelisted "
+        "callers and let it reach exactly its upstreams (plus DNS).",
+    )
+    dnsNamespace: str = Field(
+        "kube-system", description="Namespace of the cluster DNS pods that every component may reach."
+    )
+    dnsPodLabels: dict[str, str] = Field(
+        default_factory=lambda: {"k8s-app": "kube-dns"},
+        description="Labels of the cluster DNS pods.",
+    )
+    ingressNamespace: str = Field(
+        "ingress-nginx",
+        description="Namespace of the ingress controller; components with an ingress admit it.",
+    )
+    externalEgress: bool = Field(
+        False,
+        description="Also allow egress to addresses outside the cluster (0.0.0.0/0 minus private "
+        "ranges).",
+    )
+
+
+class MeshGlobal(Model):
+    istio: bool = Field(
+        False,
+        description="Inject the Istio sidecar and render AuthorizationPolicy and Sidecar objects "
+        "equivalent to whitelists and upstreams.",
+    )
+    ingressGatewayNamespace: str = Field(
+        "istio-system",
+        description="Namespace of the Istio ingress gateway; components with an ingress admit it.",
+    )
+
+
+class Global(Model):
+    project: Annotated[str, StringConstraints(pattern=DNS1123_LABEL, max_length=63)] | None = Field(
+        None,
+        description="Project id (Space Cloud). When set, the chart fails unless the release "
+        "namespace equals it.",
+    )
+    domain: Hostname | None = Field(
+        None,
+        description="Default ingress domain: an ingress without hosts gets `<component>.<domain>`.",
+    )
+    prefixWithRelease: bool = Field(
+        False,
+        description="Prefix every object name with the release name, to run two releases in one "
+        "namespace. Off by default so a Service is named after its component.",
+    )
+    labels: dict[str, str] = Field(default_factory=dict, description="Labels added to every object.")
+    annotations: dict[str, str] = Field(
+        default_factory=dict, description="Annotations added to every object."
+    )
+    imagePullSecrets: list[ResourceName] = Field(
+        default_factory=list,
+        description="Names of existing `kubernetes.io/dockerconfigjson` Secrets used to pull every "
+        "image (registry credentials by reference).",
+        examples=[["regcred"]],
+    )
+    ingressClassName: str | None = Field(
+        None, description="Default ingress class for components that do not name one."
+    )
+    defaultResources: Resources = Field(
+        default_factory=lambda: Resources(
+            requests={"cpu": "100m", "memory": "128Mi"}, limits={"memory": "256Mi"}
+        ),
+        description="Resources for containers that set none, so every container has them.",
+    )
+    networkPolicy: NetworkPolicyGlobal = Field(
+        default_factory=NetworkPolicyGlobal, description="Service-to-service NetworkPolicies."
+    )
+    mesh: MeshGlobal = Field(default_factory=MeshGlobal, description="Service mesh integration.")
+
+
+# --- containers ------------------------------------------------------------------------------
+
+
+class PullPolicy(StrEnum):
+    ALWAYS = "Always"
+    IF_NOT_PRESENT = "IfNotPresent"
+    NEVER = "Never"
+
+
+class Image(Model):
+    repository: Annotated[str, StringConstraints(min_length=1)] = Field(
+        description="Image repository, with registry host when not Docker Hub.",
+        examples=["ghcr.io/acme/api"],
+    )
+    tag: str | None = Field(None, description="Image tag.", examples=["1.4.2"])
+    digest: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+:[a-f0-9]{32,}$")] | None = Field(
+        None, description="Image digest; pins the image and wins over the tag.", examples=["sha256:…"]
+    )
+    pullPolicy: PullPolicy | None = Field(
+        None, description="Pull policy; Kubernetes' default when unset."
+    )
+
+
+class Protocol(StrEnum):
+    TCP = "TCP"
+    UDP = "UDP"
+    SCTP = "SCTP"
+
+
+class ContainerPort(Model):
+    containerPort: PortNumber = Field(description="Port the container listens on.")
+    protocol: Protocol = Field(Protocol.TCP, description="TCP, UDP or SCTP.")
+
+
+class SecretKeyRef(Model):
+    secret: ResourceName | None = Field(None, description="Name of an existing Secret.")
+    key: str | None = Field(None, description="Key inside the Secret.")
+    optional: bool | None = Field(None, description="Start even when the Secret or key is missing.")
+    value: str | None = Field(
+        None,
+        description="Inline secret value, rendered into a Secret the chart owns. Possible, but "
+        "linted: prefer a reference to a Secret managed outside values.",
+    )
+
+    @model_validator(mode="after")
+    def _reference_or_value(self) -> SecretKeyRef:
+        if self.value is not None and (self.secret or self.key):
+            raise ValueError("give either secret+key or value, not both")
+        if self.value is None and not (self.secret and self.key):
+            raise ValueError("a secret reference needs both 'secret' and 'key'")
+        return self
+
+
+class EnvFromSource(Model):
+    secret: ResourceName | None = Field(None, description="Every key of this Secret becomes a variable.")
+    configMap: ResourceName | None = Field(
+        None, description="Every key of this ConfigMap becomes a variable."
+    )
+    prefix: str | None = Field(None, description="Prefix added to each variable name.")
+    optional: bool | None = Field(None, description="Start even when the source is missing.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> EnvFromSource:
+        if (self.secret is None) == (self.configMap is None):
+            raise ValueError("envFrom needs exactly one of 'secret' or 'configMap'")
+        return self
+
+
+class Resources(Model):
+    requests: dict[str, Quantity] = Field(
+        default_factory=dict,
+        description="Resource requests (cpu, memory, ephemeral-storage, nvidia.com/gpu, …).",
+        examples=[{"cpu": "250m", "memory": "512Mi"}],
+    )
+    limits: dict[str, Quantity] = Field(default_factory=dict, description="Resource limits.")
+
+
+class HTTPHeader(Model):
+    name: str = Field(description="Header name.")
+    value: str = Field(description="Header value.")
+
+
+class HTTPGetAction(Model):
+    path: str = Field("/", description="Request path.")
+    port: PortRef = Field(description="Port number or container port name.")
+    scheme: Literal["HTTP", "HTTPS"] | None = Field(None, description="HTTP or HTTPS.")
+    host: str | None = Field(None, description="Host to connect to; the pod IP when unset.")
+    httpHeaders: list[HTTPHeader] = Field(default_factory=list, description="Extra request headers.")
+
+
+class TCPSocketAction(Model):
+    port: PortRef = Field(description="Port number or container port name.")
+
+
+class ExecAction(Model):
+    command: list[str] = Field(min_length=1, description="Command run inside the container.")
+
+
+class GRPCAction(Model):
+    port: PortNumber = Field(description="Port number of the gRPC health service.")
+    service: str | None = Field(None, description="Service name sent in the health check request.")
+
+
+class Probe(Model):
+    enabled: bool = Field(
+        True,
+        description="False disables this probe, including the one derived from the ports.",
+    )
+    httpGet: HTTPGetAction | None = Field(None, description="HTTP GET check.")
+    tcpSocket: TCPSocketAction | None = Field(None, description="TCP connect check.")
+    exec: ExecAction | None = Field(None, description="Command check.")
+    grpc: GRPCAction | None = Field(None, description="gRPC health check.")
+    initialDelaySeconds: Annotated[int, Field(ge=0)] | None = Field(None, description="Delay before the first check.")
+    periodSeconds: Annotated[int, Field(ge=1)] | None = Field(None, description="Seconds between checks.")
+    timeoutSeconds: Annotated[int, Field(ge=1)] | None = Field(None, description="Seconds before a check times out.")
+    successThreshold: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="Consecutive successes to count as healthy (1 for liveness and startup)."
+    )
+    failureThreshold: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="Consecutive failures to count as unhealthy."
+    )
+
+    @model_validator(mode="after")
+    def _at_most_one_handler(self) -> Probe:
+        handlers = [h for h in (self.httpGet, self.tcpSocket, self.exec, self.grpc) if h is not None]
+        if len(handlers) > 1:
+            raise ValueError("a probe takes one of httpGet, tcpSocket, exec or grpc")
+        return self
+
+    @property
+    def has_handler(self) -> bool:
+        return any(h is not None for h in (self.httpGet, self.tcpSocket, self.exec, self.grpc))
+
+
+class Probes(Model):
+    liveness: Probe | None = Field(
+        None, description="Restart the container when this fails. Derived from the ports when unset."
+    )
+    readiness: Probe | None = Field(
+        None,
+        description="Take the pod out of Service endpoints when this fails. Derived from the ports "
+        "when unset.",
+    )
+    startup: Probe | None = Field(
+        None, description="Hold the other probes until this succeeds (slow starters)."
+    )
+
+
+class VolumeMount(Model):
+    mountPath: Annotated[str, StringConstraints(pattern=r"^/")] = Field(description="Absolute path in the container.")
+    subPath: str | None = Field(None, description="Mount only this path inside the volume.")
+    readOnly: bool | None = Field(None, description="Mount read-only.")
+
+
+class Capabilities(Model):
+    add: list[str] = Field(default_factory=list, description="Capabilities to add.")
+    drop: list[str] | None = Field(None, description="Capabilities to drop (default: ALL).")
+
+
+class SecurityContext(Model):
+    runAsUser: Annotated[int, Field(ge=0)] | None = Field(None, description="UID to run as.")
+    runAsGroup: Annotated[int, Field(ge=0)] | None = Field(None, description="GID to run as.")
+    runAsNonRoot: bool | None = Field(None, description="Refuse to start as root.")
+    readOnlyRootFilesystem: bool | None = Field(None, description="Mount the root filesystem read-only.")
+    allowPrivilegeEscalation: bool | None = Field(None, description="Allow setuid binaries to gain privileges.")
+    privileged: bool | None = Field(None, description="Run privileged (never under restricted).")
+    capabilities: Capabilities | None = Field(None, description="Linux capabilities.")
+
+
+class LifecycleHandler(Model):
+    exec: ExecAction | None = Field(None, description="Command run inside the container.")
+    httpGet: HTTPGetAction | None = Field(None, description="HTTP GET request.")
+    sleep: dict[Literal["seconds"], Annotated[int, Field(ge=0)]] | None = Field(
+        None, description="Sleep for `seconds` (Kubernetes 1.29+).", examples=[{"seconds": 5}]
+    )
+
+
+class Lifecycle(Model):
+    postStart: LifecycleHandler | None = Field(None, description="Runs right after the container starts.")
+    preStop: LifecycleHandler | None = Field(None, description="Runs before the container is stopped.")
+
+
+class Container(Model):
+    image: Image = Field(description="Container image.")
+    command: list[str] | None = Field(None, description="Replaces the image's ENTRYPOINT.")
+    args: list[str] | None = Field(None, description="Replaces the image's CMD.")
+    workingDir: str | None = Field(None, description="Working directory.")
+    ports: dict[PortName, ContainerPort] = Field(
+        default_factory=dict,
+        description="Ports by name (at most 15 characters). Services and probes refer to them.",
+        examples=[{"http": {"containerPort": 8080}}],
+    )
+    env: dict[EnvName, EnvValue] = Field(
+        default_factory=dict,
+        description="Plain environment variables. Secret material belongs in secretEnv.",
+    )
+    secretEnv: dict[EnvName, SecretKeyRef] = Field(
+        default_factory=dict,
+        description="Environment variables read from Secrets.",
+        examples=[{"DB_PASSWORD": {"secret": "db", "key": "password"}}],
+    )
+    envFrom: list[EnvFromSource] = Field(
+        default_factory=list, description="Secrets or ConfigMaps whose every key becomes a variable."
+    )
+    resources: Resources | None = Field(
+        None, description="Requests and limits; `global.defaultResources` when unset."
+    )
+    probes: Probes = Field(default_factory=Probes, description="Health checks.")
+    volumeMounts: dict[VolumeName, VolumeMount] = Field(
+        default_factory=dict,
+        description="Mounts of the component's volumes, by volume name.",
+        examples=[{"data": {"mountPath": "/var/lib/data"}}],
+    )
+    securityContext: SecurityContext = Field(
+        default_factory=SecurityContext,
+        description="Overrides of the component's security profile for this container.",
+    )
+    lifecycle: Lifecycle | None = Field(None, description="postStart and preStop hooks.")
+    stdin: bool | None = Field(None, description="Keep stdin open.")
+    tty: bool | None = Field(None, description="Allocate a TTY.")
+
+
+# --- component parts -------------------------------------------------------------------------
+
+
+class WorkloadKind(StrEnum):
+    DEPLOYMENT = "Deployment"
+    STATEFULSET = "StatefulSet"
+
+
+class Strategy(Model):
+    maxUnavailable: IntOrPercent = Field(
+        0, description="Pods that may be unavailable during a rollout (0: zero downtime)."
+    )
+    maxSurge: IntOrPercent = Field(1, description="Extra pods created during a rollout.")
+
+
+class ServiceType(StrEnum):
+    CLUSTER_IP = "ClusterIP"
+    NODE_PORT = "NodePort"
+    LOAD_BALANCER = "LoadBalancer"
+    HEADLESS = "Headless"
+
+
+class ServicePort(Model):
+    port: PortNumber | None = Field(
+        None, description="Port the Service listens on; the target's number when unset."
+    )
+    targetPort: PortRef | None = Field(
+        None, description="Container port name or number; the same-named container port when unset."
+    )
+    protocol: Protocol | None = Field(None, description="Protocol; the target port's when unset.")
+    nodePort: Annotated[int, Field(ge=30000, le=32767)] | None = Field(
+        None, description="Fixed node port (NodePort and LoadBalancer only)."
+    )
+    appProtocol: str | None = Field(None, description="Application protocol hint (http, grpc, …).")
+
+
+class Service(Model):
+    enabled: bool = Field(
+        True, description="Render a Service. On by default whenever a container has ports."
+    )
+    name: Annotated[str, StringConstraints(pattern=DNS1035_LABEL, max_length=63)] | None = Field(
+        None, description="Service name; the component id when unset."
+    )
+    type: ServiceType = Field(
+        ServiceType.CLUSTER_IP, description="ClusterIP, NodePort, LoadBalancer or Headless."
+    )
+    ports: dict[PortName, ServicePort] = Field(
+        default_factory=dict,
+        description="Service ports by name; every container port when empty.",
+        examples=[{"http": {"port": 80}}],
+    )
+    labels: dict[str, str] = Field(default_factory=dict, description="Extra labels.")
+    annotations: dict[str, str] = Field(default_factory=dict, description="Extra annotations.")
+
+
+class PathType(StrEnum):
+    PREFIX = "Prefix"
+    EXACT = "Exact"
+    IMPLEMENTATION_SPECIFIC = "ImplementationSpecific"
+
+
+class IngressPath(Model):
+    port: PortRef | None = Field(
+        None, description="Service port name or number; the Service's first port when unset."
+    )
+    pathType: PathType = Field(PathType.PREFIX, description="Prefix, Exact or ImplementationSpecific.")
+
+
+class IngressHost(Model):
+    paths: dict[Annotated[str, StringConstraints(pattern=r"^/")], IngressPath] = Field(
+        default_factory=lambda: {"/": IngressPath()},
+        description="Paths on this host, each routed to a Service port.",
+    )
+
+
+class CertManager(Model):
+    issuer: str | None = Field(None, description="cert-manager Issuer in the release namespace.")
+    clusterIssuer: str | None = Field(None, description="cert-manager ClusterIssuer.")
+
+
+class IngressTLS(Model):
+    enabled: bool = Field(True, description="Serve the ingress hosts over TLS.")
+    secretName: ResourceName | None = Field(
+        None, description="TLS Secret; `<ingress>-tls` when unset (filled by cert-manager)."
+    )
+    certManager: CertManager | None = Field(
+        None, description="Have cert-manager issue the certificate."
+    )
+
+
+class Ingress(Model):
+    enabled: bool = Field(True, description="Render the Ingress.")
+    className: str | None = Field(None, description="Ingress class; `global.ingressClassName` when unset.")
+    hosts: dict[Hostname, IngressHost] = Field(
+        default_factory=dict,
+        description="Hosts and their paths; `<component>.<global.domain>` when empty.",
+        examples=[{"api.example.com": {"paths": {"/": {"port": "http"}}}}],
+    )
+    tls: IngressTLS | None = Field(None, description="TLS for every host of this ingress.")
+    annotations: dict[str, str] = Field(default_factory=dict, description="Extra annotations.")
+
+
+class KedaTrigger(Model):
+    model_config = ConfigDict(extra="forbid")
+    type: str = Field(description="KEDA scaler type (prometheus, kafka, cron, …).")
+    name: str | None = Field(None, description="Trigger name.")
+    metadata: dict[str, str] = Field(default_factory=dict, description="Scaler metadata.")
+    authenticationRef: dict[str, str] | None = Field(
+        None, description="Reference to a KEDA TriggerAuthentication (`name`, `kind`)."
+    )
+    metricType: Literal["AverageValue", "Value", "Utilization"] | None = Field(
+        None, description="How the metric is compared with the target."
+    )
+
+
+class Scaling(Model):
+    enabled: bool = Field(True, description="Scale this component automatically.")
+    minReplicas: Annotated[int, Field(ge=0)] = Field(
+        1, description="Fewest replicas; 0 (scale to zero) needs KEDA."
+    )
+    maxReplicas: Annotated[int, Field(ge=1)] = Field(description="Most replicas.")
+    targetCPU: Annotated[int, Field(ge=1, le=1000)] | None = Field(
+        None, description="Average CPU utilisation target, percent of requests."
+    )
+    targetMemory: Annotated[int, Field(ge=1, le=1000)] | None = Field(
+        None, description="Average memory utilisation target, percent of requests."
+    )
+    concurrency: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="In-flight requests per replica (KEDA HTTP add-on)."
+    )
+    requestsPerSecond: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="Requests per second per replica (KEDA HTTP add-on)."
+    )
+    pollingInterval: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="Seconds between KEDA metric checks."
+    )
+    cooldownPeriod: Annotated[int, Field(ge=0)] | None = Field(
+        None, description="Seconds after the last activity before scaling to the minimum."
+    )
+    triggers: list[KedaTrigger] = Field(
+        default_factory=list, description="Extra KEDA triggers (renders a KEDA ScaledObject)."
+    )
+
+    @property
+    def engine(self) -> Literal["hpa", "keda", "keda-http"]:
+        """Which object the chart renders: see the chart README, "Scaling"."""
+        if self.concurrency is not None or self.requestsPerSecond is not None:
+            return "keda-http"
+        if self.triggers or self.minReplicas == 0:
+            return "keda"
+        return "hpa"
+
+
+class PodDisruptionBudget(Model):
+    enabled: bool | None = Field(
+        None, description="Render a PodDisruptionBudget; on by default when 2 or more replicas run."
+    )
+    minAvailable: IntOrPercent | None = Field(None, description="Pods that must stay up.")
+    maxUnavailable: IntOrPercent | None = Field(
+        None, description="Pods that may be down at once (default 1)."
+    )
+
+
+class ServiceAccount(Model):
+    create: bool = Field(False, description="Create a ServiceAccount for this component.")
+    name: ResourceName | None = Field(
+        None, description="ServiceAccount to use; the component's name when created."
+    )
+    annotations: dict[str, str] = Field(default_factory=dict, description="Annotations (e.g. cloud IAM).")
+    automountToken: bool = Field(False, description="Mount the API token into the pods.")
+
+
+class AccessMode(StrEnum):
+    RWO = "ReadWriteOnce"
+    RWOP = "ReadWriteOncePod"
+    ROX = "ReadOnlyMany"
+    RWX = "ReadWriteMany"
+
+
+class EmptyDir(Model):
+    medium: Literal["", "Memory"] | None = Field(None, description="`Memory` for a tmpfs.")
+    sizeLimit: Quantity | None = Field(None, description="Size limit.")
+
+
+class KeyToPath(Model):
+    key: str = Field(description="Key in the source.")
+    path: str = Field(description="File path relative to the mount.")
+
+
+class ConfigMapVolume(Model):
+    name: ResourceName = Field(description="Name of an existing ConfigMap.")
+    items: list[KeyToPath] = Field(default_factory=list, description="Keys to project; all when empty.")
+    defaultMode: Annotated[int, Field(ge=0, le=511)] | None = Field(None, description="File mode.")
+
+
+class SecretVolume(Model):
+    secretName: ResourceName = Field(description="Name of an existing Secret.")
+    items: list[KeyToPath] = Field(default_factory=list, description="Keys to project; all when empty.")
+    defaultMode: Annotated[int, Field(ge=0, le=511)] | None = Field(None, description="File mode.")
+
+
+class Volume(Model):
+    """Exactly one kind per volume: persistent (``size`` or ``existingClaim``), ``emptyDir``,
+    ``configMap``, ``secret`` or ``files``."""
+
+    size: Quantity | None = Field(None, description="Persistent volume size.", examples=["1Gi"])
+    storageClassName: str | None = Field(None, description="Storage class; the cluster default when unset.")
+    accessModes: list[AccessMode] = Field(
+        default_factory=lambda: [AccessMode.RWO], description="Access modes of a persistent volume."
+    )
+    existingClaim: ResourceName | None = Field(None, description="Use this existing PersistentVolumeClaim.")
+    emptyDir: EmptyDir | None = Field(None, description="Scratch space that lives as long as the pod.")
+    configMap: ConfigMapVolume | None = Field(None, description="An existing ConfigMap.")
+    secret: SecretVolume | None = Field(None, description="An existing Secret.")
+    files: dict[Annotated[str, StringConstraints(pattern=r"^[-._a-zA-Z0-9]+$")], str] | None = Field(
+        None,
+        description="Inline files, rendered into a ConfigMap the chart owns.",
+        examples=[{"nginx.conf": "events {}"}],
+    )
+
+    @model_validator(mode="after")
+    def _exactly_one_kind(self) -> Volume:
+        kinds = [k for k in ("emptyDir", "configMap", "secret", "files") if getattr(self, k) is not None]
+        if self.size is not None or self.existingClaim is not None:
+            kinds.append("persistent")
+        if len(kinds) != 1:
+            raise ValueError(
+                "a volume needs exactly one of size/existingClaim (persistent), emptyDir, "
+                f"configMap, secret or files; got {', '.join(kinds) or 'none'}"
+            )
+        return self
+
+    @property
+    def kind(self) -> str:
+        for k in ("emptyDir", "configMap", "secret", "files"):
+            if getattr(self, k) is not None:
+                return k
+        return "persistent"
+
+
+class Peer(Model):
+    """Another service: a component of this release, or a service of another project.
+
+    ``{component: db}``; ``{project: billing, service: invoices}``; ``"*"`` wildcards either part.
+    """
+
+    component: Annotated[str, StringConstraints(pattern=DNS1035_LABEL, max_length=63)] | None = Field(
+        None, description="A component of this release."
+    )
+    project: Annotated[str, StringConstraints(pattern=r"^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?)$")] | None = Field(
+        None, description="A project (namespace), or `*` for every project."
+    )
+    service: Annotated[str, StringConstraints(pattern=r"^(\*|[a-z]([-a-z0-9]*[a-z0-9])?)$")] | None = Field(
+        None, description="A service (component id) in that project, or `*` for every service."
+    )
+
+    @model_validator(mode="after")
+    def _shape(self) -> Peer:
+        if self.component is not None and (self.project is not None or self.service is not None):
+            raise ValueError("give either 'component' or 'project'/'service', not both")
+        if self.component is None and self.project is None:
+            raise ValueError("name a 'component', or a 'project' (with an optional 'service')")
+        return self
+
+
+class Component(Model):
+    enabled: bool = Field(True, description="Render this component.")
+    kind: WorkloadKind = Field(
+        WorkloadKind.DEPLOYMENT,
+        description="Deployment, or StatefulSet for persistent per-replica storage.",
+    )
+    replicas: Annotated[int, Field(ge=0)] = Field(
+        1, description="Replicas when `scaling` is off."
+    )
+    strategy: Strategy = Field(
+        default_factory=Strategy, description="Rollout strategy (Deployments)."
+    )
+    securityProfile: Literal["restricted", "baseline"] = Field(
+        "restricted",
+        description="Pod Security Standard the pods meet: `restricted` (non-root, read-only root "
+        "filesystem, no capabilities) or `baseline` for images that must start as root.",
+    )
+    podSecurityContext: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Overrides merged into the pod securityContext (fsGroup, runAsUser, …).",
+    )
+    containers: dict[ContainerName, Container] = Field(
+        description="Containers of the pod, by name. They share the network: ports must differ.",
+        min_length=1,
+    )
+    initContainers: dict[ContainerName, Container] = Field(
+        default_factory=dict, description="Init containers, run in name order before the containers."
+    )
+    service: Service = Field(default_factory=Service, description="The component's Service.")
+    ingress: Ingress | None = Field(None, description="HTTP(S) routes from outside the cluster.")
+    scaling: Scaling | None = Field(
+        None,
+        description="Autoscaling: CPU/memory → HorizontalPodAutoscaler; concurrency or requests "
+        "per second → KEDA HTTPScaledObject; triggers or minReplicas 0 → KEDA ScaledObject.",
+    )
+    podDisruptionBudget: PodDisruptionBudget = Field(
+        default_factory=PodDisruptionBudget, description="Voluntary disruption budget."
+    )
+    serviceAccount: ServiceAccount = Field(
+        default_factory=ServiceAccount, description="Identity of the pods."
+    )
+    volumes: dict[VolumeName, Volume] = Field(
+        default_factory=dict,
+        description="Volumes by name; containers mount them through `volumeMounts`.",
+        examples=[{"data": {"size": "1Gi"}}],
+    )
+    nodeSelector: dict[str, str] = Field(default_factory=dict, description="Node labels to run on.")
+    tolerations: list[dict[str, Any]] = Field(default_factory=list, description="Taints to tolerate.")
+    affinity: dict[str, Any] = Field(default_factory=dict, description="Pod affinity rules.")
+    topologySpreadConstraints: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Spread rules; the chart fills `labelSelector` with the component's selector "
+        "when omitted.",
+    )
+    hostAliases: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Extra /etc/hosts entries: IP → hostnames.",
+        examples=[{"10.0.0.5": ["db.internal"]}],
+    )
+    hostname: Annotated[str, StringConstraints(pattern=DNS1123_LABEL, max_length=63)] | None = Field(
+        None, description="Pod hostname."
+    )
+    terminationGracePeriodSeconds: Annotated[int, Field(ge=0)] | None = Field(
+        None, description="Seconds a pod has to stop before it is killed."
+    )
+    priorityClassName: str | None = Field(None, description="Priority class.")
+    labels: dict[str, str] = Field(
+        default_factory=dict, description="Labels on this component's objects (never in selectors)."
+    )
+    annotations: dict[str, str] = Field(default_factory=dict, description="Annotations on its objects.")
+    podLabels: dict[str, str] = Field(default_factory=dict, description="Extra pod labels.")
+    podAnnotations: dict[str, str] = Field(default_factory=dict, description="Extra pod annotations.")
+    upstreams: list[Peer] = Field(
+        default_factory=list,
+        description="Services this component may call (NetworkPolicy egress, Istio Sidecar).",
+        examples=[[{"component": "db"}, {"project": "billing", "service": "*"}]],
+    )
+    whitelists: list[Peer] = Field(
+        default_factory=list,
+        description="Callers admitted to this component (NetworkPolicy ingress, Istio "
+        "AuthorizationPolicy). Empty: no caller is admitted when a policy is enabled.",
+        examples=[[{"component": "web"}, {"project": "*"}]],
+    )
+
+
+class TestHook(Model):
+    enabled: bool = Field(True, description="Render the `helm test` hook that checks every Service port.")
+    image: Image = Field(
+        default_factory=lambda: Image(repository="busybox", tag="1.36.1"),
+        description="Image with `nc`, used by the test hook.",
+    )
+
+
+class Values(Model):
+    """The chart's values."""
+
+    global_: Global = Field(default_factory=Global, alias="global", description="Settings for every component.")
+    nameOverride: Annotated[str, StringConstraints(pattern=DNS1123_LABEL, max_length=63)] | None = Field(
+        None, description="Replaces the chart name in `app.kubernetes.io/name`."
+    )
+    components: dict[ComponentId, Component] = Field(
+        default_factory=dict,
+        description="The services, by id. The id names the Service, so its DNS name is "
+        "`<id>.<namespace>.svc.cluster.local`.",
+    )
+    tests: TestHook = Field(default_factory=TestHook, description="`helm test` hook.")
+
+
+Global.model_rebuild()
+Values.model_rebuild()

@@ -1,0 +1,261 @@
+"""YAML in and out: positions for messages, guards against hostile input, atomic writes.
+
+Loading uses ruamel's round-trip loader, so each mapping and sequence remembers where its keys and
+items were written; :class:`Document` answers "where is ``components.api.replicas``?" with a line
+and column. Writing keeps comments and key order and replaces the target file atomically.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from svcgen.diagnostics import error
+
+#: Inputs larger than this are refused before parsing: real service definitions are kilobytes.
+MAX_BYTES = 16 * 1024 * 1024
+#: Nodes visited while resolving aliases; stops "billion laughs" documents from exhausting memory.
+MAX_NODES = 2_000_000
+
+PathPart = str | int
+
+
+def round_trip_yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+@dataclass
+class Document:
+    """One YAML document: its round-trip tree and where it came from."""
+
+    file: str
+    tree: Any
+    index: int = 0
+
+    def data(self) -> Any:
+        """The document as plain dicts, lists and scalars (aliases resolved, bounded)."""
+        return to_plain(self.tree, self.file)
+
+    def position(self, path: Sequence[PathPart], *, key: bool = False) -> tuple[int, int]:
+        """1-based (line, column) of the value at ``path``, or of its key with ``key=True``.
+
+        When the path leads outside what was written (a default, a missing key), the position of
+        the deepest part that exists is returned; (0, 0) when not even the first part exists.
+        """
+        node = self.tree
+        best = (0, 0)
+        for i, part in enumerate(path):
+            last = i == len(path) - 1
+            if isinstance(node, CommentedMap) and part in node:
+                line, col = node.lc.key(part) if (key and last) else node.lc.value(part)
+                key_line, key_col = node.lc.key(part)
+                best = (line + 1, col + 1) if (key and last) or _is_scalar(node[part]) else (
+                    key_line + 1,
+                    key_col + 1,
+                )
+                node = node[part]
+            elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+                line, col = node.lc.item(part)
+                best = (line + 1, col + 1)
+                node = node[part]
+            else:
+                break
+        return best
+
+    def contains(self, path: Sequence[PathPart]) -> bool:
+        node = self.tree
+        for part in path:
+            if isinstance(node, CommentedMap) and part in node:
+                node = node[part]
+            elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+                node = node[part]
+            else:
+                return False
+        return True
+
+
+def _is_scalar(value: Any) -> bool:
+    return not isinstance(value, (CommentedMap, CommentedSeq))
+
+
+def read_text(path: str | Path, *, max_bytes: int = MAX_BYTES) -> str:
+    """Read a text file or stdin (``-``), with the errors users can cause turned into ours."""
+    name = str(path)
+    if name == "-":
+        import sys
+
+        text = sys.stdin.read(max_bytes + 1)
+    else:
+        p = Path(path)
+        try:
+            size = p.stat().st_size
+            if p.is_dir():
+                raise error(f"{name} is a directory, not a file", file=name, exit_code=2,
+                            hint="name a YAML file")
+            if size > max_bytes:
+                raise error(
+                    f"{name} is {size / 1048576:.1f} MiB; inputs are limited to "
+                    f"{max_bytes // 1048576} MiB",
+                    file=name,
+                    hint="split the file, or check that it is the file you meant",
+                )
+            text = p.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise error(f"{name}: no such file", file=name, exit_code=2,
+                        hint="check the path") from None
+        except PermissionError:
+            raise error(f"{name}: permission denied", file=name, exit_code=2,
+                        hint="make the file readable") from None
+        except UnicodeDecodeError as exc:
+            raise error(f"{name} is not UTF-8 text (byte {exc.start})", file=name,
+                        hint="save the file as UTF-8") from None
+        except OSError as exc:
+            raise error(f"{name}: {exc.strerror or exc}", file=name, exit_code=2) from None
+    if len(text) > max_bytes:
+        raise error(f"{name} is larger than {max_bytes // 1048576} MiB", file=name,
+                    hint="split the input")
+    return text
+
+
+def load_documents(path: str | Path, text: str | None = None) -> list[Document]:
+    """Every document of a YAML file (``---`` separated), with positions. Empty ones are skipped."""
+    name = str(path)
+    if text is None:
+        text = read_text(path)
+    yaml = round_trip_yaml()
+    yaml.allow_duplicate_keys = False
+    try:
+        trees = list(yaml.load_all(text))
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+        problem = (exc.problem or exc.context or "invalid YAML").strip()
+        if "duplicate key" in str(exc):
+            problem = str(exc.problem or "duplicate key").split("\n")[0]
+            hint = "remove or rename one of the two keys"
+        else:
+            hint = "fix the YAML syntax at this position"
+        raise error(f"invalid YAML: {problem}", file=name, line=line, column=col, hint=hint) from None
+    except YAMLError as exc:
+        raise error(f"invalid YAML: {exc}", file=name, hint="fix the YAML syntax") from None
+    except RecursionError:
+        raise error("YAML nesting is too deep", file=name, hint="flatten the document") from None
+    return [Document(name, tree, i) for i, tree in enumerate(trees) if tree is not None]
+
+
+def load_document(path: str | Path, text: str | None = None) -> Document:
+    """The single document of a YAML file; an empty file is an empty mapping."""
+    docs = load_documents(path, text)
+    if not docs:
+        return Document(str(path), CommentedMap())
+    if len(docs) > 1:
+        line = _first_line(docs[1].tree)
+        raise error(
+            f"{path} holds {len(docs)} YAML documents; one was expected",
+            file=str(path),
+            line=line,
+            column=1 if line else 0,
+            hint="split the documents into separate files",
+        )
+    return docs[0]
+
+
+def _first_line(tree: Any) -> int:
+    lc = getattr(tree, "lc", None)
+    return (lc.line + 1) if lc is not None and lc.line is not None else 0
+
+
+def to_plain(tree: Any, file: str = "") -> Any:
+    """Round-trip tree → plain Python, resolving aliases with a bound on the nodes visited."""
+    budget = [MAX_NODES]
+
+    def walk(node: Any, depth: int) -> Any:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise error(
+                f"{file or 'the document'} expands to more than {MAX_NODES:,} values "
+                "(an alias bomb?)",
+                file=file,
+                hint="reduce the use of YAML aliases",
+            )
+        if depth > 200:
+            raise error("YAML nesting is deeper than 200 levels", file=file,
+                        hint="flatten the document")
+        if isinstance(node, dict):
+            return {_scalar(k): walk(v, depth + 1) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v, depth + 1) for v in node]
+        return _scalar(node)
+
+    return walk(tree, 0)
+
+
+def _scalar(value: Any) -> Any:
+    """ruamel scalar subclasses (ScalarString, ScalarFloat, …) → the builtin types."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    return value
+
+
+def dump(data: Any) -> str:
+    """Serialise a tree (round-trip or plain) to YAML text, keeping comments where present."""
+    buf = io.StringIO()
+    round_trip_yaml().dump(data, buf)
+    return buf.getvalue()
+
+
+def atomic_write(path: str | Path, text: str) -> None:
+    """Replace ``path`` with ``text`` in one step: a failure leaves the old file untouched."""
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    try:
+        mode = target.stat().st_mode & 0o777
+    except FileNotFoundError:
+        mode = 0o644
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise error(f"cannot write {target}: {exc.strerror or exc}", file=str(target),
+                    exit_code=2, hint="check that the directory exists and is writable") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def iter_paths(data: Any, prefix: tuple[PathPart, ...] = ()) -> Iterator[tuple[PathPart, ...]]:
+    """Every path in a plain tree, parents before children."""
+    yield prefix
+    if isinstance(data, dict):
+        for k, v in data.items():
+            yield from iter_paths(v, (*prefix, k))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from iter_paths(v, (*prefix, i))
