@@ -100,3 +100,20 @@ annotations:
 {{- if .digest -}}{{- $ref = printf "%s@%s" $ref .digest -}}{{- end -}}
 {{- $ref -}}
 {{- end -}}
+
+{{- /* ServiceAccount a component's pods run as. A component gets its own when serviceAccount.create
+is set or Istio is on (Istio tells callers apart by their ServiceAccount). Args: root id c. */ -}}
+{{- define "svcgen.serviceAccountCreate" -}}
+{{- $sa := .c.serviceAccount | default dict -}}
+{{- $mesh := (.root.Values.global.mesh | default dict) -}}
+{{- if or $sa.create $mesh.istio -}}true{{- end -}}
+{{- end -}}
+
+{{- define "svcgen.serviceAccountName" -}}
+{{- $sa := .c.serviceAccount | default dict -}}
+{{- if include "svcgen.serviceAccountCreate" . -}}
+{{- default (include "svcgen.componentName" .) $sa.name -}}
+{{- else -}}
+{{- default "default" $sa.name -}}
+{{- end -}}
+{{- end -}}

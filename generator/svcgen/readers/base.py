@@ -1,0 +1,51 @@
+"""What every reader takes and returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from svcgen.diagnostics import Diagnostic
+from svcgen.yamlio import Document
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """Options of ``svcgen values`` that readers honour."""
+
+    project: str | None = None
+    registry: str | None = None
+    #: ``--image SERVICE=REF``: explicit image references by service name.
+    images: dict[str, str] = field(default_factory=dict)
+    env_file: str | None = None
+    profiles: tuple[str, ...] = ()
+    #: Variables for interpolation; the process environment when None.
+    environ: dict[str, str] | None = None
+
+
+@dataclass
+class ReadResult:
+    """Chart values (plain data, valid for :class:`svcgen.model.Values`) and the report.
+
+    ``report`` holds one Diagnostic per note: severity INFO for what was converted (one summary per
+    service) and the choices made (security profile, normalised names), WARNING for every key that
+    was not converted (``path`` is the key's path in the input, ``message`` the reason), ERROR only
+    through exceptions. Rule ids: ``R001`` converted, ``R002`` choice made, ``R100`` not converted,
+    ``R101`` action needed by the user (push an image, create a Secret).
+    """
+
+    values: dict[str, Any]
+    report: list[Diagnostic] = field(default_factory=list)
+
+
+class Reader(Protocol):
+    #: ``compose``, ``spacecloud`` or ``devspace``.
+    name: str
+
+    def detect(self, document: Document) -> bool:
+        """True when the (first) document of an input looks like this reader's format."""
+        ...
+
+    def read(self, documents: list[Document], options: ReadOptions) -> ReadResult:
+        """Documents of every input file of this format, in command-line order."""
+        ...
