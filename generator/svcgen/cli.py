@@ -54,6 +54,40 @@ def version() -> None:
     print(__version__)
 
 
+@app.command("schema")
+def schema(
+    check: bool = typer.Option(
+        False, "--check", help="Write nothing; exit 1 naming each generated file that is stale."
+    ),
+    chart: str = typer.Option(
+        "chart", "--chart", help="Chart directory holding values.schema.json and README.md."
+    ),
+) -> None:
+    """Generate the chart's values.schema.json and README values table from the values model."""
+    from pathlib import Path
+
+    from svcgen import schema as schema_mod
+
+    def work() -> None:
+        chart_dir = Path(chart)
+        if check:
+            stale = [a.path for a in schema_mod.artefacts(chart_dir) if a.stale]
+            for path in stale:
+                print(f"{path} is stale: run `svcgen schema` and commit the result",
+                      file=sys.stderr)
+            if stale:
+                raise typer.Exit(1)
+            print("values.schema.json and the README values table are up to date")
+            return
+        written = schema_mod.write(chart_dir)
+        for path in written:
+            print(f"wrote {path}")
+        if not written:
+            print("values.schema.json and the README values table are up to date")
+
+    run(work)
+
+
 def main() -> None:
     app()
 
