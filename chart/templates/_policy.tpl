@@ -135,37 +135,16 @@ source:
 {{- end -}}
 
 {{- /* The Service port the KEDA HTTP add-on's interceptor forwards to: the Service port named
-`http`, else the Service's first port by name. Fails, naming the value path, when the component
-has no Service port. Args: root id c. */ -}}
+`http`, else the Service's first port by name (svcgen.servicePorts, the ports service.yaml renders).
+Fails, naming the value path, when the component has no Service port. Args: root id c. */ -}}
 {{- define "svcgen.scaling.httpPort" -}}
-{{- $svc := .c.service | default dict -}}
-{{- $containerPorts := dict -}}
-{{- range $cn, $ct := .c.containers -}}
-{{- range $pn, $p := ($ct.ports | default dict) -}}
-{{- $_ := set $containerPorts $pn ($p.containerPort | int) -}}
-{{- end -}}
-{{- end -}}
-{{- $servicePorts := $svc.ports | default dict -}}
-{{- $candidates := $servicePorts -}}
-{{- if not $servicePorts -}}{{- $candidates = $containerPorts -}}{{- end -}}
-{{- if or (eq (toString $svc.enabled) "false") (not $candidates) -}}
+{{- $ports := (include "svcgen.servicePorts" . | fromYaml).ports | default list -}}
+{{- if not $ports -}}
 {{- fail (printf "components.%s.scaling: concurrency and requestsPerSecond scale on HTTP traffic that the KEDA HTTP add-on forwards to the component's Service, but the component has no Service port; give a container a port and keep service.enabled, or scale on targetCPU/targetMemory" .id) -}}
 {{- end -}}
-{{- $pick := (hasKey $candidates "http") | ternary "http" (keys $candidates | sortAlpha | first) -}}
-{{- if not $servicePorts -}}
-{{- index $containerPorts $pick -}}
-{{- else -}}
-{{- $sp := index $servicePorts $pick | default dict -}}
-{{- if not (kindIs "invalid" $sp.port) -}}
-{{- $sp.port | int -}}
-{{- else if and (not (kindIs "invalid" $sp.targetPort)) (not (kindIs "string" $sp.targetPort)) -}}
-{{- $sp.targetPort | int -}}
-{{- else -}}
-{{- $target := default $pick $sp.targetPort -}}
-{{- if not (hasKey $containerPorts $target) -}}
-{{- fail (printf "components.%s.service.ports.%s: targetPort %q names no container port" .id $pick $target) -}}
+{{- $pick := first $ports -}}
+{{- range $p := $ports -}}
+{{- if eq $p.name "http" -}}{{- $pick = $p -}}{{- end -}}
 {{- end -}}
-{{- index $containerPorts $target -}}
-{{- end -}}
-{{- end -}}
+{{- $pick.port | int -}}
 {{- end -}}
