@@ -88,6 +88,43 @@ def schema(
     run(work)
 
 
+@app.command("template")
+def template(
+    values: list[str] = typer.Argument(  # noqa: B008 - typer reads its parameters from defaults
+        ...,
+        metavar="VALUES",
+        help="Values files, applied in order as helm's -f does; '-' reads standard input.",
+    ),
+    release: str = typer.Option("svcgen", "--release", help="Release name."),
+    namespace: str = typer.Option("default", "--namespace", "-n", help="Release namespace."),
+    kube_version: str = typer.Option(
+        "1.35.0", "--kube-version", help="Kubernetes version to render for."
+    ),
+    helm_path: str | None = typer.Option(
+        None,
+        "--helm",
+        help="helm binary to run (Helm 4.x or 3.17.x).",
+        show_default="$SVCGEN_HELM, the virtualenv's helm, then PATH's",
+    ),
+) -> None:
+    """Render the bundled chart with these values through helm; print the manifests."""
+    from svcgen import helm
+
+    def work() -> None:
+        stdin = sys.stdin.read() if "-" in values else None
+        manifests = helm.template(
+            values,
+            release=release,
+            namespace=namespace,
+            kube_version=kube_version,
+            helm=helm_path,
+            stdin=stdin,
+        )
+        sys.stdout.write(manifests)
+
+    run(work)
+
+
 def main() -> None:
     app()
 
