@@ -1,0 +1,69 @@
+"""Fixtures shared by every suite: the pinned helm binaries.
+
+A test that needs helm FAILS when it is missing, never skips: a green run must mean the chart was
+rendered. Under CI (``CI=true``) a skipped test of any kind is turned into a failure as well, so
+nothing passes there without having run. Fixtures are session-scoped, so each pytest-xdist worker
+looks the binaries up once.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Generator
+
+import pytest
+from chartutil import helm_binary
+
+from svcgen.helm import helm_version, unsupported_reason
+
+#: The versions `make setup` installs; CI runs with exactly these.
+PINNED = {"helm": "v4.1.4", "helm3": "v3.17.3"}
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _pinned_helm(name: str) -> str:
+    try:
+        path = helm_binary(name)
+    except RuntimeError as exc:
+        pytest.fail(f"{exc} (or `python scripts/install_helm.py`); tests that render need it",
+                    pytrace=False)
+    version = helm_version(path)
+    if version is None:
+        pytest.fail(f"{path} does not run as helm: reinstall it with `make setup`", pytrace=False)
+    reason = unsupported_reason(version)
+    if reason is not None:
+        pytest.fail(f"{path}: {reason}", pytrace=False)
+    if IN_CI and version != PINNED[name]:
+        pytest.fail(f"{path} is {version}; CI runs the pinned {PINNED[name]}", pytrace=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def helm4() -> str:
+    """Path of Helm 4 (``.venv/bin/helm``)."""
+    return _pinned_helm("helm")
+
+
+@pytest.fixture(scope="session")
+def helm3() -> str:
+    """Path of Helm 3.17 (``.venv/bin/helm3``)."""
+    return _pinned_helm("helm3")
+
+
+@pytest.fixture(scope="session", params=["helm", "helm3"], ids=["helm4", "helm3"])
+def each_helm(request: pytest.FixtureRequest) -> str:
+    """Runs the test once with Helm 4 and once with Helm 3: the chart must behave alike on both."""
+    return _pinned_helm(str(request.param))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI=true, where every test must run: {reason}"
+    return report
