@@ -52,9 +52,10 @@ name: {{ include "svcgen.componentName" . }}
 {{- end }}
 {{- end -}}
 
-{{- /* "true" when a component has an enabled ingress. Arg: component values. */ -}}
+{{- /* "true" when the chart renders an Ingress for the component (svcgen.ingress decides, as
+ingress.yaml does), so policies admit the ingress controller exactly when it routes here. Args: root id c. */ -}}
 {{- define "svcgen.policy.hasIngress" -}}
-{{- if .ingress -}}{{- include "svcgen.policy.on" .ingress -}}{{- end -}}
+{{- if include "svcgen.ingress" . -}}true{{- end -}}
 {{- end -}}
 
 {{- /* The values of the component a {component: c} peer names; fails naming the value path when
