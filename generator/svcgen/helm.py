@@ -157,8 +157,9 @@ def _resolve_name(name: str) -> Path | None:
 def _explicit(choice: str, origin: str) -> Helm:
     path = _resolve_name(choice)
     if path is None or not path.exists():
+        missing = "does not exist" if path is not None else "is neither a file nor on PATH"
         raise error(
-            f"helm not found: {origin} names {choice!r}, which does not exist",
+            f"helm not found: {origin} names {choice!r}, which {missing}",
             exit_code=2,
             hint=INSTALL_HINT,
         )
@@ -460,9 +461,9 @@ def render_problems(
     failed = _EXECUTION_ERROR.search(text)
     if failed is not None:
         # The chart's `fail` messages start with the values path they are about.
-        head = failed["message"].split(":", 1)[0].strip()
-        if re.fullmatch(r"[A-Za-z0-9_.\-/]+", head) and "." in head:
-            file, line, column, path = sources.locate(head.split("."), dotted=True)
+        head = re.match(r"([A-Za-z0-9_.\-/]+)[: ]", failed["message"].strip())
+        if head is not None and "." in head[1]:
+            file, line, column, path = sources.locate(head[1].split("."), dotted=True)
     return [
         Diagnostic(
             file=file,
@@ -472,7 +473,7 @@ def render_problems(
             rule="helm",
             severity=Severity.ERROR,
             message=f"helm could not render the chart: {text}",
-            hint="fix the values helm names above, then render again",
+            hint="fix the value helm names, then render again",
         )
     ]
 
