@@ -1,0 +1,1095 @@
+"""DevSpace component-chart values → chart values.
+
+Input: values of the DevSpace component chart, one file per component (the file name is the
+component id), or a ``devspace.yaml`` whose deployments use the component chart (``component:``,
+``helm.componentChart: true``, ``helm.chart.name: component-chart``, or — from config ``v2beta1`` —
+a ``helm`` deployment without a chart). The meaning follows the component chart's templates:
+
+* ``containers`` (a list) share one pod; unnamed ones are ``container-<index>`` as there;
+* ``service.ports`` (``port`` or the older ``externalPort``, ``containerPort`` defaulting to the
+  port) give the Service and the container ports — the chart does not say which container listens,
+  so the ports go to the first container;
+* ``ingress.rules`` become hosts and paths (``ImplementationSpecific`` unless a pathType is given,
+  as the component chart rendered them); ``tls: true`` keeps the ``tls-<name>`` Secret and the
+  cert-manager cluster issuer the component chart used;
+* a writable mount of a persistent volume makes the workload a StatefulSet, as it did there;
+* ``replicas`` and ``autoScaling.horizontal`` become replicas and ``scaling``;
+* a Service named ``external`` is what the space's domain routed to on port 80: it gets an ingress.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+from svcgen.readers._common import (
+    ENV_NAME_RE,
+    Node,
+    Report,
+    component_id,
+    dns_label,
+    finish,
+    port_name,
+    split_image,
+)
+from svcgen.readers.base import ReadOptions, ReadResult
+from svcgen.yamlio import Document, load_document
+
+COMPONENT_KEYS = {
+    "containers",
+    "initContainers",
+    "service",
+    "serviceName",
+    "ingress",
+    "volumes",
+    "replicas",
+    "autoScaling",
+    "rollingUpdate",
+    "pullSecrets",
+    "labels",
+    "annotations",
+    "affinity",
+    "nodeSelector",
+    "nodeName",
+    "tolerations",
+    "podManagementPolicy",
+}
+CONTAINER_KEYS = {
+    "name",
+    "image",
+    "command",
+    "args",
+    "stdin",
+    "tty",
+    "env",
+    "volumeMounts",
+    "resources",
+    "livenessProbe",
+    "readinessProbe",
+    "startupProbe",
+}
+SERVICE_KEYS = {
+    "name",
+    "type",
+    "ports",
+    "externalIPs",
+    "labels",
+    "annotations",
+    "clusterIP",
+    "externalName",
+    "externalTrafficPolicy",
+    "healthCheckNodePort",
+    "ipFamily",
+    "loadBalancerIP",
+    "loadBalancerSourceRanges",
+    "publishNotReadyAddresses",
+    "sessionAffinity",
+    "sessionAffinityConfig",
+    "topologyKeys",
+}
+SERVICE_PORT_KEYS = {"name", "port", "externalPort", "containerPort", "protocol"}
+INGRESS_KEYS = {
+    "disabled",
+    "rules",
+    "tls",
+    "tlsClusterIssuer",
+    "ingressClass",
+    "ingressClassName",
+    "name",
+    "labels",
+    "annotations",
+    "defaultBackend",
+    "serviceName",
+}
+RULE_KEYS = {"host", "path", "pathType", "servicePort", "serviceName"}
+VOLUME_KEYS = {
+    "name",
+    "size",
+    "configMap",
+    "secret",
+    "storageClassName",
+    "accessModes",
+    "volumeMode",
+    "volumeName",
+    "dataSource",
+    "labels",
+    "annotations",
+}
+MOUNT_KEYS = {"containerPath", "volume"}
+MOUNT_VOLUME_KEYS = {"name", "subPath", "readOnly", "shared"}
+HPA_KEYS = {
+    "maxReplicas",
+    "averageCPU",
+    "averageRelativeCPU",
+    "averageMemory",
+    "averageRelativeMemory",
+}
+ROLLING_KEYS = {"enabled", "maxSurge", "maxUnavailable", "partition"}
+RESOURCE_NAMES = {"cpu": "cpu", "memory": "memory", "ephemeralStorage": "ephemeral-storage"}
+PROBE_KEYS = {
+    "httpGet",
+    "tcpSocket",
+    "exec",
+    "grpc",
+    "initialDelaySeconds",
+    "periodSeconds",
+    "timeoutSeconds",
+    "successThreshold",
+    "failureThreshold",
+    "terminationGracePeriodSeconds",
+}
+#: Keys of a component the chart has no field for, with the reason given in the report.
+NOT_CONVERTED = {
+    "nodeName": "pinning pods to one node is left to the scheduler (use nodeSelector)",
+    "podManagementPolicy": "the chart uses Kubernetes' default (OrderedReady)",
+    "serviceName": "the chart names the headless Service of a StatefulSet itself",
+}
+SERVICE_NOT_CONVERTED = {
+    "externalIPs",
+    "clusterIP",
+    "externalName",
+    "externalTrafficPolicy",
+    "healthCheckNodePort",
+    "ipFamily",
+    "loadBalancerIP",
+    "loadBalancerSourceRanges",
+    "publishNotReadyAddresses",
+    "sessionAffinity",
+    "sessionAffinityConfig",
+    "topologyKeys",
+}
+DEFAULT_CLUSTER_ISSUER = "lets-encrypt-http-issuer"
+ISSUER_ANNOTATIONS = {
+    "cert-manager.io/cluster-issuer",
+    "certmanager.k8s.io/cluster-issuer",
+    "cert-manager.io/issuer",
+    "certmanager.k8s.io/issuer",
+}
+HOST_RE = re.compile(r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+IMAGE_FN_RE = re.compile(r"^image\(([^)]+)\)(?::tag\(([^)]+)\))?$")
+RUNTIME_IMAGE_RE = re.compile(
+    r"^\$\{runtime\.images\.([^.}]+)\.image\}(?::\$\{runtime\.images\.([^.}]+)\.tag\})?$"
+)
+VAR_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@dataclass
+class Source:
+    """One component to convert: its id, its values node and where it was declared."""
+
+    cid: str
+    values: Node
+    declared: Node
+    layers: list[Node] = field(default_factory=list)  # valuesFiles, lowest first
+    images: dict[str, Node] = field(default_factory=dict)
+    variables: dict[str, str] = field(default_factory=dict)
+
+
+class DevSpaceReader:
+    name = "devspace"
+
+    def detect(self, document: Document) -> bool:
+        tree = document.tree
+        if not isinstance(tree, dict):
+            return False
+        if "deployments" in tree and isinstance(tree.get("version"), str):
+            return str(tree["version"]).startswith(("v1", "v2"))
+        return isinstance(tree.get("containers"), list)
+
+    def read(self, documents: list[Document], options: ReadOptions) -> ReadResult:
+        return _Conversion(options).run(documents)
+
+
+READER = DevSpaceReader()
+
+
+def _is_devspace_config(root: Node) -> bool:
+    return root.has("deployments") and root.has("version")
+
+
+def _component_name_from_file(file: str) -> str:
+    path = PurePath(file)
+    stem = path.stem
+    for suffix in ("-values", ".values", "_values"):
+        if stem.endswith(suffix) and len(stem) > len(suffix):
+            stem = stem[: -len(suffix)]
+    if stem in ("values", "-", ""):
+        stem = path.parent.name or "app"
+    return stem
+
+
+class _Conversion:
+    def __init__(self, options: ReadOptions) -> None:
+        self.options = options
+        self.report = Report()
+        self.pull_secrets: list[str] = []
+        self.service_names: dict[str, Node] = {}
+
+    def run(self, documents: list[Document]) -> ReadResult:
+        if not documents:
+            raise ValueError("no documents to read")
+        roots = [Node.root(doc) for doc in documents]
+        sources: list[Source] = []
+        for root in roots:
+            root.mapping(optional=False)
+            if _is_devspace_config(root):
+                sources.extend(self.config(root))
+            else:
+                name = _component_name_from_file(root.file)
+                if root.doc.index:
+                    name = f"{name}-{root.doc.index + 1}"
+                sources.append(Source(component_id(name), root, root))
+        if not sources:
+            raise roots[0].error(
+                "no component-chart deployments in the input",
+                hint="give component-chart values files, or a devspace.yaml whose deployments "
+                "use the component chart",
+            )
+        seen: dict[str, Source] = {}
+        for src in sources:
+            if src.cid in seen:
+                other = seen[src.cid].declared
+                raise src.declared.error(
+                    f"component {src.cid!r} is declared twice (also at "
+                    f"{other.file}:{other.position(key=True)[0]})",
+                    hint="rename one of the deployments or files",
+                )
+            seen[src.cid] = src
+
+        components: dict[str, Any] = {}
+        nodes: dict[str, Node] = {}
+        moved_rules: list[tuple[str, Node, Node]] = []  # (service name, rule, ingress)
+        service_of: dict[str, str] = {}  # Service name → component id
+        for src in sources:
+            comp, service_name, foreign = self.component(src)
+            components[src.cid] = comp
+            nodes[src.cid] = src.declared
+            service_of[service_name] = src.cid
+            moved_rules.extend(foreign)
+        for target, rule, ingress in moved_rules:
+            cid = service_of.get(target)
+            if cid is None:
+                self.report.not_converted(
+                    rule.get("serviceName"),
+                    f"no component in the input has a Service named {target!r}",
+                    hint="add that component's values to the input",
+                )
+                continue
+            self.add_rule(components[cid], rule, ingress)
+
+        global_: dict[str, Any] = {}
+        if self.pull_secrets:
+            global_["imagePullSecrets"] = self.pull_secrets
+        values: dict[str, Any] = {}
+        if global_:
+            values["global"] = global_
+        values["components"] = components
+        finish(values, nodes, roots[0])
+        return ReadResult(values=values, report=self.report.notes)
+
+    # --- devspace.yaml ---------------------------------------------------------------------------
+
+    def config(self, root: Node) -> list[Source]:
+        version = root.get("version").required_string("a config version such as v2beta1")
+        images = {k: v for k, v in root.get("images").items()}
+        variables = self.variables(root.get("vars"))
+        for key, child in root.items():
+            if key in ("version", "deployments", "images", "vars", "name"):
+                continue
+            self.report.not_converted(
+                child, "development workflow settings of DevSpace, not part of the deployment"
+            )
+        deployments = root.get("deployments")
+        entries: list[tuple[str, Node]] = []
+        if isinstance(deployments.value, list):
+            for item in deployments.elements():
+                item.mapping(optional=False)
+                entries.append((item.get("name").required_string("the deployment name"), item))
+        else:
+            entries = list(deployments.items())
+        out: list[Source] = []
+        for name, dep in entries:
+            dep.mapping(optional=False)
+            values, layers = self.component_values(dep, version)
+            if values is None:
+                self.report.not_converted(
+                    dep,
+                    f"deployment {name} does not use the component chart",
+                    hint="convert its manifests or chart separately",
+                )
+                continue
+            release = dep.get("helm").get("releaseName").string() if dep.has("helm") else None
+            cid = component_id(release or name)
+            if cid != (release or name):
+                self.report.choice(dep, f"deployment {release or name!r} becomes component {cid!r}")
+            for k, child in dep.items():
+                if k == "namespace":
+                    self.report.not_converted(
+                        child, "the namespace is chosen at install time (helm --namespace)"
+                    )
+            out.append(Source(cid, values, dep, layers, images, variables))
+        return out
+
+    def component_values(self, dep: Node, version: str) -> tuple[Node | None, list[Node]]:
+        if dep.has("component"):
+            return dep.get("component"), []
+        helm = dep.get("helm")
+        if helm.value is None:
+            return None, []
+        helm.mapping()
+        chart = helm.get("chart")
+        chart_name = chart.get("name").string() if isinstance(chart.value, dict) else None
+        uses_chart = (
+            helm.get("componentChart").boolean(False)
+            or (chart_name is not None and chart_name.split("/")[-1] == "component-chart")
+            or (chart.value is None and version.startswith("v2"))
+        )
+        if not uses_chart:
+            return None, []
+        layers = []
+        for f in helm.get("valuesFiles").elements():
+            rel = f.required_string("a file path")
+            path = os.path.join(os.path.dirname(dep.file), rel)
+            layers.append(Node.root(load_document(path)))
+        values = helm.get("values")
+        if values.value is None and layers:
+            return layers[-1], layers[:-1]
+        if values.value is None:
+            values = Node(values.doc, values.path, {})
+        return values, layers
+
+    def variables(self, node: Node) -> dict[str, str]:
+        out: dict[str, str] = {}
+        if isinstance(node.value, list):  # v1beta*: [{name, default, value}]
+            for item in node.elements():
+                name = item.get("name").string()
+                value = item.get("value").string(allow_numbers=True) or item.get("default").string(
+                    allow_numbers=True
+                )
+                if name and value is not None:
+                    out[name] = value
+        else:
+            for name, child in node.items():
+                if isinstance(child.value, dict):
+                    value = child.get("value").string(allow_numbers=True) or child.get(
+                        "default"
+                    ).string(allow_numbers=True)
+                else:
+                    value = child.string(allow_numbers=True)
+                if value is not None:
+                    out[name] = value
+        return out
+
+    # --- one component ---------------------------------------------------------------------------
+
+    def layered(self, src: Source, key: str) -> Node:
+        """``key`` of the inline values, else of the last valuesFile that sets it (Helm's order)."""
+        if src.values.has(key):
+            for layer in src.layers:
+                if layer.has(key) and isinstance(layer.get(key).value, dict):
+                    self.report.choice(
+                        src.values.get(key),
+                        f"{key} is set in values and in {layer.file}: the values win whole",
+                    )
+            return src.values.get(key)
+        for layer in reversed(src.layers):
+            if layer.has(key):
+                return layer.get(key)
+        return src.values.get(key)
+
+    def component(self, src: Source) -> tuple[dict[str, Any], str, list[tuple[str, Node, Node]]]:
+        values = src.values
+        values.mapping(optional=False)
+        for node in (*src.layers, values):
+            node.check_keys(COMPONENT_KEYS, "component-chart values")
+
+        def get(key: str) -> Node:
+            return self.layered(src, key)
+
+        cid = src.cid
+        out: dict[str, Any] = {}
+        labels = get("labels").string_map()
+        if labels:
+            out["labels"] = labels
+        annotations = get("annotations").string_map()
+        if annotations:
+            out["annotations"] = annotations
+        for key, reason in NOT_CONVERTED.items():
+            if get(key).value is not None:
+                self.report.not_converted(get(key), reason)
+        for secret in get("pullSecrets").string_list():
+            name = dns_label(secret, max_length=253)
+            if name not in self.pull_secrets:
+                self.pull_secrets.append(name)
+
+        # The component chart has no securityContext: its images ran as the user they declare.
+        out["securityProfile"] = "baseline"
+        self.report.choice(
+            src.declared,
+            f"component {cid}: securityProfile baseline — component-chart values cannot say "
+            "that the containers run as a non-root user, so images keep the user they were "
+            "built with",
+            hint=f"set components.{cid}.securityProfile: restricted once the images run as "
+            "non-root",
+        )
+
+        volumes, persistent = self.volumes(get("volumes"))
+        containers = self.containers(get("containers"), src, volumes, required=True)
+        init = self.containers(get("initContainers"), src, volumes, required=False)
+        writable = self.writable_persistent_mounts(get("containers"), persistent)
+        if writable:
+            out["kind"] = "StatefulSet"
+            self.report.choice(
+                writable[0],
+                "a persistent volume is mounted writable, so the component is a StatefulSet "
+                "with one volume per replica, as the component chart made it",
+            )
+        service, service_name, ports_first = self.service(get("service"), cid)
+        if ports_first:
+            first = next(iter(containers.values()))
+            first["ports"] = ports_first
+            if len(containers) > 1:
+                self.report.choice(
+                    get("service").get("ports"),
+                    f"the service ports are assigned to container {next(iter(containers))}: "
+                    "component-chart values do not say which container listens",
+                )
+
+        replicas = get("replicas").integer(1, minimum=0)
+        assert replicas is not None
+        scaling = self.scaling(get("autoScaling"), replicas)
+        if scaling is not None:
+            out["scaling"] = scaling
+        elif replicas != 1:
+            out["replicas"] = replicas
+        strategy = self.strategy(get("rollingUpdate"), bool(writable))
+        if strategy:
+            out["strategy"] = strategy
+        out["containers"] = containers
+        if init:
+            out["initContainers"] = init
+        if service:
+            out["service"] = service
+        ingress, foreign = self.ingress(get("ingress"), service_name, cid, ports_first)
+        if ingress is not None:
+            out["ingress"] = ingress
+        if volumes:
+            out["volumes"] = volumes
+        node_selector = get("nodeSelector").string_map()
+        if node_selector:
+            out["nodeSelector"] = node_selector
+        tolerations = [t.mapping() for t in get("tolerations").elements()]
+        if tolerations:
+            out["tolerations"] = tolerations
+        affinity = get("affinity").mapping()
+        if affinity:
+            out["affinity"] = affinity
+
+        parts = [f"{len(containers)} container{'s' if len(containers) != 1 else ''}"]
+        if init:
+            parts.append(f"{len(init)} init container{'s' if len(init) != 1 else ''}")
+        if service.get("ports"):
+            parts.append(
+                f"{len(service['ports'])} service port{'s' if len(service['ports']) != 1 else ''}"
+            )
+        if ingress is not None:
+            parts.append("ingress")
+        if volumes:
+            parts.append(f"{len(volumes)} volume{'s' if len(volumes) != 1 else ''}")
+        if scaling is not None:
+            parts.append("scaling")
+        self.report.converted(src.declared, f"component {cid}: {', '.join(parts)}")
+        return out, service_name, foreign
+
+    # --- containers ------------------------------------------------------------------------------
+
+    def containers(
+        self, node: Node, src: Source, volumes: dict[str, Any], *, required: bool
+    ) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        prefix = "container" if required else "init-container"
+        items = list(node.elements())
+        if required and not items:
+            raise node.error(
+                "the component has no containers", hint="add containers: [{image: ...}]"
+            )
+        for i, item in enumerate(items):
+            item.mapping(optional=False)
+            item.check_keys(CONTAINER_KEYS, "a component-chart container")
+            raw = item.get("name").string() or f"{prefix}-{i}"
+            name = dns_label(raw)
+            if name != raw:
+                self.report.choice(item.get("name"), f"container {raw!r} becomes {name!r}")
+            if name in out:
+                raise item.get("name").error(
+                    f"two containers are named {name!r}",
+                    hint="give every container a different name",
+                )
+            out[name] = self.container(item, src, name, volumes)
+        return out
+
+    def container(
+        self, item: Node, src: Source, name: str, volumes: dict[str, Any]
+    ) -> dict[str, Any]:
+        out: dict[str, Any] = {"image": self.image(item.get("image"), src, name)}
+        for key in ("command", "args"):
+            value = item.get(key).string_list()
+            if value:
+                out[key] = value
+        env, secret_env = self.env(item.get("env"))
+        if env:
+            out["env"] = env
+        if secret_env:
+            out["secretEnv"] = secret_env
+        resources = self.resources(item.get("resources"))
+        if resources:
+            out["resources"] = resources
+        probes: dict[str, Any] = {}
+        for key, target in (
+            ("livenessProbe", "liveness"),
+            ("readinessProbe", "readiness"),
+            ("startupProbe", "startup"),
+        ):
+            probe = self.probe(item.get(key))
+            if probe:
+                probes[target] = probe
+        if probes:
+            out["probes"] = probes
+        mounts = self.mounts(item.get("volumeMounts"), volumes)
+        if mounts:
+            out["volumeMounts"] = mounts
+        for key in ("stdin", "tty"):
+            if item.get(key).boolean(False):
+                out[key] = True
+        return out
+
+    def image(self, node: Node, src: Source, container: str) -> dict[str, Any]:
+        ref = node.required_string("an image reference")
+        override = self.options.images.get(f"{src.cid}.{container}") or self.options.images.get(
+            src.cid
+        )
+        if override:
+            self.report.choice(node, f"image replaced by --image {override}")
+            return split_image(override)
+        match = IMAGE_FN_RE.match(ref) or RUNTIME_IMAGE_RE.match(ref)
+        if match:
+            image_name = match.group(1)
+            image_node = src.images.get(image_name)
+            repo = image_node.get("image").string() if image_node is not None else None
+            if not repo:
+                raise node.error(
+                    f"{ref!r} names image {image_name!r}, which the images section does not define",
+                    hint=f"define images.{image_name}.image or write the image here",
+                )
+            image = split_image(repo)
+            tags = image_node.get("tags").string_list() if image_node is not None else []
+            fixed = [t for t in tags if "$" not in t and "#" not in t]
+            if match.group(2) and fixed:
+                image["tag"] = fixed[0]
+            elif match.group(2) or "tag" not in image:
+                self.report.action(
+                    node,
+                    f"{ref!r}: DevSpace chooses this image's tag when it builds it; the values "
+                    f"use {repo} without a tag",
+                    hint=f"pass --image {src.cid}={repo}:<tag> (push the image first)",
+                )
+            return image
+        resolved = VAR_RE.sub(lambda m: self.variable(m.group(1), src) or m.group(0), ref)
+        if "${" in resolved:
+            self.report.action(
+                node,
+                f"image {ref!r} uses a DevSpace variable that is not set",
+                hint=f"pass --image {src.cid}=<image> or set the variable",
+            )
+        return split_image(resolved)
+
+    def variable(self, name: str, src: Source) -> str | None:
+        environ = self.options.environ if self.options.environ is not None else os.environ
+        return environ.get(name) or src.variables.get(name)
+
+    def env(self, node: Node) -> tuple[dict[str, Any], dict[str, Any]]:
+        env: dict[str, Any] = {}
+        secret_env: dict[str, Any] = {}
+        for item in node.elements():
+            item.mapping(optional=False)
+            item.check_keys({"name", "value", "valueFrom"}, "an environment variable")
+            name = item.get("name").required_string("the variable name")
+            if not ENV_NAME_RE.match(name):
+                raise item.get("name").error(
+                    f"{name!r} is not a valid environment variable name",
+                    hint="use letters, digits, '_', '-' and '.'",
+                )
+            source = item.get("valueFrom")
+            if source.value is None:
+                value = item.get("value").value
+                if isinstance(value, (dict, list)):
+                    raise item.get("value").error(
+                        "an environment value must be a scalar", hint="quote the value"
+                    )
+                env[name] = "" if value is None else value
+                continue
+            ref = source.get("secretKeyRef")
+            if ref.value is not None:
+                ref.mapping()
+                entry: dict[str, Any] = {
+                    "secret": dns_label(
+                        ref.get("name").required_string("a Secret name"), max_length=253
+                    ),
+                    "key": ref.get("key").required_string("a key of the Secret"),
+                }
+                if ref.get("optional").boolean() is not None:
+                    entry["optional"] = ref.get("optional").boolean()
+                secret_env[name] = entry
+                continue
+            self.report.not_converted(
+                source,
+                f"variable {name} reads a ConfigMap or a field of the pod, which chart "
+                "values have no field for",
+                hint=f"set {name} through env or secretEnv",
+            )
+        return env, secret_env
+
+    def resources(self, node: Node) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for part in ("limits", "requests"):
+            child = node.get(part)
+            values: dict[str, Any] = {}
+            for key, value_node in child.items():
+                if key not in RESOURCE_NAMES:
+                    self.report.not_converted(
+                        value_node,
+                        "the component chart renders only "
+                        "cpu, memory and ephemeralStorage, so it never "
+                        "reached the pod",
+                    )
+                    continue
+                value = value_node.value
+                if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+                    raise value_node.error(
+                        f"{value_node.dotted} must be a quantity such as 500m",
+                        hint="write a Kubernetes quantity",
+                    )
+                values[RESOURCE_NAMES[key]] = value
+            if values:
+                out[part] = values
+        if node.value is not None:
+            for key in node.mapping():
+                if key not in ("limits", "requests"):
+                    raise node.get(key).error(
+                        f"unknown key {key!r} in resources",
+                        hint="resources take limits and requests",
+                        key=True,
+                    )
+        return out
+
+    def probe(self, node: Node) -> dict[str, Any]:
+        if node.value is None:
+            return {}
+        probe = node.mapping()
+        node.check_keys(PROBE_KEYS, "a probe")
+        out = {k: v for k, v in probe.items() if k != "terminationGracePeriodSeconds"}
+        if "terminationGracePeriodSeconds" in probe:
+            self.report.not_converted(
+                node.get("terminationGracePeriodSeconds"),
+                "the chart sets the grace period per component",
+            )
+        return out
+
+    def mounts(self, node: Node, volumes: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for item in node.elements():
+            item.mapping(optional=False)
+            item.check_keys(MOUNT_KEYS, "a volume mount")
+            path = item.get("containerPath").required_string("an absolute path")
+            vol = item.get("volume")
+            vol.mapping(optional=False)
+            vol.check_keys(MOUNT_VOLUME_KEYS, "a volume mount's volume")
+            raw = vol.get("name").required_string("the name of a volume")
+            name = dns_label(raw)
+            if name not in volumes:
+                raise vol.get("name").error(
+                    f"volume {raw!r} is not defined under volumes",
+                    hint="add it to volumes or fix the name",
+                )
+            if name in out:
+                self.report.not_converted(
+                    item,
+                    f"volume {name} is already mounted in this "
+                    "container; chart values mount each volume once",
+                )
+                continue
+            mount: dict[str, Any] = {"mountPath": path}
+            sub = vol.get("subPath").string()
+            if sub and sub.strip("/"):
+                mount["subPath"] = sub.strip("/")
+            if vol.get("readOnly").boolean(False):
+                mount["readOnly"] = True
+            if vol.get("shared").boolean(False):
+                self.report.not_converted(
+                    vol.get("shared"),
+                    "sharing one claim between replicas is written as the volume's accessModes",
+                )
+            out[name] = mount
+        return out
+
+    def writable_persistent_mounts(self, containers: Node, persistent: set[str]) -> list[Node]:
+        found = []
+        for item in containers.elements():
+            for mount in item.get("volumeMounts").elements():
+                vol = mount.get("volume")
+                name = dns_label(vol.get("name").string() or "")
+                if name in persistent and not vol.get("readOnly").boolean(False):
+                    found.append(mount)
+        return found
+
+    # --- volumes ---------------------------------------------------------------------------------
+
+    def volumes(self, node: Node) -> tuple[dict[str, Any], set[str]]:
+        out: dict[str, Any] = {}
+        persistent: set[str] = set()
+        for item in node.elements():
+            item.mapping(optional=False)
+            item.check_keys(VOLUME_KEYS, "a component-chart volume")
+            raw = item.get("name").required_string("the volume name")
+            name = dns_label(raw)
+            if name in out:
+                raise item.get("name").error(
+                    f"two volumes are named {name!r}", hint="give every volume a different name"
+                )
+            volume: dict[str, Any] = {}
+            if item.has("secret"):
+                secret = item.get("secret").mapping()
+                secret_name = secret.get("secretName") or secret.get("name") or raw
+                volume["secret"] = {"secretName": dns_label(str(secret_name), max_length=253)}
+                self.volume_items(item.get("secret"), volume["secret"])
+            elif item.has("configMap"):
+                cm = item.get("configMap").mapping()
+                volume["configMap"] = {
+                    "name": dns_label(str(cm.get("name") or raw), max_length=253)
+                }
+                self.volume_items(item.get("configMap"), volume["configMap"])
+            else:
+                size = item.get("size").string(allow_numbers=True)
+                if not size:
+                    raise item.error(
+                        f"volume {raw} has no size, secret or configMap",
+                        hint="set size: 1Gi for a persistent volume",
+                    )
+                volume["size"] = size
+                storage_class = item.get("storageClassName").string()
+                if storage_class:
+                    volume["storageClassName"] = storage_class
+                modes = item.get("accessModes").string_list()
+                if modes:
+                    volume["accessModes"] = modes
+                persistent.add(name)
+            for key in ("volumeMode", "volumeName", "dataSource", "labels", "annotations"):
+                if item.has(key):
+                    self.report.not_converted(item.get(key), "chart values have no field for it")
+            out[name] = volume
+        return out, persistent
+
+    def volume_items(self, node: Node, target: dict[str, Any]) -> None:
+        for key, child in node.items():
+            if key == "items":
+                target["items"] = [
+                    {"key": i.get("key").required_string(), "path": i.get("path").required_string()}
+                    for i in child.elements()
+                ]
+            elif key == "defaultMode":
+                target["defaultMode"] = child.integer(minimum=0, maximum=511)
+            elif key not in ("name", "secretName"):
+                self.report.not_converted(child, "chart values have no field for it")
+
+    # --- service and ingress ---------------------------------------------------------------------
+
+    def service(self, node: Node, cid: str) -> tuple[dict[str, Any], str, dict[str, Any]]:
+        """(service values, Service name, container ports)."""
+        node.mapping()
+        node.check_keys(SERVICE_KEYS, "a component-chart service")
+        out: dict[str, Any] = {}
+        raw_name = node.get("name").string()
+        service_name = cid
+        if raw_name:
+            service_name = component_id(raw_name)
+            if service_name != raw_name:
+                self.report.choice(
+                    node.get("name"), f"Service name {raw_name!r} becomes {service_name!r}"
+                )
+            if service_name != cid:
+                out["name"] = service_name
+        if service_name in self.service_names:
+            other = self.service_names[service_name]
+            raise (node.get("name") if raw_name else node).error(
+                f"Service name {service_name!r} is already used "
+                f"({other.file}:{other.position(key=True)[0]}); Service names are unique "
+                "across components",
+                hint="set a different service.name",
+            )
+        self.service_names[service_name] = node.get("name") if raw_name else node
+        kind = node.get("type").string()
+        if kind and kind != "ClusterIP":
+            if kind not in ("NodePort", "LoadBalancer"):
+                raise node.get("type").error(
+                    f"service type {kind!r} is not ClusterIP, NodePort or LoadBalancer",
+                    hint="use one of those",
+                )
+            out["type"] = kind
+        for key in SERVICE_NOT_CONVERTED:
+            if node.get(key).value not in (None, [], {}, ""):
+                self.report.not_converted(node.get(key), "chart values have no field for it")
+        for key in ("labels", "annotations"):
+            value = node.get(key).string_map()
+            if value:
+                out[key] = value
+
+        ports: dict[str, Any] = {}
+        container_ports: dict[str, Any] = {}
+        by_target: dict[tuple[int, str], str] = {}
+        for i, p in enumerate(node.get("ports").elements()):
+            p.mapping(optional=False)
+            p.check_keys(SERVICE_PORT_KEYS, "a service port")
+            if p.has("port") and p.has("externalPort"):
+                raise p.get("externalPort").error(
+                    "a service port takes port or externalPort, not both",
+                    hint="keep port (externalPort is the older name)",
+                    key=True,
+                )
+            number_node = p.get("port") if p.has("port") else p.get("externalPort")
+            number = number_node.integer(minimum=1, maximum=65535)
+            if number is None:
+                raise p.error(
+                    "a service port needs port (or externalPort)", hint="set port: <1-65535>"
+                )
+            target = p.get("containerPort").integer(number, minimum=1, maximum=65535)
+            assert target is not None
+            protocol = (p.get("protocol").string("TCP") or "TCP").upper()
+            if protocol not in ("TCP", "UDP", "SCTP"):
+                raise p.get("protocol").error(
+                    f"protocol {protocol!r} is not TCP, UDP or SCTP", hint="use TCP, UDP or SCTP"
+                )
+            raw = p.get("name").string(allow_numbers=True) or f"port-{i}"
+            pname = port_name(raw)
+            if pname != raw:
+                self.report.choice(p.get("name"), f"port name {raw!r} becomes {pname!r}")
+            if pname in ports:
+                raise p.get("name").error(
+                    f"two service ports are named {pname!r}",
+                    hint="give every port a different name",
+                )
+            cp_name = by_target.get((target, protocol))
+            if cp_name is None:
+                cp_name = pname
+                by_target[(target, protocol)] = pname
+                cp: dict[str, Any] = {"containerPort": target}
+                if protocol != "TCP":
+                    cp["protocol"] = protocol
+                container_ports[cp_name] = cp
+            sp: dict[str, Any] = {"port": number, "targetPort": cp_name}
+            if protocol != "TCP":
+                sp["protocol"] = protocol
+            ports[pname] = sp
+        if (
+            service_name == "external"
+            and ports
+            and not any(sp["port"] == 80 for sp in ports.values())
+        ):
+            self.report.action(
+                node.get("ports"),
+                "the Service named external has no port 80, where the domain's ingress sent "
+                "traffic",
+                hint="add a service port 80",
+            )
+        if service_name == "external" and ports:
+            # The domain's ingress routes to port 80; the chart's default path uses the first port.
+            ports = dict(sorted(ports.items(), key=lambda kv: kv[1]["port"] != 80))
+        if ports:
+            out["ports"] = ports
+        return out, service_name, container_ports
+
+    def ingress(
+        self, node: Node, service_name: str, cid: str, ports: dict[str, Any]
+    ) -> tuple[dict[str, Any] | None, list[tuple[str, Node, Node]]]:
+        foreign: list[tuple[str, Node, Node]] = []
+        node.mapping()
+        node.check_keys(INGRESS_KEYS, "a component-chart ingress")
+        rules = list(node.get("rules").elements())
+        if not rules and service_name != "external":
+            for key in node.mapping():
+                if key not in ("labels", "annotations", "disabled"):
+                    self.report.not_converted(node.get(key), "the ingress has no rules")
+            return None, foreign
+        out: dict[str, Any] = {}
+        if node.get("disabled").boolean(False):
+            out["enabled"] = False
+        class_name = node.get("ingressClassName").string()
+        if class_name:
+            out["className"] = class_name
+        annotations = node.get("annotations").string_map()
+        ingress_class = node.get("ingressClass").string()
+        tls = node.get("tls").value
+        if tls not in (None, False, "false", ""):
+            if tls is True or tls == "true":
+                base = node.get("name").string() or (service_name if service_name != cid else cid)
+                secret = f"tls-{base}"
+            elif isinstance(tls, str):
+                secret = tls
+            else:
+                raise node.get("tls").error(
+                    "tls must be true, false or a Secret name",
+                    hint="write tls: true or the name of a TLS Secret",
+                )
+            tls_out: dict[str, Any] = {"secretName": dns_label(secret, max_length=253)}
+            if not ISSUER_ANNOTATIONS & annotations.keys():
+                issuer = node.get("tlsClusterIssuer").string() or DEFAULT_CLUSTER_ISSUER
+                tls_out["certManager"] = {"clusterIssuer": issuer}
+                if not node.has("tlsClusterIssuer"):
+                    self.report.choice(
+                        node.get("tls"),
+                        f"tls: cert-manager ClusterIssuer {issuer}, the component chart's default",
+                    )
+            if "acme.cert-manager.io/http01-ingress-class" not in annotations:
+                annotations["acme.cert-manager.io/http01-ingress-class"] = ingress_class or "nginx"
+            out["tls"] = tls_out
+        elif ingress_class:
+            self.report.not_converted(
+                node.get("ingressClass"),
+                "it only chose the class of "
+                "cert-manager's HTTP-01 solver, and the ingress has no tls",
+            )
+        if annotations:
+            out["annotations"] = annotations
+        for key in ("name", "labels", "defaultBackend", "serviceName"):
+            if node.get(key).value not in (None, {}, ""):
+                self.report.not_converted(
+                    node.get(key),
+                    "chart values have no field for it; the "
+                    "chart names the ingress after the component",
+                )
+        if not rules:
+            # A Service named external is what the space's domain routed to on port 80.
+            self.report.action(
+                node,
+                f"component {cid} has the Service named external, which the domain's ingress "
+                "routed to on port 80: its ingress serves <component>.<global.domain>",
+                hint=f"set global.domain, or components.{cid}.ingress.hosts.<your domain>",
+            )
+            return out, foreign
+        hosts: dict[str, Any] = {}
+        out["hosts"] = hosts
+        for rule in rules:
+            target = rule.get("serviceName").string()
+            if target and component_id(target) != service_name:
+                foreign.append((component_id(target), rule, node))
+                continue
+            self.add_rule({"ingress": out}, rule, node)
+        if not hosts:
+            return None, foreign
+        return out, foreign
+
+    def add_rule(self, component: dict[str, Any], rule: Node, ingress: Node) -> None:
+        rule.mapping(optional=False)
+        rule.check_keys(RULE_KEYS, "an ingress rule")
+        host = rule.get("host").required_string("a host name")
+        if not HOST_RE.match(host) or len(host) > 253:
+            raise rule.get("host").error(
+                f"{host!r} is not a valid host name",
+                hint="use a lower-case DNS name such as api.example.com",
+            )
+        path = rule.get("path").string("/") or "/"
+        if not path.startswith("/"):
+            raise rule.get("path").error("an ingress path must start with /", hint="add a /")
+        entry: dict[str, Any] = {}
+        port = rule.get("servicePort")
+        if port.value is not None:
+            entry["port"] = (
+                port.integer(minimum=1, maximum=65535)
+                if not isinstance(port.value, str) or port.value.isdigit()
+                else port.string()
+            )
+        path_type = rule.get("pathType").string("ImplementationSpecific")
+        if path_type not in ("Prefix", "Exact", "ImplementationSpecific"):
+            raise rule.get("pathType").error(
+                f"pathType {path_type!r} is not Prefix, Exact or ImplementationSpecific",
+                hint="use one of those",
+            )
+        entry["pathType"] = path_type
+        ing = component.setdefault("ingress", {})
+        ing.setdefault("hosts", {}).setdefault(host, {"paths": {}})["paths"][path] = entry
+
+    # --- replicas --------------------------------------------------------------------------------
+
+    def scaling(self, node: Node, replicas: int) -> dict[str, Any] | None:
+        node.mapping()
+        node.check_keys({"horizontal"}, "autoScaling")
+        hpa = node.get("horizontal")
+        if hpa.value is None:
+            return None
+        hpa.mapping()
+        hpa.check_keys(HPA_KEYS, "autoScaling.horizontal")
+        maximum = hpa.get("maxReplicas").integer(minimum=1)
+        if maximum is None:
+            raise hpa.error("autoScaling.horizontal needs maxReplicas", hint="set maxReplicas")
+        if maximum <= replicas:
+            self.report.not_converted(
+                hpa,
+                f"maxReplicas {maximum} is not above replicas "
+                f"{replicas}, so the component chart rendered no autoscaler",
+            )
+            return None
+        scaling: dict[str, Any] = {"minReplicas": max(replicas, 1), "maxReplicas": maximum}
+        cpu = hpa.get("averageRelativeCPU").integer(minimum=1, maximum=1000)
+        memory = hpa.get("averageRelativeMemory").integer(minimum=1, maximum=1000)
+        if cpu is not None:
+            scaling["targetCPU"] = cpu
+        if memory is not None:
+            scaling["targetMemory"] = memory
+        for key in ("averageCPU", "averageMemory"):
+            if hpa.has(key):
+                self.report.not_converted(
+                    hpa.get(key),
+                    "chart values scale on utilisation in percent of the requests",
+                    hint="use averageRelativeCPU / averageRelativeMemory",
+                )
+        if cpu is None and memory is None:
+            scaling["targetCPU"] = 80
+            self.report.choice(
+                hpa,
+                "no relative CPU or memory target: scaling at 80% CPU, Kubernetes' usual default",
+            )
+        return scaling
+
+    def strategy(self, node: Node, stateful: bool) -> dict[str, Any]:
+        node.mapping()
+        node.check_keys(ROLLING_KEYS, "rollingUpdate")
+        if not node.get("enabled").boolean(False):
+            if not stateful:
+                self.report.choice(
+                    node,
+                    "rollout: one new pod starts before an old one stops (maxUnavailable 0, "
+                    "maxSurge 1); the component chart replaced all pods at once (Recreate)",
+                )
+            return {}
+        out: dict[str, Any] = {}
+        for key in ("maxSurge", "maxUnavailable"):
+            value = node.get(key).value
+            if value is None:
+                continue
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, str))
+                or (isinstance(value, str) and not re.fullmatch(r"[0-9]+%?", value))
+            ):
+                raise node.get(key).error(
+                    f"{key} must be a number or a percentage", hint='write e.g. 1 or "25%"'
+                )
+            out[key] = int(value) if isinstance(value, str) and value.isdigit() else value
+        if node.has("partition"):
+            self.report.not_converted(
+                node.get("partition"),
+                "partitioned StatefulSet rollouts have no field in chart values",
+            )
+        return out
