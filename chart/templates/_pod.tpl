@@ -471,7 +471,9 @@ pathType, port: {name|number}}]}], tls?, annotations}, or nothing when it has no
 Shared by ingress.yaml and NOTES.txt. Args: root id c. */ -}}
 {{- define "svcgen.ingress" -}}
 {{- $ing := .c.ingress -}}
-{{- if and $ing (ne $ing.enabled false) -}}
+{{- /* `ingress: {}` asks for an ingress with every default, so test presence, not truthiness. */ -}}
+{{- if and (not (kindIs "invalid" $ing)) (ne ($ing | default dict).enabled false) -}}
+{{- $ing = $ing | default dict -}}
 {{- $g := .root.Values.global | default dict -}}
 {{- $path := printf "components.%s.ingress" .id -}}
 {{- $ports := (include "svcgen.servicePorts" . | fromYaml).ports -}}
@@ -512,7 +514,8 @@ Shared by ingress.yaml and NOTES.txt. Args: root id c. */ -}}
 {{- $out := dict "name" $name "hosts" $outHosts "annotations" (deepCopy ($ing.annotations | default dict)) -}}
 {{- with (default $g.ingressClassName $ing.className) -}}{{- $_ := set $out "className" . -}}{{- end -}}
 {{- $tls := $ing.tls -}}
-{{- if and $tls (ne $tls.enabled false) -}}
+{{- if and (not (kindIs "invalid" $tls)) (ne ($tls | default dict).enabled false) -}}
+{{- $tls = $tls | default dict -}}
 {{- $_ := set $out "tls" (dict "secretName" (default (printf "%s-tls" $name) $tls.secretName)) -}}
 {{- with $tls.certManager -}}
 {{- if and .issuer .clusterIssuer -}}
