@@ -1,0 +1,238 @@
+"""The lint run: merge the values files, check the schema, run the rules, place every finding.
+
+Each finding a rule makes carries a values path; the merge provenance says which file wrote the
+value at that path and the file's positions say where. Findings are then filtered by the
+configuration (select, ignore, per-file ignores) and by inline comments on the offending line::
+
+    replicas: 3   # svcgen: ignore[SVC302]
+    replicas: 3   # svcgen: ignore          (every rule on this line)
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from svcgen.diagnostics import Diagnostic, Severity, SvcgenError
+from svcgen.lint import schema_errors
+from svcgen.lint.config import LintConfig, matches
+from svcgen.lint.registry import Context, Finding, LintOptions, Rule, all_rules
+from svcgen.lint.rules.builtin import HELM_LINT, HELM_RENDER, KUBE_SCHEMA, SCHEMA
+from svcgen.lint.source import SourceDoc, load_or_exit2
+from svcgen.merge import Merged, merge
+from svcgen.model import Values
+
+_INLINE = re.compile(r"#\s*svcgen:\s*(?:ignore|noqa)(?:\[(?P<ids>[^\]]*)\])?", re.I)
+
+
+@dataclass
+class LintResult:
+    diagnostics: list[Diagnostic]
+    files: list[str]
+    rules: dict[str, Rule]
+    timings: dict[str, float] = field(default_factory=dict)
+    suppressed: int = 0
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for d in self.diagnostics if d.severity is severity)
+
+    def exit_status(self, strict: bool) -> int:
+        """0 clean; 1 on an error (on any finding with ``strict``)."""
+        if strict and self.diagnostics:
+            return 1
+        return 1 if self.count(Severity.ERROR) else 0
+
+
+@dataclass
+class RenderOptions:
+    kube_version: str
+    release: str
+    namespace: str | None = None
+    helm: str | None = None
+
+
+class Linter:
+    """One lint run over a list of values files, applied in order as ``helm -f`` applies them."""
+
+    def __init__(
+        self, config: LintConfig | None = None, options: LintOptions | None = None
+    ) -> None:
+        self.config = config or LintConfig()
+        self.options = options or LintOptions(
+            release=self.config.release,
+            assumed_release_length=self.config.assumed_release_length,
+        )
+        self.rules = {r.id: r for r in all_rules()}
+
+    def selected(
+        self, extra_select: Sequence[str] = (), extra_ignore: Sequence[str] = ()
+    ) -> set[str]:
+        select = tuple(s.upper() for s in extra_select) or self.config.select
+        ignore = self.config.ignore + tuple(s.upper() for s in extra_ignore)
+        return {rid for rid in self.rules
+                if (not select or matches(rid, select)) and not matches(rid, ignore)}
+
+    def lint_files(
+        self,
+        files: Sequence[str],
+        *,
+        select: Sequence[str] = (),
+        ignore: Sequence[str] = (),
+        render: RenderOptions | None = None,
+    ) -> LintResult:
+        timings: dict[str, float] = {}
+        start = time.perf_counter()
+        sources = [load_or_exit2(f) for f in files]
+        timings["load"] = time.perf_counter() - start
+        return self.lint_sources(sources, select=select, ignore=ignore, render=render,
+                                 timings=timings)
+
+    def lint_sources(
+        self,
+        sources: Sequence[SourceDoc],
+        *,
+        select: Sequence[str] = (),
+        ignore: Sequence[str] = (),
+        render: RenderOptions | None = None,
+        timings: dict[str, float] | None = None,
+    ) -> LintResult:
+        timings = timings if timings is not None else {}
+        active = self.selected(select, ignore)
+        t = time.perf_counter()
+        merged = merge(sources)
+        timings["merge"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        values: Values | None = None
+        raw_findings: list[tuple[Rule, Finding]] = []
+        try:
+            values = Values.model_validate(merged.data)
+        except ValidationError as exc:
+            raw_findings += [(SCHEMA, f) for f in schema_errors.translate(exc, merged.data)]
+        timings["schema"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        ctx = Context(values, merged.data, self.options)
+        for r in self.rules.values():
+            if r.check is None or r.id not in active or (values is None and not r.raw_only):
+                continue
+            raw_findings += [(r, f) for f in r.check(ctx)]
+        if values is None:
+            # A rule that explains a key (hostPath) says more than "unknown key" at the same place.
+            explained = {f.path for r, f in raw_findings if r is not SCHEMA}
+            raw_findings = [(r, f) for r, f in raw_findings
+                            if r is not SCHEMA or f.path not in explained]
+        timings["rules"] = time.perf_counter() - t
+
+        diagnostics = [self._place(r, f, merged) for r, f in raw_findings
+                       if r.id in active]
+        if render is not None and values is not None and not any(
+                d.severity is Severity.ERROR for d in diagnostics):
+            t = time.perf_counter()
+            diagnostics += self._render(render, [s.file for s in sources], values, active)
+            timings["render"] = time.perf_counter() - t
+
+        kept, suppressed = self._filter(diagnostics, sources)
+        kept.sort(key=_order([s.file for s in sources]))
+        return LintResult(kept, [s.file for s in sources], self.rules, timings, suppressed)
+
+    def _place(self, r: Rule, f: Finding, merged: Merged) -> Diagnostic:
+        file, line, col = merged.locate(f.path, key=f.key)
+        return Diagnostic(
+            file=file, line=line, column=col,
+            path=".".join(str(p) for p in f.path),
+            rule=r.id, severity=f.severity or r.severity,
+            message=f.message, hint=f.hint,
+            extra=(("name", r.name),),
+        )
+
+    def _filter(
+        self, diagnostics: Iterable[Diagnostic], sources: Sequence[SourceDoc]
+    ) -> tuple[list[Diagnostic], int]:
+        lines = {s.file: s.lines for s in sources}
+        kept: list[Diagnostic] = []
+        suppressed = 0
+        for d in diagnostics:
+            if d.rule and matches(d.rule, self.config.ignored_for(d.file)):
+                suppressed += 1
+                continue
+            text = lines.get(d.file, [])
+            if d.line and d.line <= len(text) and _inline_ignores(text[d.line - 1], d.rule):
+                suppressed += 1
+                continue
+            kept.append(d)
+        return kept, suppressed
+
+    def _render(
+        self, opts: RenderOptions, files: list[str], values: Values, active: set[str]
+    ) -> list[Diagnostic]:
+        from svcgen import helm, kube
+
+        namespace = opts.namespace or values.global_.project or helm.DEFAULT_NAMESPACE
+        label = files[-1] if files else ""
+        found: list[Diagnostic] = []
+        binary = helm.find_helm(opts.helm)
+        try:
+            manifests = helm.template(files, release=opts.release, namespace=namespace,
+                                      kube_version=opts.kube_version, helm=binary)
+        except SvcgenError as exc:
+            if exc.exit_code != 1:
+                raise
+            return [_as(d, HELM_RENDER) for d in exc.diagnostics if HELM_RENDER.id in active]
+        if HELM_LINT.id in active:
+            report = helm.lint(files, namespace=namespace, kube_version=opts.kube_version,
+                               helm=binary)
+            found += [_as(d, HELM_LINT, keep_severity=True) for d in report.diagnostics
+                      if d.severity is not Severity.INFO]
+        if KUBE_SCHEMA.id in active:
+            objects = _objects(manifests)
+            for p in kube.validate_objects(objects, opts.kube_version):
+                found.append(Diagnostic(
+                    file=label, path=p.path, rule=KUBE_SCHEMA.id,
+                    severity=KUBE_SCHEMA.severity,
+                    message=f"{p.kind} {p.name} ({p.api_version}): {p.path or '(object)'}: "
+                            f"{p.message}",
+                    hint="correct the values this field is rendered from",
+                    extra=(("name", KUBE_SCHEMA.name), ("object", f"{p.kind}/{p.name}")),
+                ))
+        return found
+
+
+def _objects(manifests: str) -> list[dict[str, Any]]:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return [doc for doc in yaml.load_all(manifests, Loader=loader) if isinstance(doc, dict)]
+
+
+def _as(d: Diagnostic, r: Rule, *, keep_severity: bool = False) -> Diagnostic:
+    return Diagnostic(
+        file=d.file, line=d.line, column=d.column, path=d.path, rule=r.id,
+        severity=d.severity if keep_severity else r.severity,
+        message=d.message, hint=d.hint, extra=(("name", r.name),),
+    )
+
+
+def _inline_ignores(line: str, rule_id: str) -> bool:
+    match = _INLINE.search(line)
+    if match is None:
+        return False
+    ids = match.group("ids")
+    if ids is None:
+        return True
+    wanted = tuple(i.strip().upper() for i in ids.split(",") if i.strip())
+    return matches(rule_id, wanted)
+
+
+def _order(files: list[str]) -> Any:
+    rank = {f: i for i, f in enumerate(files)}
+
+    def key(d: Diagnostic) -> tuple[int, str, int, int, str, str]:
+        return (rank.get(d.file, len(files)), d.file, d.line, d.column, d.rule, d.message)
+
+    return key

@@ -1,0 +1,159 @@
+"""What a lint rule is, and the list of them.
+
+A rule is a small unit, the way yamllint and ruff keep theirs: an id (``SVC101``), a name
+(``duplicate-container-port``), a default severity, a one-line summary, and a check function whose
+docstring is the rationale that ``svcgen explain`` prints (with an example fix). A check reads the
+validated model and the merged raw data and yields findings at values paths; the engine turns the
+paths into file, line and column.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from svcgen.diagnostics import Severity
+from svcgen.model import Values
+
+PathPart = str | int
+Path = tuple[PathPart, ...]
+
+
+@dataclass(frozen=True)
+class LintOptions:
+    """Settings that change what some rules conclude."""
+
+    #: Release name used for names with ``global.prefixWithRelease`` (None: assume a typical one).
+    release: str | None = None
+    #: Length assumed for an unknown release name; Helm allows up to 53 characters.
+    assumed_release_length: int = 16
+
+
+@dataclass
+class Context:
+    """What a check sees: the model (None when the values failed the schema) and the raw data."""
+
+    values: Values | None
+    raw: dict[str, Any]
+    options: LintOptions = field(default_factory=LintOptions)
+
+    def components(self) -> Iterator[tuple[str, Any]]:
+        """Enabled components of the model, by id."""
+        if self.values is None:
+            return
+        for cid, comp in self.values.components.items():
+            if comp.enabled:
+                yield cid, comp
+
+    def raw_at(self, path: Iterable[PathPart]) -> Any:
+        """The raw value written at ``path`` (None when absent): tells set from defaulted."""
+        node: Any = self.raw
+        for part in path:
+            if _has(node, part):
+                node = node[part]
+            else:
+                return None
+        return node
+
+    def is_set(self, path: Iterable[PathPart]) -> bool:
+        return self.raw_at(path) is not None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem a rule found, at a values path; ``key``: point at the key, not the value."""
+
+    path: Path
+    message: str
+    hint: str = ""
+    key: bool = False
+    severity: Severity | None = None
+
+
+Check = Callable[[Context], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    severity: Severity
+    summary: str
+    check: Check | None = None
+    #: Rules that read only the raw data still run when the values fail the schema.
+    raw_only: bool = False
+    doc: str = ""
+
+    @property
+    def rationale(self) -> str:
+        """Why the rule matters and how to fix a finding: the text of ``svcgen explain``."""
+        return self.doc
+
+    @property
+    def category(self) -> str:
+        return CATEGORIES.get(self.id[:4], "Other")
+
+
+CATEGORIES = {
+    "SVC0": "Schema and rendering",
+    "SVC1": "Ports, Services and ingress",
+    "SVC2": "Names",
+    "SVC3": "Scaling and availability",
+    "SVC4": "Resources, health and images",
+    "SVC5": "Storage",
+    "SVC6": "Security",
+    "SVC7": "Project and peers",
+    "SVC9": "Rendered objects (--render)",
+}
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(
+    id: str, name: str, severity: Severity, summary: str, *, raw_only: bool = False
+) -> Callable[[Check], Check]:
+    """Register a check function as a rule; its docstring is the rationale."""
+
+    def register(check: Check) -> Check:
+        doc = inspect.cleandoc(check.__doc__ or "")
+        _add(Rule(id, name, severity, summary, check, raw_only, doc))
+        return check
+
+    return register
+
+
+def declare(id: str, name: str, severity: Severity, summary: str, doc: str) -> Rule:
+    """A rule whose findings come from the engine itself (schema, helm, Kubernetes API)."""
+    return _add(Rule(id, name, severity, summary, None, False, inspect.cleandoc(doc)))
+
+
+def _add(r: Rule) -> Rule:
+    if r.id in RULES:
+        raise RuntimeError(f"rule id {r.id} is registered twice")
+    if not r.doc or "Example fix" not in r.doc:
+        raise RuntimeError(f"rule {r.id} needs a rationale with an 'Example fix'")
+    RULES[r.id] = r
+    return r
+
+
+def all_rules() -> list[Rule]:
+    from svcgen.lint import rules as _rules  # noqa: F401  (registers every rule)
+
+    return sorted(RULES.values(), key=lambda r: r.id)
+
+
+def find_rule(key: str) -> Rule | None:
+    """A rule by id (``SVC101``) or name (``duplicate-container-port``), case-insensitively."""
+    wanted = key.strip()
+    for r in all_rules():
+        if r.id.lower() == wanted.lower() or r.name == wanted.lower():
+            return r
+    return None
+
+
+def _has(node: Any, part: PathPart) -> bool:
+    if isinstance(node, dict):
+        return part in node
+    return isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)

@@ -1,0 +1,236 @@
+"""Security: secrets in plain sight, privileges, root."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from itertools import pairwise
+
+from svcgen.diagnostics import Severity
+from svcgen.lint.registry import Context, Finding, rule
+from svcgen.lint.rules._common import base, containers
+
+#: Name parts that mark secret material; a name counts when one of its ``_``-separated parts (or
+#: two adjacent ones) is listed.
+SECRET_WORDS = frozenset({
+    "PASSWORD", "PASSWD", "PASS", "PWD", "SECRET", "TOKEN", "APIKEY", "API_KEY", "ACCESS_KEY",
+    "SECRET_KEY", "PRIVATE_KEY", "CREDENTIAL", "CREDENTIALS", "AUTH_KEY", "CLIENT_SECRET",
+    "SIGNING_KEY", "ENCRYPTION_KEY", "MASTER_KEY", "DSN",
+})
+#: Last parts that say the variable names or configures a secret rather than holding it.
+NOT_SECRET_SUFFIX = frozenset({
+    "FILE", "PATH", "DIR", "NAME", "USER", "USERNAME", "TTL", "EXPIRY", "EXPIRES", "LENGTH",
+    "HEADER", "ENABLED", "ENABLE", "REQUIRED", "TYPE", "ID", "KEY_ID", "POLICY", "URL_PATH",
+})
+_URL_PASSWORD = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/@\s:]*:[^/@\s]+@")
+
+
+def secret_looking(name: str) -> bool:
+    parts = [p for p in re.split(r"[-_.]", name.upper()) if p]
+    if not parts or parts[-1] in NOT_SECRET_SUFFIX or "_".join(parts[-2:]) in NOT_SECRET_SUFFIX:
+        return False
+    if name.upper() == "PWD":  # the shell's working directory
+        return False
+    pairs = {f"{a}_{b}" for a, b in pairwise(parts)}
+    return bool(SECRET_WORDS.intersection(parts) or SECRET_WORDS.intersection(pairs))
+
+
+@rule("SVC601", "secret-in-env", Severity.ERROR,
+      "A secret-looking variable holds a plain value")
+def secret_in_env(ctx: Context) -> Iterator[Finding]:
+    """Values files live in git, in CI logs and in ``helm get values``. A variable named like a
+    password, token or key (PASSWORD, TOKEN, SECRET, API_KEY, …) with a literal value, or a URL
+    with a password in it, publishes the secret to everyone who can read any of those. The value
+    itself is never printed by the lint.
+
+    Example fix: read it from a Secret.
+
+        secretEnv: {DB_PASSWORD: {secret: db, key: password}}   # instead of env.DB_PASSWORD
+    """
+    for cid, comp in ctx.components():
+        for section, name, c in containers(comp):
+            for var, value in c.env.items():
+                if isinstance(value, bool) or str(value) == "":
+                    continue
+                where = (*base(cid), section, name, "env", var)
+                if secret_looking(var):
+                    yield Finding(where, f"{var} looks like a secret but has a plain value",
+                                  f"move it to `secretEnv.{var}` with a reference to a Secret")
+                elif isinstance(value, str) and _URL_PASSWORD.match(value):
+                    yield Finding(where, f"{var} is a URL with a password in it",
+                                  "build the URL from a secretEnv variable, or read it from a "
+                                  "Secret as a whole")
+
+
+@rule("SVC602", "inline-secret-value", Severity.WARNING, "secretEnv holds an inline value")
+def inline_secret_value(ctx: Context) -> Iterator[Finding]:
+    """``secretEnv.X.value`` is rendered into a Secret the chart owns: better than a plain
+    variable, but the value still sits in the values file, in git and in the Helm release.
+    Fine for a throwaway demo; for anything else reference a Secret managed elsewhere
+    (sealed-secrets, external-secrets, SOPS).
+
+    Example fix: reference an existing Secret.
+
+        secretEnv: {API_TOKEN: {secret: api, key: token}}
+    """
+    for cid, comp in ctx.components():
+        for section, name, c in containers(comp):
+            for var, ref in c.secretEnv.items():
+                if ref.value is not None:
+                    yield Finding((*base(cid), section, name, "secretEnv", var, "value"),
+                                  f"{var} has an inline value, stored in the values and the "
+                                  "release", "reference a Secret: {secret: NAME, key: KEY}",
+                                  key=True)
+
+
+_RESTRICTED_CAPS = {"NET_BIND_SERVICE"}
+
+
+@rule("SVC603", "added-capabilities", Severity.WARNING, "A container adds Linux capabilities")
+def added_capabilities(ctx: Context) -> Iterator[Finding]:
+    """Every added capability widens what a compromised process can do (``NET_ADMIN`` rewires
+    the pod network, ``SYS_ADMIN`` is nearly root). Under the restricted profile only
+    ``NET_BIND_SERVICE`` may be added; anything else is rejected by Pod Security admission,
+    which is reported as an error.
+
+    Example fix: bind a port above 1024 instead of adding NET_BIND_SERVICE, drop the rest.
+
+        securityContext: {capabilities: {add: []}}
+    """
+    for cid, comp in ctx.components():
+        for section, name, c in containers(comp):
+            caps = c.securityContext.capabilities
+            if caps is None or not caps.add:
+                continue
+            where = (*base(cid), section, name, "securityContext", "capabilities", "add")
+            forbidden = [x for x in caps.add if x.upper().removeprefix("CAP_")
+                         not in _RESTRICTED_CAPS]
+            if comp.securityProfile == "restricted" and forbidden:
+                yield Finding(where, f"adds {', '.join(forbidden)}, which the restricted "
+                              "profile forbids: the pod will be rejected",
+                              "remove it, or use securityProfile: baseline", key=True,
+                              severity=Severity.ERROR)
+            else:
+                yield Finding(where, f"adds capabilities {', '.join(caps.add)}",
+                              "remove what the process does not need", key=True)
+
+
+@rule("SVC604", "privileged", Severity.ERROR, "A container runs privileged")
+def privileged(ctx: Context) -> Iterator[Finding]:
+    """A privileged container has every capability and every host device: escaping it is
+    trivial, so it is as good as root on the node. Neither Pod Security profile the chart offers
+    admits it.
+
+    Example fix: remove it, and add the one capability really needed.
+
+        securityContext: {privileged: false}
+    """
+    for cid, comp in ctx.components():
+        for section, name, c in containers(comp):
+            if c.securityContext.privileged:
+                yield Finding((*base(cid), section, name, "securityContext", "privileged"),
+                              f"container `{name}` runs privileged",
+                              "remove `privileged`; add only the capability needed")
+
+
+_HOST_KEYS = ("hostPath", "hostNetwork", "hostPID", "hostIPC")
+
+
+@rule("SVC605", "host-access", Severity.ERROR,
+      "A hostPath volume or host namespace is requested", raw_only=True)
+def host_access(ctx: Context) -> Iterator[Finding]:
+    """``hostPath`` volumes and the host's network, PID or IPC namespaces tie a pod to one node
+    and open the node to it; the chart does not render them. This rule names the key (the schema
+    alone would only say "unknown key") and runs even when the values fail the schema.
+
+    Example fix: a persistent volume instead of a host directory.
+
+        volumes: {data: {size: 10Gi}}   # was hostPath: {path: /srv/data}
+    """
+    comps = ctx.raw.get("components")
+    if not isinstance(comps, dict):
+        return
+    for cid, comp in comps.items():
+        if not isinstance(comp, dict):
+            continue
+        for key in _HOST_KEYS[1:]:
+            if key in comp:
+                yield Finding((*base(str(cid)), key), f"`{key}` shares the node's namespace "
+                              "with the pod; the chart does not support it",
+                              f"remove `{key}`", key=True)
+        vols = comp.get("volumes")
+        if isinstance(vols, dict):
+            for vname, vol in vols.items():
+                if isinstance(vol, dict) and "hostPath" in vol:
+                    yield Finding((*base(str(cid)), "volumes", vname, "hostPath"),
+                                  f"volume `{vname}` is a hostPath: it exposes the node's files "
+                                  "and pins the pod to one node; the chart does not support it",
+                                  "use `size:` (a persistent volume) or `emptyDir: {}`", key=True)
+
+
+@rule("SVC606", "runs-as-root", Severity.WARNING, "A container or pod runs as user 0")
+def runs_as_root(ctx: Context) -> Iterator[Finding]:
+    """``runAsUser: 0`` runs the process as root: a container escape lands as root on the
+    node. Under the restricted profile the chart also sets ``runAsNonRoot``, so the kubelet
+    refuses to start the container at all (an error).
+
+    Example fix: run as the image's unprivileged user.
+
+        securityContext: {runAsUser: 10001}
+    """
+    for cid, comp in ctx.components():
+        restricted = comp.securityProfile == "restricted"
+        sev = Severity.ERROR if restricted else None
+        why = (": with the restricted profile the container will not start" if restricted
+               else "")
+        if comp.podSecurityContext.get("runAsUser") == 0:
+            yield Finding((*base(cid), "podSecurityContext", "runAsUser"),
+                          f"the pod runs as root{why}", "set a non-zero runAsUser",
+                          severity=sev)
+        for section, name, c in containers(comp):
+            if c.securityContext.runAsUser == 0:
+                yield Finding((*base(cid), section, name, "securityContext", "runAsUser"),
+                              f"container `{name}` runs as root{why}",
+                              "set a non-zero runAsUser", severity=sev)
+
+
+@rule("SVC607", "baseline-profile", Severity.INFO,
+      "A component uses the baseline security profile")
+def baseline_profile(ctx: Context) -> Iterator[Finding]:
+    """``securityProfile: baseline`` lets an image start as root with a writable root
+    filesystem: the right choice for images that need it (converters pick it when the input does
+    not say the service runs as non-root), but worth revisiting: most images run fine as any
+    user once their writable paths are volumes.
+
+    Example fix: run as non-root and go back to restricted.
+
+        securityProfile: restricted
+        containers: {app: {securityContext: {runAsUser: 10001}}}
+    """
+    for cid, comp in ctx.components():
+        if comp.securityProfile == "baseline":
+            yield Finding((*base(cid), "securityProfile"),
+                          f"component `{cid}` may run as root (baseline profile)",
+                          "use `restricted` once the image runs as a non-root user")
+
+
+@rule("SVC608", "privilege-escalation", Severity.WARNING,
+      "A container allows privilege escalation")
+def privilege_escalation(ctx: Context) -> Iterator[Finding]:
+    """``allowPrivilegeEscalation: true`` lets setuid binaries (``sudo``, ``su``, ``ping`` on
+    old images) gain root inside the container. The restricted profile forbids it, so there the
+    pod is rejected (an error).
+
+    Example fix: leave it at the profile's default (false).
+
+        securityContext: {allowPrivilegeEscalation: false}
+    """
+    for cid, comp in ctx.components():
+        for section, name, c in containers(comp):
+            if c.securityContext.allowPrivilegeEscalation:
+                restricted = comp.securityProfile == "restricted"
+                yield Finding((*base(cid), section, name, "securityContext",
+                               "allowPrivilegeEscalation"),
+                              f"container `{name}` allows privilege escalation"
+                              + (": the restricted profile rejects the pod" if restricted else ""),
+                              "remove it", severity=Severity.ERROR if restricted else None)

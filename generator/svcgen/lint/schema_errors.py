@@ -1,0 +1,144 @@
+"""Pydantic validation errors → lint findings at values paths, in words a values author reads.
+
+Pydantic's ``loc`` mixes values keys with its own markers (union member names such as ``int`` or
+``function-after[...]``, ``[key]`` for a bad mapping key); the path is recovered by walking the raw
+data alongside it. Errors of the members of one union land on the same path and are merged into one
+finding.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from svcgen import model
+from svcgen.lint.registry import Finding, Path, PathPart
+
+#: Patterns of the model, named the way Kubernetes documentation names them.
+PATTERN_NAMES = {
+    model.DNS1035_LABEL: "a DNS-1035 label: lowercase letters, digits and '-', starting with a "
+                         "letter and ending with a letter or digit",
+    model.DNS1123_LABEL: "a DNS-1123 label: lowercase letters, digits and '-', starting and "
+                         "ending with a letter or digit",
+    model.DNS1123_SUBDOMAIN: "a DNS-1123 subdomain: lowercase labels separated by dots",
+    model.PORT_NAME: "a port name: lowercase letters, digits and '-'",
+    model.ENV_NAME: "an environment variable name: letters, digits, '_', '-' and '.', not "
+                    "starting with a digit",
+    model.HOSTNAME_WILDCARD: "a host name such as api.example.com (or *.example.com)",
+    model.QUANTITY: "a Kubernetes quantity such as 250m, 0.5, 512Mi or 2Gi",
+}
+
+
+@functools.cache
+def _all_field_names() -> tuple[str, ...]:
+    names: set[str] = set()
+    for obj in vars(model).values():
+        if isinstance(obj, type) and issubclass(obj, BaseModel):
+            for fname, info in obj.model_fields.items():
+                names.add(info.alias or fname)
+    return tuple(sorted(names))
+
+
+def _path(loc: tuple[Any, ...], raw: Any) -> tuple[Path, bool]:
+    """The values path of a pydantic ``loc``, and whether it points at a mapping key."""
+    path: list[PathPart] = []
+    node = raw
+    key = False
+    for part in loc:
+        if part == "[key]":
+            key = True
+            continue
+        if _has(node, part):
+            path.append(part)
+            node = node[part]
+        elif isinstance(node, dict) and isinstance(part, str) and not _is_marker(part):
+            path.append(part)  # a missing key: the finding points at its parent
+            node = None
+    return tuple(path), key
+
+
+def _is_marker(part: str) -> bool:
+    return (part in {"int", "str", "float", "bool", "constrained-str", "constrained-int",
+                     "list", "dict", "none", "function-after", "is-instance"}
+            or "[" in part or part.startswith(("function-", "lax-", "strict-", "json-")))
+
+
+def _message(err: Any, raw: Any, path: Path) -> tuple[str, str]:
+    """(message, hint) for one pydantic error."""
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    name = str(path[-1]) if path else "values"
+    value = err.get("input")
+    shown = _show(value)
+    if kind == "missing":
+        missing = str(err["loc"][-1])
+        return f"`{missing}` is required here", f"add `{missing}`"
+    if kind == "extra_forbidden":
+        close = difflib.get_close_matches(name, _all_field_names(), n=1, cutoff=0.6)
+        hint = f"did you mean `{close[0]}`?" if close else "remove it (see chart/README.md for " \
+            "the keys this level takes)"
+        return f"unknown key `{name}`", hint
+    if kind == "string_pattern_mismatch":
+        pattern = ctx.get("pattern", "")
+        what = PATTERN_NAMES.get(pattern, f"a string matching {pattern}")
+        return f"{shown} is not {what}", "change the value to fit"
+    if kind == "string_too_long":
+        return (f"{shown} is longer than {ctx.get('max_length')} characters",
+                "shorten it")
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        return f"{shown} is out of range: {err['msg'].lower()}", "change the number"
+    if kind == "value_error":
+        return str(err["msg"]).removeprefix("Value error, "), "correct this entry"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return (f"expected a mapping, got {_type_name(value)} {shown}",
+                "write it as `key: value` pairs")
+    if kind == "list_type":
+        return f"expected a list, got {_type_name(value)} {shown}", "write it as a YAML list"
+    if kind == "too_short":
+        return f"`{name}` needs at least {ctx.get('min_length', 1)} entry", "add one"
+    if kind in ("enum", "literal_error"):
+        return f"{shown} is not one of {ctx.get('expected', '')}", "use one of the listed values"
+    return f"{shown}: {err['msg']}", "correct the value"
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean",
+            int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict | list):
+        return _type_name(value)
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def translate(exc: ValidationError, raw: dict[str, Any]) -> Iterator[Finding]:
+    """One finding per values path that failed the schema."""
+    grouped: dict[tuple[Path, bool], list[tuple[str, str]]] = {}
+    for err in exc.errors(include_url=False):
+        path, key = _path(tuple(err["loc"]), raw)
+        if err["type"] == "extra_forbidden":
+            key = True
+        grouped.setdefault((path, key), []).append(_message(err, raw, path))
+    for (path, key), messages in grouped.items():
+        unique = list(dict.fromkeys(messages))
+        if len(unique) == 1:
+            message, hint = unique[0]
+        else:
+            # A union (a port by number or name, a quantity as text or number): say each way in.
+            message = " or ".join(dict.fromkeys(m for m, _ in unique))
+            hint = unique[0][1]
+        yield Finding(path, message, hint, key=key)
+
+
+def _has(node: Any, part: PathPart) -> bool:
+    if isinstance(node, dict):
+        return part in node
+    return isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
