@@ -125,6 +125,70 @@ def template(
     run(work)
 
 
+@app.command("lint")
+def lint(
+    values: list[str] = typer.Argument(  # noqa: B008 - typer reads its parameters from defaults
+        ...,
+        metavar="VALUES...",
+        help="Values files, merged in order as helm's -f merges them.",
+    ),
+    render: bool = typer.Option(
+        False, "--render", help="Also run helm template and helm lint, and validate every "
+        "rendered object against the Kubernetes API schemas."
+    ),
+    fmt: str = typer.Option(
+        "text", "--format", "-f", help="Output format: text, json, github or sarif."
+    ),
+    kube_version: str = typer.Option(
+        "1.35.0", "--kube-version", help="Kubernetes version to render and validate for."
+    ),
+    select: list[str] = typer.Option(  # noqa: B008
+        [], "--select", help="Run only these rules (ids or prefixes, comma separated)."
+    ),
+    ignore: list[str] = typer.Option(  # noqa: B008
+        [], "--ignore", help="Skip these rules (ids or prefixes, comma separated)."
+    ),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 on any finding, not only errors."),
+    release: str | None = typer.Option(
+        None, "--release", help="Release name: checks prefixed names exactly; used by --render.",
+        show_default="assume 16 characters",
+    ),
+    config: str | None = typer.Option(
+        None, "--config", help="Lint settings file (.svcgen.yaml or pyproject.toml).",
+        show_default="looked up from the current directory upwards",
+    ),
+    helm_path: str | None = typer.Option(None, "--helm", help="helm binary for --render."),
+) -> None:
+    """Check values files: schema, cross-references and practice, at file:line:column.
+
+    Exit status: 0 clean, 1 on any error (any finding with --strict), 2 on usage or I/O problems.
+    """
+    from svcgen.lint.command import LintRequest, run_lint
+
+    code = run(lambda: run_lint(LintRequest(
+        files=tuple(values), format=fmt, render=render, kube_version=kube_version,
+        select=tuple(select), ignore=tuple(ignore), strict=strict, release=release,
+        helm=helm_path, config=config,
+    )))
+    raise typer.Exit(code)
+
+
+@app.command("rules")
+def rules() -> None:
+    """List every lint rule: id, default severity, name and what it finds."""
+    from svcgen.lint.command import rules_table
+
+    sys.stdout.write(rules_table())
+
+
+@app.command("explain")
+def explain(rule: str = typer.Argument(..., help="Rule id (SVC101) or name.")) -> None:
+    """Print why a lint rule matters and an example fix."""
+    from svcgen.lint.command import explain as explain_rule
+
+    sys.stdout.write(run(lambda: explain_rule(rule)))
+
+
 def main() -> None:
     app()
 
