@@ -903,9 +903,16 @@ class _Conversion:
                 "traffic",
                 hint="add a service port 80",
             )
-        if service_name == "external" and ports:
-            # The domain's ingress routes to port 80; the chart's default path uses the first port.
-            ports = dict(sorted(ports.items(), key=lambda kv: kv[1]["port"] != 80))
+        if service_name == "external" and len(ports) > 1:
+            port80 = next((k for k, sp in ports.items() if sp["port"] == 80), None)
+            if port80 is not None and port80 != min(ports):
+                # Without hosts the chart routes / to the port whose name sorts first.
+                self.report.action(
+                    node.get("ports"),
+                    f"the domain's ingress routed to port 80 ({port80}) of the Service named "
+                    f"external, but the chart's default path goes to port {min(ports)}",
+                    hint=f"set components.{cid}.ingress.hosts.<domain>.paths./.port: {port80}",
+                )
         if ports:
             out["ports"] = ports
         return out, service_name, container_ports
