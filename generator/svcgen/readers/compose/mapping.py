@@ -1,0 +1,1209 @@
+"""Compose services → chart components.
+
+One Compose service becomes one component with one container, ``app``. Every key of the service
+is either converted or reported (rule R100) with its path and the reason; the converter marks what
+it consumed and :meth:`ServiceConverter.report_rest` reports the rest, so nothing is dropped
+silently. The mapping table is in the README (section "values").
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from svcgen.diagnostics import Diagnostic, Severity, SvcgenError
+from svcgen.readers.base import ReadOptions
+from svcgen.readers.compose import spec
+from svcgen.readers.compose.interpolation import InterpolationError, Interpolator, parse_dotenv
+from svcgen.readers.compose.loader import Path_
+from svcgen.readers.compose.merge import as_mapping
+from svcgen.readers.compose.units import (
+    byte_count,
+    cpu_quantity,
+    duration_seconds,
+    memory_quantity,
+    parse_image,
+    whole_seconds,
+)
+from svcgen.yamlio import read_text
+
+CONVERTED = "R001"
+CHOICE = "R002"
+NOT_CONVERTED = "R100"
+ACTION = "R101"
+
+CONTAINER = "app"
+DEFAULT_VOLUME_SIZE = "1Gi"
+MAX_INLINE_FILE = 256 * 1024
+
+#: Environment variable names that hold secret material. ``*_FILE`` / ``*_PATH`` names hold a
+#: path to the secret (the Docker image convention), not the secret, and stay plain.
+SECRET_NAME = re.compile(
+    r"(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|"
+    r"AUTH_?KEY|SIGNING_?KEY|ENCRYPTION_?KEY|_PASS$|^PASS$|_PWD$|DSN$)",
+    re.IGNORECASE,
+)
+NOT_SECRET_NAME = re.compile(r"(_FILE|_PATH|_DIR|_LENGTH|_TTL|_EXPIRY|_EXPIRES|_TIMEOUT)$",
+                             re.IGNORECASE)
+#: A URL with a password in it (``postgres://user:pass@db/app``) is secret whatever its name.
+CREDENTIAL_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]*:[^/\s@]+@")
+
+ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
+DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+LABEL_KEY = re.compile(
+    r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+    r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
+)
+LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$")
+FILE_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+#: Capabilities the baseline Pod Security Standard allows adding.
+BASELINE_CAPS = {"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
+                 "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"}
+
+#: Why a service key is not converted; the default reason covers the rest.
+REASONS: dict[str, tuple[str, str]] = {
+    "restart": ("Kubernetes always restarts the containers of a Deployment or StatefulSet",
+                "nothing to do; a run-once task belongs in a Job"),
+    "container_name": ("the component id names the workload and its Service",
+                       "use x-svcgen.component to choose another id"),
+    "networks": ("all components share the namespace network",
+                 "restrict traffic with global.networkPolicy, upstreams and whitelists"),
+    "network_mode": ("pods have their own network namespace", "remove it"),
+    "logging": ("container logs go to the cluster's log collection", "remove it"),
+    "privileged": ("neither the restricted nor the baseline profile allows privileged containers",
+                   "grant only the capabilities the service needs with cap_add"),
+    "devices": ("host devices cannot be mapped into pods by the chart",
+                "request a device-plugin resource through x-svcgen.values"),
+    "dns": ("pods use the cluster DNS", "remove it"),
+    "dns_search": ("pods use the cluster DNS", "remove it"),
+    "dns_opt": ("pods use the cluster DNS", "remove it"),
+    "platform": ("the scheduler picks the node",
+                 "set nodeSelector kubernetes.io/arch through x-svcgen.values"),
+    "shm_size": ("/dev/shm is not sized by the chart",
+                 "mount a Memory emptyDir at /dev/shm through x-svcgen.values"),
+    "stop_signal": ("Kubernetes always sends SIGTERM", "handle SIGTERM, or add a preStop hook"),
+    "init": ("pods have no init process option", "use an image with tini or dumb-init"),
+    "ulimits": ("pods cannot set ulimits", "set them in the image's entrypoint"),
+    "sysctls": ("sysctls are a node or pod-level privilege the chart does not grant",
+                "set them through podSecurityContext.sysctls in x-svcgen.values"),
+    "security_opt": ("the security profile sets seccomp and AppArmor", "remove it"),
+    "develop": ("development-only settings (docker compose watch)", "nothing to do"),
+    "external_links": ("containers outside the project are not reachable by name",
+                       "give the external service a Kubernetes Service"),
+    "volumes_from": ("pods cannot share another workload's volumes",
+                     "mount the same volume in both, or run the containers in one component"),
+    "pid": ("pods do not share the host PID namespace", "remove it"),
+    "ipc": ("pods do not share IPC namespaces across workloads", "remove it"),
+    "gpus": ("GPUs are requested through deploy.resources.reservations.devices", "move it there"),
+    "post_start": ("lifecycle hooks are not converted", "set lifecycle through x-svcgen.values"),
+    "pre_stop": ("lifecycle hooks are not converted", "set lifecycle through x-svcgen.values"),
+}
+DEFAULT_REASON = ("has no equivalent in the chart", "remove it, or set the equivalent through "
+                  "x-svcgen.values")
+
+
+def dotted(path: Iterable[str | int]) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def dns_label(name: str, *, rfc1035: bool = True, max_length: int = 63) -> str:
+    """Any name → a DNS label (lowercase, ``-`` for other characters, starting with a letter)."""
+    label = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    if not label:
+        label = "x"
+    if rfc1035 and not label[0].isalpha():
+        label = f"s-{label}"
+    return label[:max_length].rstrip("-")
+
+
+def escape_kubernetes(text: str) -> str:
+    """Kubernetes expands ``$(VAR)`` in env values, command and args; Compose does not."""
+    return text.replace("$(", "$$(")
+
+
+@dataclass
+class Context:
+    """What every service's conversion shares."""
+
+    project_name: str
+    project_dir: Path
+    environ: Mapping[str, str]
+    options: ReadOptions
+    locate: spec.LocateFn
+    project: spec.Project
+    report: list[Diagnostic] = field(default_factory=list)
+    #: Secret name → (keys, how to create each key), for one R101 note per Secret.
+    secrets: dict[str, dict[str, str]] = field(default_factory=dict)
+    secret_origin: dict[str, Path_] = field(default_factory=dict)
+    #: named volume → components mounting it
+    volume_users: dict[str, list[str]] = field(default_factory=dict)
+    used_defs: set[Path_] = field(default_factory=set)
+
+    def note(self, path: Path_, rule: str, severity: Severity, message: str,
+             hint: str = "") -> None:
+        file, line, col = self.locate(path)
+        self.report.append(Diagnostic(file=file, line=line, column=col, path=dotted(path),
+                                      rule=rule, severity=severity, message=message, hint=hint))
+
+    def fail(self, path: Path_, message: str, hint: str) -> SvcgenError:
+        file, line, col = self.locate(path)
+        return SvcgenError(Diagnostic(file=file, line=line, column=col, path=dotted(path),
+                                      message=message, hint=hint))
+
+    def need_secret(self, name: str, key: str, how: str, origin: Path_) -> None:
+        self.secrets.setdefault(name, {})[key] = how
+        self.secret_origin.setdefault(name, origin)
+
+
+class ServiceConverter:
+    """Converts one service. ``raw`` is the merged service as written (for the leftover walk)."""
+
+    def __init__(self, ctx: Context, name: str, component_id: str, service: spec.Service,
+                 raw: dict[str, Any]) -> None:
+        self.ctx = ctx
+        self.name = name
+        self.id = component_id
+        self.svc = service
+        self.raw = raw
+        self.base: Path_ = ("services", name)
+        self.consumed: set[Path_] = set()
+        self.unconverted: set[str] = set()
+        self.x = service.x_svcgen or spec.XService()
+        self.container: dict[str, Any] = {}
+        self.component: dict[str, Any] = {}
+        self.volumes: dict[str, Any] = {}
+        self.mounts: dict[str, Any] = {}
+        self.ports: dict[str, Any] = {}
+        self.service_ports: dict[str, Any] = {}
+        self.profile_reason = ""
+
+    # --- bookkeeping ----------------------------------------------------------------------------
+
+    def use(self, *path: str | int) -> None:
+        self.consumed.add(tuple(path))
+
+    def skip(self, path: tuple[str | int, ...], reason: str, hint: str) -> None:
+        """Report one key that is not converted, and mark it as handled."""
+        self.consumed.add(path)
+        if len(path) == 1:
+            self.unconverted.add(str(path[0]))
+        self.ctx.note((*self.base, *path), NOT_CONVERTED, Severity.WARNING,
+                      f"not converted: {reason}", hint)
+
+    def choice(self, path: tuple[str | int, ...], message: str, hint: str = "") -> None:
+        self.ctx.note((*self.base, *path), CHOICE, Severity.INFO, message, hint)
+
+    def action(self, path: tuple[str | int, ...], message: str, hint: str = "") -> None:
+        self.ctx.note((*self.base, *path), ACTION, Severity.WARNING, message, hint)
+
+    def fail(self, path: tuple[str | int, ...], message: str, hint: str) -> SvcgenError:
+        return self.ctx.fail((*self.base, *path), message, hint)
+
+    def report_rest(self) -> None:
+        """Every key of the service that no converter consumed is reported with its reason."""
+        def walk(node: Any, path: tuple[str | int, ...]) -> None:
+            if path in self.consumed:
+                return
+            below = [c for c in self.consumed if c[: len(path)] == path and len(c) > len(path)]
+            if path and not below:
+                top = str(path[0])
+                if top.startswith("x-"):
+                    return
+                reason, hint = REASONS.get(top, DEFAULT_REASON) if len(path) == 1 else (
+                    "has no equivalent in the chart", DEFAULT_REASON[1])
+                self.skip(path, reason, hint)
+                return
+            if isinstance(node, dict):
+                for k, v in node.items():
+                    walk(v, (*path, k))
+        walk(self.raw, ())
+
+    # --- conversion -----------------------------------------------------------------------------
+
+    def convert(self) -> dict[str, Any]:
+        self.use("profiles")
+        self.use("x-svcgen")
+        self.image()
+        self.command()
+        if self.svc.working_dir is not None:
+            self.use("working_dir")
+            self.container["workingDir"] = self.svc.working_dir
+        self.port_list()
+        self.expose_list()
+        self.environment()
+        self.resources()
+        self.healthcheck()
+        self.volume_list()
+        self.tmpfs()
+        self.files("secrets")
+        self.files("configs")
+        self.bind_config_files_check()
+        self.security()
+        self.misc()
+        self.report_rest()
+        return self.assemble()
+
+    def image(self) -> None:
+        svc, opts = self.svc, self.ctx.options
+        explicit = opts.images.get(self.name) or opts.images.get(self.id)
+        if explicit is not None:
+            ref, source = explicit, "--image"
+            self.choice(("image",) if svc.image else (), f"image {explicit} set by --image")
+            self.use("image")
+            if svc.build is not None:
+                self.use("build")
+        elif svc.image is not None:
+            ref, source = svc.image, "image"
+            self.use("image")
+            if svc.build is not None:
+                self.use("build")
+                self.action(("build",), f"Compose builds {svc.image} from source; push it to "
+                            "a registry the cluster can pull from",
+                            f"docker compose build {self.name} && docker compose push {self.name}")
+        elif svc.build is not None:
+            built = f"{self.ctx.project_name}-{self.name}"
+            ref = f"{opts.registry.rstrip('/')}/{built}" if opts.registry else built
+            source = "build"
+            self.use("build")
+            hint = (f"docker compose build {self.name} && docker tag {built} {ref}:latest && "
+                    f"docker push {ref}:latest" if opts.registry else
+                    "pass --registry REGISTRY (or --image SERVICE=REF) and push the image there")
+            self.action(("build",), f"build-only service: image {ref}:latest is the one "
+                        "Compose builds; it must be pushed to a registry the cluster can pull from",
+                        hint)
+        else:
+            raise self.fail((), f"service {self.name} has neither image nor build",
+                            "add an image, or a build section and --registry")
+        parsed = parse_image(ref)
+        if parsed is None:
+            path = ("image",) if source == "image" else ()
+            raise self.fail(path, f"{ref!r} is not an image reference",
+                            "write [registry/]name[:tag][@sha256:digest]")
+        image: dict[str, Any] = {"repository": parsed.repository}
+        if parsed.tag is not None:
+            image["tag"] = parsed.tag
+        elif parsed.digest is None:
+            image["tag"] = "latest"
+            if source != "build":
+                self.choice(("image",), f"image {ref} has no tag: Compose pulls latest, and so "
+                            "will Kubernetes", "pin a version tag")
+        if parsed.digest is not None:
+            image["digest"] = parsed.digest
+        policy = svc.pull_policy
+        if policy is not None:
+            mapped = {"always": "Always", "never": "Never", "missing": "IfNotPresent",
+                      "if_not_present": "IfNotPresent"}.get(policy)
+            if mapped:
+                self.use("pull_policy")
+                image["pullPolicy"] = mapped
+            else:
+                self.skip(("pull_policy",), f"pull_policy {policy} has no Kubernetes equivalent",
+                          "use always, never or missing")
+        self.container["image"] = image
+
+    def command(self) -> None:
+        # Compose: entrypoint replaces the image ENTRYPOINT (and drops its CMD), command replaces
+        # CMD. Kubernetes: command replaces ENTRYPOINT (and drops CMD when args are unset), args
+        # replace CMD. So entrypoint → command and command → args, one to one.
+        for key, target in (("entrypoint", "command"), ("command", "args")):
+            value = getattr(self.svc, key)
+            if value is None:
+                continue
+            if isinstance(value, str):
+                try:
+                    words = shlex.split(value)
+                except ValueError as exc:
+                    raise self.fail((key,), f"{key} {value!r} cannot be split into words: {exc}",
+                                    "balance the quotes, or write the list form") from None
+            else:
+                words = list(value)
+            if not words:
+                self.skip((key,), f"an empty {key} (clearing the image's) cannot be expressed",
+                          "write the command the container should run")
+                continue
+            self.use(key)
+            self.container[target] = [escape_kubernetes(w) for w in words]
+
+    # --- ports ----------------------------------------------------------------------------------
+
+    def _add_port(self, path: tuple[str | int, ...], target: int, published: int | None,
+                  protocol: str, name: str | None = None, app_protocol: str | None = None) -> None:
+        proto = protocol.upper()
+        if proto not in ("TCP", "UDP", "SCTP"):
+            self.skip(path, f"protocol {protocol} is not TCP, UDP or SCTP", "use tcp or udp")
+            return
+        cname = next((n for n, p in self.ports.items()
+                      if p["containerPort"] == target and p.get("protocol", "TCP") == proto), None)
+        if cname is None:
+            prefix = dns_label(app_protocol, rfc1035=False) if app_protocol else proto.lower()
+            cname = dns_label(name, rfc1035=False)[:15].rstrip("-") if name else \
+                f"{prefix}-{target}"[:15]
+            if cname in self.ports or not re.search("[a-z]", cname):
+                cname = f"{proto.lower()}-{target}"
+            self.ports[cname] = {"containerPort": target}
+            if proto != "TCP":
+                self.ports[cname]["protocol"] = proto
+        port = published if published is not None else target
+        for existing in self.service_ports.values():
+            if existing["port"] == port and existing.get("protocol", "TCP") == proto:
+                if existing["targetPort"] != cname:
+                    self.skip(path, f"Service port {port}/{proto.lower()} already routes to "
+                              f"{existing['targetPort']}", "publish a different port")
+                return
+        sname = cname if cname not in self.service_ports else f"{proto.lower()}-{port}"[:15]
+        entry: dict[str, Any] = {"port": port, "targetPort": cname}
+        if proto != "TCP":
+            entry["protocol"] = proto
+        if app_protocol:
+            entry["appProtocol"] = app_protocol
+        self.service_ports[sname] = entry
+
+    def port_list(self) -> None:
+        for i, item in enumerate(self.svc.ports or []):
+            path: tuple[str | int, ...] = ("ports", i)
+            self.use(*path)
+            if isinstance(item, spec.PortLong):
+                self._long_port(path, item)
+            else:
+                self._short_port(path, str(item))
+
+    def _long_port(self, path: tuple[str | int, ...], p: spec.PortLong) -> None:
+        if p.host_ip:
+            self.choice((*path, "host_ip"), f"host_ip {p.host_ip} is a host binding; the "
+                        "Service listens on the cluster network")
+        if p.mode == "host":
+            self.choice((*path, "mode"), "mode host (publish on the node) is not used; the "
+                        "port is published on the component's Service")
+        published = None
+        if p.published:
+            first, last = self._range(path, p.published)
+            published = first
+            if last != first:
+                self.choice((*path, "published"), f"published range {p.published} for one "
+                            f"target: the Service listens on {first}")
+        self._check_port(path, p.target)
+        self._add_port(path, p.target, published, p.protocol or "tcp", p.name, p.app_protocol)
+
+    def _short_port(self, path: tuple[str | int, ...], text: str) -> None:
+        body, _, proto = text.partition("/")
+        host_ip = None
+        if body.startswith("["):
+            end = body.find("]:")
+            if end < 0:
+                raise self.fail(path, f"port {text!r}: unclosed IPv6 address",
+                                "write [::1]:8080:80")
+            host_ip, body = body[1:end], body[end + 2 :]
+            parts = body.split(":")
+        else:
+            parts = body.split(":")
+            if len(parts) == 3:
+                host_ip, parts = parts[0], parts[1:]
+        if len(parts) == 1:
+            published_text, target_text = "", parts[0]
+        elif len(parts) == 2:
+            published_text, target_text = parts
+        else:
+            raise self.fail(path, f"port {text!r} is not [HOST:]CONTAINER[/PROTOCOL]",
+                            "write for example 8080:80 or 53:53/udp")
+        if host_ip:
+            self.choice(path, f"host address {host_ip} is a host binding; the Service listens "
+                        "on the cluster network")
+        t_first, t_last = self._range(path, target_text)
+        if published_text:
+            p_first, p_last = self._range(path, published_text)
+        else:
+            p_first, p_last = t_first, t_last
+        count = t_last - t_first + 1
+        if published_text and p_last - p_first + 1 != count:
+            if count == 1:
+                self.choice(path, f"published range {published_text} for one target: the "
+                            f"Service listens on {p_first}")
+                p_last = p_first
+            else:
+                raise self.fail(path, f"port {text!r}: the published and container ranges "
+                                "differ in length", "give both ranges the same length")
+        for k in range(count):
+            published = p_first + k if published_text or count > 1 else None
+            if not published_text:
+                published = None
+            self._add_port(path, t_first + k, published, proto or "tcp")
+
+    def _range(self, path: tuple[str | int, ...], text: str) -> tuple[int, int]:
+        first_text, _, last_text = text.strip().partition("-")
+        try:
+            first = int(first_text)
+            last = int(last_text) if last_text else first
+        except ValueError:
+            raise self.fail(path, f"{text!r} is not a port or a port range",
+                            "write a number like 8080 or a range like 8000-8010") from None
+        self._check_port(path, first)
+        self._check_port(path, last)
+        if last < first:
+            raise self.fail(path, f"port range {text!r} ends before it starts", "swap the ends")
+        if last - first > 1000:
+            raise self.fail(path, f"port range {text!r} has more than 1000 ports",
+                            "publish only the ports the service uses")
+        return first, last
+
+    def _check_port(self, path: tuple[str | int, ...], port: int) -> None:
+        if not 1 <= port <= 65535:
+            raise self.fail(path, f"port {port} is outside 1-65535", "use a valid port number")
+
+    def expose_list(self) -> None:
+        for i, item in enumerate(self.svc.expose or []):
+            path: tuple[str | int, ...] = ("expose", i)
+            self.use(*path)
+            body, _, proto = str(item).partition("/")
+            first, last = self._range(path, body)
+            for port in range(first, last + 1):
+                self._add_port(path, port, None, proto or "tcp")
+
+    # --- environment and secrets ----------------------------------------------------------------
+
+    def _is_secret(self, name: str, value: str | None) -> bool:
+        if name in self.x.plainEnv:
+            return False
+        if name in self.x.secretEnv:
+            return True
+        if value is not None and CREDENTIAL_URL.match(value):
+            return True
+        return bool(SECRET_NAME.search(name)) and not NOT_SECRET_NAME.search(name)
+
+    def environment(self) -> None:
+        entries: dict[str, tuple[str | None, tuple[str | int, ...]]] = {}
+        env_files = self.svc.env_file
+        if env_files is not None:
+            self.use("env_file")
+            items = [env_files] if isinstance(env_files, str) else env_files
+            for i, item in enumerate(items):
+                path: tuple[str | int, ...] = ("env_file",) if isinstance(env_files, str) else (
+                    "env_file", i)
+                long = item if isinstance(item, spec.EnvFileLong) else spec.EnvFileLong(path=item)
+                for name, value in self._read_env_file(path, long).items():
+                    entries[name] = (value, path)
+        env = self.svc.environment
+        if env is not None:
+            self.use("environment")
+            mapping = as_mapping(env, "environment") if isinstance(env, list) else env
+            for name, raw in mapping.items():
+                text: str | None = None if raw is None else _env_text(raw)
+                entries[name] = (text, ("environment", name))
+        secret_name = self.x.secretName or f"{self.id}-env"
+        plain: dict[str, str] = {}
+        secret: dict[str, Any] = {}
+        for name, (value, path) in entries.items():
+            if not ENV_NAME.match(name):
+                self.skip(path, f"{name!r} is not a valid Kubernetes variable name",
+                          "use letters, digits, '_', '-' and '.'")
+                continue
+            if value is None:
+                value = self.ctx.environ.get(name)
+                if value is None:
+                    self.skip(path, f"{name} takes its value from the environment, which does "
+                              "not set it", f"set {name} while converting, or give it a value")
+                    continue
+            if self._is_secret(name, value):
+                secret[name] = {"secret": secret_name, "key": name}
+                self.ctx.need_secret(secret_name, name, "from-literal", (*self.base, *path))
+            else:
+                plain[name] = escape_kubernetes(value)
+        if plain:
+            self.container["env"] = plain
+        if secret:
+            self.container["secretEnv"] = secret
+
+    def _read_env_file(self, path: tuple[str | int, ...], item: spec.EnvFileLong) -> dict[
+            str, str | None]:
+        file = self.ctx.project_dir / item.path
+        if not file.exists() and not item.required:
+            self.choice(path, f"optional env_file {item.path} does not exist; skipped")
+            return {}
+        try:
+            text = read_text(file)
+        except SvcgenError as exc:
+            d = exc.diagnostics[0]
+            raise self.fail(path, f"env_file {item.path}: {d.message}", d.hint or
+                            "check the path (relative to the project directory)") from None
+        interp = Interpolator(self.ctx.environ)
+
+        def substitute(value: str, line: int) -> str:
+            try:
+                return interp.substitute(value)
+            except InterpolationError as exc:
+                raise SvcgenError(Diagnostic(file=str(file), line=line, column=1,
+                                             message=exc.message, hint=exc.hint)) from None
+
+        return {e.name: e.value for e in parse_dotenv(text, str(file), substitute)}
+
+    def files(self, kind: str) -> None:
+        """Compose ``secrets``/``configs`` of the service → secret/configMap/files volumes."""
+        refs = getattr(self.svc, kind)
+        if not refs:
+            return
+        defs: dict[str, spec.FileDef | None] = getattr(self.ctx.project, kind)
+        for i, ref in enumerate(refs):
+            path: tuple[str | int, ...] = (kind, i)
+            self.use(*path)
+            long = ref if isinstance(ref, spec.FileRef) else spec.FileRef(source=ref)
+            if long.source not in defs:
+                raise self.fail(path, f"{kind[:-1]} {long.source!r} is not defined in the "
+                                f"top-level {kind}", f"define it under {kind}: at the top level")
+            definition = defs[long.source] or spec.FileDef()
+            self.ctx.used_defs.add((kind, long.source))
+            default_dir = "/run/secrets" if kind == "secrets" else ""
+            target = long.target or long.source
+            if not target.startswith("/"):
+                target = f"{default_dir}/{target}"
+            if long.uid is not None or long.gid is not None:
+                self.choice(path, "uid/gid of the file are not set per file in Kubernetes; the "
+                            "pod's fsGroup applies")
+            mode = None
+            if long.mode is not None:
+                try:
+                    mode = int(long.mode, 8) if long.mode.startswith("0") else int(long.mode)
+                except ValueError:
+                    raise self.fail((*path, "mode"), f"mode {long.mode!r} is not a number",
+                                    "write an octal mode like 0440") from None
+                if not 0 <= mode <= 0o777:
+                    raise self.fail((*path, "mode"), f"mode {long.mode} is not a file mode",
+                                    "use 0 to 0777")
+            filename = PurePosixPath(target).name or long.source
+            key = long.source if FILE_KEY.match(long.source) else dns_label(long.source,
+                                                                              rfc1035=False)
+            vol_name = dns_label(f"{kind[:-1]}-{long.source}", rfc1035=False)
+            volume = self._file_volume(kind, long.source, definition, key, filename, mode, path)
+            if volume is None:
+                continue
+            self._add_volume(vol_name, volume, {"mountPath": target, "subPath": filename,
+                                                "readOnly": True})
+
+    def _file_volume(self, kind: str, source: str, d: spec.FileDef, key: str, filename: str,
+                     mode: int | None, path: tuple[str | int, ...]) -> dict[str, Any] | None:
+        def_path: Path_ = (kind, source)
+        external = d.external is True or isinstance(d.external, spec.External)
+        ext_name = d.external.name if isinstance(d.external, spec.External) else None
+        object_name = dns_label(ext_name or d.name or source, rfc1035=False, max_length=253)
+        items = [{"key": key, "path": filename}]
+        if kind == "secrets":
+            if d.file is not None:
+                how = f"from-file={key}={d.file}"
+            elif d.environment is not None:
+                how = f"from-literal={key}=\"${d.environment}\""
+            elif external:
+                how = "external"
+            else:
+                raise self.ctx.fail(def_path, f"secret {source!r} has no file, environment or "
+                                    "external", "give it a source")
+            self.ctx.need_secret(object_name, key, how, def_path)
+            volume: dict[str, Any] = {"secretName": object_name, "items": items}
+            if mode is not None:
+                volume["defaultMode"] = mode
+            return {"secret": volume}
+        # configs: not secret, so their content may live in values (a ConfigMap the chart owns)
+        content: str | None = None
+        if d.content is not None:
+            content = d.content
+        elif d.environment is not None:
+            content = self.ctx.environ.get(d.environment)
+            if content is None:
+                self.skip(path, f"config {source} comes from {d.environment}, which is not set",
+                          f"set {d.environment} while converting")
+                return None
+        elif d.file is not None:
+            content = self._inline_file(path, d.file)
+            if content is None:
+                return None
+        elif external:
+            self.action(path, f"config {source} is external: create ConfigMap {object_name} with "
+                        f"key {key}", f"kubectl create configmap {object_name} "
+                        f"--from-file={key}=<file>")
+            cm: dict[str, Any] = {"name": object_name, "items": items}
+            if mode is not None:
+                cm["defaultMode"] = mode
+            return {"configMap": cm}
+        else:
+            raise self.ctx.fail(def_path, f"config {source!r} has no file, content, environment "
+                                "or external", "give it a source")
+        return {"files": {filename if FILE_KEY.match(filename) else key: content}}
+
+    def _inline_file(self, path: tuple[str | int, ...], name: str) -> str | None:
+        file = self.ctx.project_dir / name
+        if file.is_dir():
+            self.skip(path, f"{name} is a directory", "list the files one by one")
+            return None
+        try:
+            text = read_text(file, max_bytes=MAX_INLINE_FILE)
+        except SvcgenError as exc:
+            d = exc.diagnostics[0]
+            self.skip(path, f"{name} cannot be inlined: {d.message}",
+                      "create the ConfigMap yourself and mount it through x-svcgen.values")
+            return None
+        return text
+
+    # --- volumes ---------------------------------------------------------------------------------
+
+    def _add_volume(self, name: str, volume: dict[str, Any], mount: dict[str, Any]) -> None:
+        base, n = name, 2
+        while name in self.volumes and self.volumes[name] != volume:
+            name = f"{base[:60]}-{n}"
+            n += 1
+        if name in self.mounts:  # one mount per volume per container in the values shape
+            name = f"{base[:60]}-{n}"
+        self.volumes[name] = volume
+        self.mounts[name] = {k: v for k, v in mount.items() if v is not None}
+
+    def volume_list(self) -> None:
+        for i, item in enumerate(self.svc.volumes or []):
+            path: tuple[str | int, ...] = ("volumes", i)
+            self.use(*path)
+            if isinstance(item, spec.VolumeLong):
+                self._long_volume(path, item)
+            else:
+                self._short_volume(path, item)
+
+    def _short_volume(self, path: tuple[str | int, ...], text: str) -> None:
+        parts = text.split(":")
+        # a Windows drive letter (C:\data:/data) is part of the source
+        if len(parts) > 2 and len(parts[0]) == 1 and parts[1].startswith("\\"):
+            parts = [f"{parts[0]}:{parts[1]}", *parts[2:]]
+        if len(parts) == 1:
+            self._anonymous(path, parts[0])
+            return
+        source, target = parts[0], parts[1]
+        options = parts[2].split(",") if len(parts) > 2 else []
+        read_only = "ro" in options
+        for opt in options:
+            if opt in ("z", "Z"):
+                self.choice(path, f"SELinux relabel option :{opt} is left to the cluster")
+            elif opt == "nocopy":
+                self.choice(path, "nocopy: a new persistent volume starts empty in Kubernetes")
+        if _is_bind(source):
+            self._bind(path, source, target, read_only)
+        else:
+            self._named(path, source, target, read_only, None)
+
+    def _long_volume(self, path: tuple[str | int, ...], v: spec.VolumeLong) -> None:
+        if v.target is None:
+            raise self.fail(path, f"a {v.type} mount needs a target", "add target: /path")
+        if v.type == "volume":
+            if v.source:
+                subpath = v.volume.subpath if v.volume else None
+                self._named(path, v.source, v.target, bool(v.read_only), subpath)
+            else:
+                self._anonymous(path, v.target)
+        elif v.type == "bind":
+            self._bind(path, v.source or "", v.target, bool(v.read_only))
+        elif v.type == "tmpfs":
+            size = v.tmpfs.size if v.tmpfs else None
+            self._tmpfs(path, v.target, size)
+        else:
+            self.skip(path, f"{v.type} mounts have no Kubernetes equivalent in the chart",
+                      "use a named volume")
+
+    def _named(self, path: tuple[str | int, ...], source: str, target: str, read_only: bool,
+               subpath: str | None) -> None:
+        defs = self.ctx.project.volumes
+        if source not in defs:
+            raise self.fail(path, f"volume {source!r} is not defined in the top-level volumes",
+                            f"add `{source}:` under the top-level volumes")
+        self.ctx.used_defs.add(("volumes", source))
+        d = defs[source] or spec.VolumeDef()
+        name = dns_label(source, rfc1035=False)
+        x = d.x_svcgen or spec.XVolume()
+        volume: dict[str, Any]
+        external = d.external is True or isinstance(d.external, spec.External)
+        if external:
+            claim = d.external.name if isinstance(d.external, spec.External) else None
+            claim_name = dns_label(claim or d.name or source, rfc1035=False, max_length=253)
+            volume = {"existingClaim": claim_name}
+            self.action(path, f"volume {source} is external: PersistentVolumeClaim {claim_name} "
+                        "must exist in the namespace")
+        else:
+            top = self.ctx.project.x_svcgen
+            size = x.size if x.size is not None else (
+                top.volumeSize if top and top.volumeSize else DEFAULT_VOLUME_SIZE)
+            volume = {"size": size}
+            if x.storageClassName:
+                volume["storageClassName"] = x.storageClassName
+            if x.accessModes:
+                volume["accessModes"] = x.accessModes
+            if x.size is None:
+                self.choice(path, f"volume {source} → persistent volume of {size} per replica",
+                            f"set volumes.{source}.x-svcgen.size to choose the size")
+        self.ctx.volume_users.setdefault(source, []).append(self.id)
+        self._add_volume(name, volume, {"mountPath": target, "subPath": subpath,
+                                        "readOnly": True if read_only else None})
+
+    def _anonymous(self, path: tuple[str | int, ...], target: str) -> None:
+        self.choice(path, f"anonymous volume at {target} → emptyDir (its data lives as long as "
+                    "the pod)", "name the volume to keep its data")
+        self._add_volume(dns_label(f"scratch-{target}", rfc1035=False), {"emptyDir": {}},
+                         {"mountPath": target})
+
+    def _bind(self, path: tuple[str | int, ...], source: str, target: str,
+              read_only: bool) -> None:
+        if target in self.x.configFiles:
+            self._config_file(path, source, target)
+            return
+        self.skip(path, f"bind mount of host path {source} → {target}: pods do not see the "
+                  "host's files", f"list {target} under x-svcgen.configFiles to ship the file(s) "
+                  "in a ConfigMap, or bake them into the image")
+
+    def _config_file(self, path: tuple[str | int, ...], source: str, target: str) -> None:
+        host = Path(source).expanduser()
+        host = host if host.is_absolute() else self.ctx.project_dir / host
+        name = dns_label(f"file-{PurePosixPath(target).name or 'root'}", rfc1035=False)
+        if host.is_dir():
+            files: dict[str, str] = {}
+            for child in sorted(host.iterdir()):
+                if child.is_file() and FILE_KEY.match(child.name):
+                    text = self._inline_file(path, str(child))
+                    if text is not None:
+                        files[child.name] = text
+            if not files:
+                self.skip(path, f"{source} holds no regular files to ship", "check the path")
+                return
+            self.choice(path, f"directory {source} → ConfigMap with {len(files)} file(s) at "
+                        f"{target}")
+            self._add_volume(name, {"files": files}, {"mountPath": target, "readOnly": True})
+            return
+        text = self._inline_file(path, str(host))
+        if text is None:
+            return
+        filename = PurePosixPath(target).name
+        key = filename if FILE_KEY.match(filename) else "file"
+        self.choice(path, f"file {source} → ConfigMap mounted at {target}")
+        self._add_volume(name, {"files": {key: text}},
+                         {"mountPath": target, "subPath": key, "readOnly": True})
+
+    def bind_config_files_check(self) -> None:
+        mounted = set()
+        for item in self.svc.volumes or []:
+            if isinstance(item, spec.VolumeLong):
+                mounted.add(item.target)
+            else:
+                parts = item.split(":")
+                mounted.add(parts[1] if len(parts) > 1 else parts[0])
+        for i, target in enumerate(self.x.configFiles):
+            if target not in mounted:
+                raise self.fail(("x-svcgen", "configFiles", i), f"{target} is not the target "
+                                "of a bind mount of this service",
+                                "list the container path of a bind mount")
+
+    def tmpfs(self) -> None:
+        value = self.svc.tmpfs
+        if value is None:
+            return
+        self.use("tmpfs")
+        items = [value] if isinstance(value, str) else value
+        for i, item in enumerate(items):
+            target, _, opts = item.partition(":")
+            size = None
+            for opt in opts.split(","):
+                if opt.startswith("size="):
+                    size = opt[5:]
+            self._tmpfs(("tmpfs",) if isinstance(value, str) else ("tmpfs", i), target, size)
+
+    def _tmpfs(self, path: tuple[str | int, ...], target: str, size: str | None) -> None:
+        empty: dict[str, Any] = {"medium": "Memory"}
+        if size is not None:
+            count = byte_count(size)
+            if count is None:
+                raise self.fail(path, f"tmpfs size {size!r} is not a byte value",
+                                "write for example 64m")
+            empty["sizeLimit"] = memory_quantity(count)
+        self._add_volume(dns_label(f"tmpfs-{target}", rfc1035=False), {"emptyDir": empty},
+                         {"mountPath": target})
+
+    # --- resources, health ----------------------------------------------------------------------
+
+    def resources(self) -> None:
+        limits: dict[str, Any] = {}
+        requests: dict[str, Any] = {}
+        deploy = self.svc.deploy
+        res = deploy.resources if deploy else None
+        for key, target in (("limits", limits), ("reservations", requests)):
+            part = getattr(res, key) if res else None
+            if part is None:
+                continue
+            path: tuple[str | int, ...] = ("deploy", "resources", key)
+            if part.cpus is not None:
+                self.use(*path, "cpus")
+                cpu = cpu_quantity(part.cpus)
+                if cpu is None:
+                    raise self.fail((*path, "cpus"), f"cpus {part.cpus!r} is not a positive "
+                                    "number", "write for example 0.5")
+                target["cpu"] = cpu
+            if part.memory is not None:
+                self.use(*path, "memory")
+                count = byte_count(part.memory)
+                if count is None or count <= 0:
+                    raise self.fail((*path, "memory"), f"memory {part.memory!r} is not a byte "
+                                    "value", "write for example 512m or 1g")
+                target["memory"] = memory_quantity(count)
+            for j, device in enumerate(part.devices or []):
+                dev = device.model_dump()
+                caps = dev.get("capabilities") or []
+                if "gpu" in caps:
+                    self.use(*path, "devices", j)
+                    count = dev.get("count", 1)
+                    if count == "all":
+                        count = 1
+                        self.choice((*path, "devices", j), "count all → 1 GPU per replica")
+                    limits["nvidia.com/gpu"] = int(count)
+        for key, target, to in (("mem_limit", limits, "memory"),
+                                ("mem_reservation", requests, "memory")):
+            value = getattr(self.svc, key)
+            if value is not None and to not in target:
+                count = byte_count(value)
+                if count is None or count <= 0:
+                    raise self.fail((key,), f"{key} {value!r} is not a byte value",
+                                    "write for example 512m")
+                self.use(key)
+                target[to] = memory_quantity(count)
+        if self.svc.cpus is not None and "cpu" not in limits:
+            cpu = cpu_quantity(self.svc.cpus)
+            if cpu is not None:
+                self.use("cpus")
+                limits["cpu"] = cpu
+        if limits or requests:
+            resources: dict[str, Any] = {}
+            if requests:
+                resources["requests"] = requests
+            if limits:
+                resources["limits"] = limits
+            self.container["resources"] = resources
+
+    def _seconds(self, path: tuple[str | int, ...], text: str | None, minimum: int) -> int | None:
+        if text is None:
+            return None
+        seconds = duration_seconds(text)
+        if seconds is None:
+            raise self.fail(path, f"{text!r} is not a duration", "write for example 10s or 1m30s")
+        return whole_seconds(seconds, minimum)
+
+    def healthcheck(self) -> None:
+        hc = self.svc.healthcheck
+        if hc is None:
+            return
+        path: tuple[str | int, ...] = ("healthcheck",)
+        self.use("healthcheck")
+        test = hc.test
+        if hc.disable or (isinstance(test, list) and test[:1] == ["NONE"]):
+            self.container["probes"] = {"liveness": {"enabled": False},
+                                        "readiness": {"enabled": False}}
+            self.choice(path, "healthcheck disabled → no liveness or readiness probe (the ones "
+                        "derived from ports are turned off too)")
+            return
+        if test is None or (isinstance(test, list) and not test):
+            self.skip(path, "a healthcheck without test inherits the image's HEALTHCHECK, which "
+                      "is not visible here", "write the test command")
+            return
+        if isinstance(test, str):
+            command = ["/bin/sh", "-c", test]
+        elif test[0] == "CMD-SHELL":
+            command = ["/bin/sh", "-c", " ".join(test[1:])]
+        elif test[0] == "CMD":
+            command = test[1:]
+        else:
+            raise self.fail(("healthcheck", "test"), f"test starts with {test[0]!r}",
+                            'start the list with "CMD", "CMD-SHELL" or "NONE"')
+        if not command or not command[0]:
+            raise self.fail(("healthcheck", "test"), "the test has no command",
+                            "name the command to run")
+        interval = self._seconds((*path, "interval"), hc.interval, 1) or 30
+        timeout = self._seconds((*path, "timeout"), hc.timeout, 1) or 30
+        retries = hc.retries if hc.retries is not None else 3
+        start = self._seconds((*path, "start_period"), hc.start_period, 0) or 0
+        start_interval = self._seconds((*path, "start_interval"), hc.start_interval, 1) or 5
+        probe: dict[str, Any] = {"exec": {"command": [escape_kubernetes(c) for c in command]},
+                                 "periodSeconds": interval, "timeoutSeconds": timeout,
+                                 "failureThreshold": max(1, retries)}
+        probes: dict[str, Any] = {"readiness": dict(probe), "liveness": dict(probe)}
+        if start > 0:
+            # Compose ignores failures during start_period, checking every start_interval; a
+            # startup probe holds the other two back the same way.
+            probes["startup"] = {**probe, "periodSeconds": start_interval,
+                                 "failureThreshold": max(1, -(-start // start_interval))}
+        self.container["probes"] = probes
+
+    # --- security -------------------------------------------------------------------------------
+
+    def security(self) -> None:
+        svc = self.svc
+        ctx: dict[str, Any] = {}
+        user = svc.user
+        profile = "baseline"
+        reason = "the service declares no user, so it may run as root"
+        if user is not None:
+            self.use("user")
+            uid_text, _, gid_text = user.partition(":")
+            if uid_text.isdigit():
+                uid = int(uid_text)
+                ctx["runAsUser"] = uid
+                if uid == 0:
+                    reason = "the service runs as root (user 0)"
+                else:
+                    profile = "restricted"
+                    reason = f"the service declares the non-root user {uid}"
+            elif uid_text == "root":
+                reason = "the service runs as root"
+            else:
+                reason = (f"user {uid_text!r} is a name; Kubernetes can only check a numeric uid "
+                          "is not root")
+            if gid_text.isdigit():
+                ctx["runAsGroup"] = int(gid_text)
+            elif gid_text:
+                self.choice(("user",), f"group {gid_text!r} is a name and is not set; write "
+                            "a numeric gid to set it")
+        caps_add = [c.upper().removeprefix("CAP_") for c in svc.cap_add or []]
+        if profile == "restricted" and any(c != "NET_BIND_SERVICE" for c in caps_add):
+            profile = "baseline"
+            reason += ", but adds capabilities the restricted profile forbids"
+        if self.x.securityProfile is not None:
+            profile = self.x.securityProfile
+            reason = "x-svcgen.securityProfile chooses it"
+        self.profile_reason = reason
+        hint = "" if profile == "restricted" else (
+            "declare a numeric non-root user (user: \"1000\") for the restricted profile")
+        self.choice(("user",) if user is not None else (),
+                    f"security profile {profile}: {reason}", hint)
+        self.component["securityProfile"] = profile
+        if svc.read_only is not None:
+            self.use("read_only")
+        if svc.read_only:
+            ctx["readOnlyRootFilesystem"] = True
+        elif profile == "restricted":
+            ctx["readOnlyRootFilesystem"] = False
+            self.choice(("read_only",) if svc.read_only is not None else (),
+                        "root filesystem stays writable as under Compose",
+                        "set read_only: true if the service writes only to its volumes and /tmp")
+        if caps_add:
+            self.use("cap_add")
+            allowed = [c for c in caps_add
+                       if c in BASELINE_CAPS and (profile == "baseline" or c == "NET_BIND_SERVICE")]
+            for j, cap in enumerate(caps_add):
+                if cap not in allowed:
+                    self.skip(("cap_add", j), f"capability {cap} is not allowed under the "
+                              f"{profile} profile", "drop the need for it, or run the service "
+                              "outside this chart")
+            if allowed:
+                ctx.setdefault("capabilities", {})["add"] = allowed
+        if svc.cap_drop:
+            self.use("cap_drop")
+            drops = [c.upper().removeprefix("CAP_") for c in svc.cap_drop]
+            if profile == "restricted":
+                self.choice(("cap_drop",), "the restricted profile drops every capability "
+                            "already")
+            else:
+                ctx.setdefault("capabilities", {})["drop"] = drops
+        if ctx:
+            self.container["securityContext"] = ctx
+
+    # --- the rest -------------------------------------------------------------------------------
+
+    def misc(self) -> None:
+        svc = self.svc
+        if svc.deploy is not None:
+            d = svc.deploy
+            if d.replicas is not None:
+                self.use("deploy", "replicas")
+                self.component["replicas"] = d.replicas
+            if d.mode is not None and d.mode == "replicated":
+                self.use("deploy", "mode")
+            if d.update_config is not None:
+                self.skip(("deploy", "update_config"), "rollouts are zero-downtime by default "
+                          "(maxUnavailable 0, maxSurge 1)", "tune strategy through x-svcgen.values")
+            if d.restart_policy is not None:
+                self.skip(("deploy", "restart_policy"), "Kubernetes always restarts the "
+                          "containers of a Deployment or StatefulSet", "nothing to do")
+            if d.placement is not None:
+                self.skip(("deploy", "placement"), "placement constraints are node selection",
+                          "set nodeSelector or affinity through x-svcgen.values")
+        if svc.scale is not None and "replicas" not in self.component:
+            self.use("scale")
+            self.component["replicas"] = svc.scale
+        if svc.hostname is not None:
+            if DNS1123_LABEL.match(svc.hostname) and len(svc.hostname) <= 63:
+                self.use("hostname")
+                self.component["hostname"] = svc.hostname
+            else:
+                self.skip(("hostname",), f"{svc.hostname!r} is not a DNS label",
+                          "use lowercase letters, digits and '-'")
+        if svc.stop_grace_period is not None:
+            self.use("stop_grace_period")
+            self.component["terminationGracePeriodSeconds"] = self._seconds(
+                ("stop_grace_period",), svc.stop_grace_period, 0)
+        if svc.extra_hosts is not None:
+            self.use("extra_hosts")
+            mapping = as_mapping(svc.extra_hosts, "extra_hosts")
+            aliases: dict[str, list[str]] = {}
+            for host, ip in mapping.items():
+                ips = ip if isinstance(ip, list) else [ip]
+                for address in ips:
+                    address = str(address).strip("[]")
+                    if address == "host-gateway" or not address:
+                        self.skip(("extra_hosts", host), "host-gateway (the Docker host) has no "
+                                  "address in a cluster", "use the address of the service")
+                        continue
+                    aliases.setdefault(address, []).append(host)
+            if aliases:
+                self.component["hostAliases"] = aliases
+        if svc.stdin_open is not None:
+            self.use("stdin_open")
+            self.container["stdin"] = svc.stdin_open
+        if svc.tty is not None:
+            self.use("tty")
+            self.container["tty"] = svc.tty
+        labels: dict[str, str] = {}
+        annotations: dict[str, str] = {}
+        for key in ("labels", "annotations"):
+            value = getattr(svc, key)
+            if value is None:
+                continue
+            self.use(key)
+            for name, text in as_mapping(value, key).items():
+                text = "" if text is None else _env_text(text)
+                name = str(name)
+                if key == "labels" and LABEL_KEY.match(name) and LABEL_VALUE.match(text) and len(
+                        name.rsplit("/", 1)[-1]) <= 63:
+                    labels[name] = text
+                elif LABEL_KEY.match(name) and len(name) <= 316:
+                    annotations[name] = text
+                    if key == "labels":
+                        self.choice((key, name), f"label {name} is not a valid Kubernetes label "
+                                    "value; kept as an annotation")
+                else:
+                    self.skip((key, name), f"{name!r} is not a valid Kubernetes label or "
+                              "annotation key", "use a qualified name like example.com/key")
+        if labels:
+            self.component["labels"] = labels
+        if annotations:
+            self.component["annotations"] = annotations
+        if svc.restart is not None:
+            self.skip(("restart",), *REASONS["restart"])
+
+    def assemble(self) -> dict[str, Any]:
+        container = self.container
+        if self.ports:
+            container["ports"] = self.ports
+        if self.mounts:
+            container["volumeMounts"] = self.mounts
+        component = self.component
+        persistent = any("size" in v for v in self.volumes.values())
+        component["kind"] = "StatefulSet" if persistent else "Deployment"
+        component.setdefault("replicas", 1)
+        component["containers"] = {CONTAINER: container}
+        if self.service_ports:
+            service: dict[str, Any] = {"ports": self.service_ports}
+            if self.x.serviceType:
+                service["type"] = self.x.serviceType
+            component["service"] = service
+        if self.x.ingress is not None:
+            component["ingress"] = self._ingress(self.x.ingress)
+        if self.x.scaling is not None:
+            component["scaling"] = self.x.scaling
+        if self.volumes:
+            component["volumes"] = self.volumes
+        return component
+
+    def _ingress(self, x: spec.XIngress) -> dict[str, Any]:
+        path: tuple[str | int, ...] = ("x-svcgen", "ingress")
+        if not self.service_ports:
+            raise self.fail(path, "an ingress needs a port, and this service publishes none",
+                            "add ports or expose to the service")
+        port: str | int
+        if x.port is None:
+            port = next(iter(self.service_ports))
+        elif isinstance(x.port, int) or str(x.port).isdigit():
+            wanted = int(x.port)
+            found = [n for n, p in self.service_ports.items() if p["port"] == wanted]
+            if not found:
+                known = sorted(p["port"] for p in self.service_ports.values())
+                raise self.fail((*path, "port"), f"no published port {wanted}",
+                                f"use one of {known}")
+            port = found[0]
+        else:
+            port = str(x.port)
+            if port not in self.service_ports:
+                raise self.fail((*path, "port"), f"no Service port named {port!r}",
+                                f"use one of {sorted(self.service_ports)}")
+        hosts = [*([x.host] if x.host else []), *x.hosts]
+        ingress: dict[str, Any] = {}
+        if x.className:
+            ingress["className"] = x.className
+        ingress["hosts"] = {h: {"paths": {x.path: {"port": port}}} for h in hosts}
+        if x.tls is True:
+            ingress["tls"] = {"enabled": True}
+        elif isinstance(x.tls, dict):
+            ingress["tls"] = x.tls
+        if x.annotations:
+            ingress["annotations"] = x.annotations
+        return ingress
+
+
+def _is_bind(source: str) -> bool:
+    return source.startswith((".", "/", "~", "$")) or "\\" in source or (
+        len(source) > 1 and source[1] == ":")
+
+
+def _env_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in over.items():
+        if isinstance(v, Mapping) and isinstance(out.get(k), dict):
+            out[k] = deep_merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+COMPONENT_ORDER = ["enabled", "kind", "replicas", "securityProfile", "containers",
+                   "initContainers", "service", "ingress", "scaling", "volumes", "upstreams",
+                   "whitelists"]
+CONTAINER_ORDER = ["image", "command", "args", "workingDir", "ports", "env", "secretEnv",
+                   "envFrom", "resources", "probes", "volumeMounts", "securityContext"]
+
+
+def ordered(data: dict[str, Any], order: list[str]) -> dict[str, Any]:
+    rank = {k: i for i, k in enumerate(order)}
+    return dict(sorted(data.items(), key=lambda kv: rank.get(kv[0], len(order))))
+
+
+#: Component keys the Compose reader decides; ``svcgen values`` replaces them when it updates a
+#: values file in place. Paths are relative to the component; ``containers.app`` keys likewise.
+OWNED_COMPONENT_KEYS = ("kind", "replicas", "securityProfile", "volumes", "upstreams",
+                        "whitelists", "labels", "annotations", "hostname", "hostAliases",
+                        "terminationGracePeriodSeconds")
+OWNED_CONTAINER_KEYS = ("image", "command", "args", "workingDir", "ports", "env", "secretEnv",
+                        "resources", "probes", "volumeMounts", "securityContext", "stdin", "tty")
+OWNED_SERVICE_KEYS = ("ports",)
+
+
+def finish_peers(components: dict[str, dict[str, Any]],
+                 dependencies: dict[str, list[str]]) -> None:
+    """depends_on → upstreams on the dependent, and the dependent on the dependency's whitelist."""
+    callers: dict[str, list[str]] = {}
+    for cid, deps in dependencies.items():
+        if deps:
+            components[cid]["upstreams"] = [{"component": d} for d in deps]
+        for d in deps:
+            callers.setdefault(d, []).append(cid)
+    for cid, who in callers.items():
+        components[cid]["whitelists"] = [{"component": c} for c in who]
+

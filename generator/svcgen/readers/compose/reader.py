@@ -1,0 +1,356 @@
+"""The Compose reader: files → interpolated → merged → checked → components."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from svcgen.diagnostics import Diagnostic, Severity, SvcgenError
+from svcgen.readers.base import ReadOptions, ReadResult
+from svcgen.readers.compose import mapping, spec
+from svcgen.readers.compose.interpolation import Interpolator, load_dotenv
+from svcgen.readers.compose.loader import Path_, Source, SourceDocument
+from svcgen.readers.compose.merge import merge_documents
+from svcgen.yamlio import Document, read_text
+
+TOP_LEVEL = {"version", "name", "include", "services", "networks", "volumes", "secrets",
+             "configs", "models"}
+
+
+class ComposeReader:
+    name = "compose"
+
+    def detect(self, document: Document) -> bool:
+        tree = document.tree
+        if not isinstance(tree, Mapping):
+            return False
+        keys = {str(k) for k in tree}
+        return isinstance(tree.get("services"), Mapping) and all(
+            k in TOP_LEVEL or k.startswith("x-") for k in keys)
+
+    def read(self, documents: list[Document], options: ReadOptions) -> ReadResult:
+        sources = [_source(d) for d in documents]
+        if not sources:
+            raise SvcgenError(Diagnostic(file="", message="no Compose document to read"),
+                              exit_code=2)
+        return convert(sources, options)
+
+
+def _source(document: Document) -> Source:
+    if isinstance(document, SourceDocument):
+        return document.source
+    data = document.data()
+    source = Source(document.file, data)
+    # a round-trip document knows positions itself: fill the table for what exists
+    from svcgen.yamlio import iter_paths
+
+    for path in iter_paths(data):
+        source.positions[path] = document.position(path, key=bool(path))
+    return source
+
+
+class Locator:
+    """Where a path of the merged project was written: the last file that wrote it."""
+
+    def __init__(self, sources: list[Source]) -> None:
+        self.sources = sources
+
+    def __call__(self, path: Path_) -> tuple[str, int, int]:
+        best: tuple[int, str, int, int] | None = None
+        for source in reversed(self.sources):
+            translated = _translate(source.data, path)
+            depth = len(translated)
+            while depth and translated[:depth] not in source.positions:
+                depth -= 1
+            if depth == len(path) and depth:
+                line, col = source.positions[translated]
+                return source.file, line, col
+            if best is None or depth > best[0]:
+                line, col = source.positions.get(translated[:depth], (0, 0))
+                best = (depth, source.file, line, col)
+        assert best is not None
+        return best[1], best[2], best[3]
+
+
+def _translate(data: Any, path: Path_) -> Path_:
+    """A merged path in one source's terms: ``environment.FOO`` → ``environment[3]`` when that
+    file wrote the list form."""
+    out: list[str | int] = []
+    node = data
+    for part in path:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+            out.append(part)
+        elif isinstance(node, list) and isinstance(part, str):
+            index = next((i for i, item in enumerate(node) if _names(item, part)), None)
+            if index is None:
+                break
+            node = node[index]
+            out.append(index)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            out.append(part)
+        else:
+            break
+    return tuple(out)
+
+
+def _names(item: Any, name: str) -> bool:
+    if isinstance(item, str):
+        return item == name or item.startswith((f"{name}=", f"{name}:"))
+    if isinstance(item, dict):
+        return name in (item.get("source"), item.get("target"))
+    return False
+
+
+def _project_name(raw: str) -> str:
+    """Compose's normalisation: lowercase, only [a-z0-9_-], starting with a letter or digit."""
+    name = re.sub(r"[^a-z0-9_-]", "", raw.lower())
+    return name.lstrip("_-") or "project"
+
+
+def environment(sources: list[Source], options: ReadOptions) -> tuple[dict[str, str], Path]:
+    first = sources[0].file
+    project_dir = Path.cwd() if first == "-" else Path(first).resolve().parent
+    environ = dict(os.environ if options.environ is None else options.environ)
+    env_file = Path(options.env_file) if options.env_file else project_dir / ".env"
+    if options.env_file or env_file.is_file():
+        text = read_text(env_file)
+        for k, v in load_dotenv(str(env_file), text, environ).items():
+            environ.setdefault(k, v)  # the shell wins over the .env file, as in Compose
+    return environ, project_dir
+
+
+def convert(sources: list[Source], options: ReadOptions) -> ReadResult:
+    environ, project_dir = environment(sources, options)
+    report: list[Diagnostic] = []
+    interp = Interpolator(environ)
+    docs = []
+    for source in sources:
+        interp.unset = {}
+        docs.append(interp.tree(source.data, source))
+        for name, path in interp.unset.items():
+            line, col = source.position(path)
+            report.append(Diagnostic(
+                file=source.file, line=line, column=col, path=mapping.dotted(path),
+                rule=mapping.ACTION, severity=Severity.WARNING,
+                message=f"variable {name} is not set: using an empty string",
+                hint=f"set {name} in the environment or the .env file, or give a default "
+                f"with ${{{name}:-default}}"))
+    merged = merge_documents(docs)
+    locate = Locator(sources)
+    project = spec.validate_project(merged, locate)
+    raw_name = (options.project or environ.get("COMPOSE_PROJECT_NAME") or project.name
+                or project_dir.name)
+    ctx = mapping.Context(project_name=_project_name(raw_name), project_dir=project_dir,
+                          environ=environ, options=options, locate=locate, project=project,
+                          report=report)
+    enabled = set(options.profiles) or {
+        p.strip() for p in environ.get("COMPOSE_PROFILES", "").split(",") if p.strip()}
+
+    components: dict[str, dict[str, Any]] = {}
+    ids: dict[str, str] = {}
+    active: list[tuple[str, spec.Service]] = []
+    for name, service in project.services.items():
+        service = service or spec.Service()
+        profiles = service.profiles or []
+        if profiles and not (enabled & set(profiles) or "*" in enabled):
+            ctx.note(("services", name), mapping.CHOICE, Severity.INFO,
+                     f"service {name} is in profile(s) {', '.join(profiles)}, none of which is "
+                     "enabled: skipped", "enable one with --profile")
+            continue
+        wanted = service.x_svcgen.component if service.x_svcgen and \
+            service.x_svcgen.component else None
+        cid = wanted or mapping.dns_label(name)
+        if wanted and (not mapping.DNS1035_LABEL.match(wanted) or len(wanted) > 63):
+            raise ctx.fail(("services", name, "x-svcgen", "component"),
+                           f"{wanted!r} is not a valid component id",
+                           "use a DNS label: lowercase letters, digits and '-', starting with a "
+                           "letter")
+        base, n = cid, 2
+        while cid in components:
+            cid = f"{base[:60]}-{n}"
+            n += 1
+        if cid != name and not wanted:
+            ctx.note(("services", name), mapping.CHOICE, Severity.INFO,
+                     f"service name {name!r} is not a valid DNS label: component id {cid!r}",
+                     "rename the service, or choose the id with x-svcgen.component")
+        ids[name] = cid
+        components[cid] = {}
+        active.append((name, service))
+
+    dependencies: dict[str, list[str]] = {}
+    raw_services = merged.get("services") or {}
+    for name, service in active:
+        cid = ids[name]
+        converter = mapping.ServiceConverter(ctx, name, cid, service, raw_services.get(name) or {})
+        converter.use("depends_on")
+        converter.use("links")
+        deps = _dependencies(ctx, name, service, ids)
+        dependencies[cid] = deps
+        component = converter.convert()
+        x = service.x_svcgen
+        if x is not None and x.values:
+            component = mapping.deep_merge(component, x.values)
+        if "containers" in component:
+            component["containers"] = {
+                k: mapping.ordered(v, mapping.CONTAINER_ORDER) if isinstance(v, dict) else v
+                for k, v in component["containers"].items()}
+        components[cid] = component
+        converted = sorted(k for k in (raw_services.get(name) or {})
+                           if k not in converter.unconverted and not str(k).startswith("x-")
+                           and k != "profiles")
+        summary = (f"service {name} → component {cid} ({component.get('kind')}, "
+                   f"{component.get('replicas')} replica(s), {component.get('securityProfile')} "
+                   f"profile)")
+        if converted:
+            summary += ": converted " + ", ".join(map(str, converted))
+        ctx.note(("services", name), mapping.CONVERTED, Severity.INFO, summary)
+
+    mapping.finish_peers(components, dependencies)
+    for cid, component in components.items():
+        components[cid] = mapping.ordered(component, mapping.COMPONENT_ORDER)
+    _top_level_notes(ctx, merged)
+
+    values: dict[str, Any] = {}
+    glob: dict[str, Any] = {}
+    if options.project:
+        glob["project"] = mapping.dns_label(options.project, rfc1035=False)
+    if project.x_svcgen is not None and project.x_svcgen.global_:
+        glob = mapping.deep_merge(glob, project.x_svcgen.global_)
+    if glob:
+        values["global"] = glob
+    values["components"] = components
+    _validate(values, ctx, ids)
+    return ReadResult(values=values, report=ctx.report)
+
+
+def _dependencies(ctx: mapping.Context, name: str, service: spec.Service,
+                  ids: dict[str, str]) -> list[str]:
+    deps: list[str] = []
+    base: Path_ = ("services", name)
+    depends = service.depends_on
+    entries: list[tuple[str, Path_, spec.DependsOnLong | None]] = []
+    if isinstance(depends, list):
+        entries += [(d, (*base, "depends_on", i), None) for i, d in enumerate(depends)]
+    elif isinstance(depends, dict):
+        entries += [(d, (*base, "depends_on", d), v) for d, v in depends.items()]
+    for i, link in enumerate(service.links or []):
+        target, _, alias = link.partition(":")
+        entries.append((target, (*base, "links", i), None))
+        if alias and alias != target:
+            ctx.note((*base, "links", i), mapping.NOT_CONVERTED, Severity.WARNING,
+                     f"not converted: the alias {alias} is not a DNS name in the cluster; "
+                     f"{target} is reachable as {ids.get(target, target)}",
+                     "call the service by its component id")
+    for dep, path, long in entries:
+        if dep not in ctx.project.services:
+            raise ctx.fail(path, f"{name} depends on {dep!r}, which is not a service",
+                           "name a service of this project")
+        if dep not in ids:
+            if long is not None and not long.required:
+                continue
+            ctx.note(path, mapping.NOT_CONVERTED, Severity.WARNING,
+                     f"not converted: {dep} is not enabled (profiles)",
+                     "enable its profile with --profile")
+            continue
+        if long is not None and long.condition != "service_started":
+            ctx.note((*path, "condition"), mapping.NOT_CONVERTED, Severity.WARNING,
+                     f"not converted: {long.condition} — Kubernetes starts components together; "
+                     f"{dep}'s readiness probe keeps traffic away until it is ready",
+                     f"make {name} retry its connection to {dep} at startup")
+        if long is not None and long.restart:
+            ctx.note((*path, "restart"), mapping.NOT_CONVERTED, Severity.WARNING,
+                     f"not converted: restart — {name} is not restarted when {dep} is",
+                     "nothing to do")
+        cid = ids[dep]
+        if cid not in deps:
+            deps.append(cid)
+    return deps
+
+
+def _top_level_notes(ctx: mapping.Context, merged: dict[str, Any]) -> None:
+    project = ctx.project
+    if project.version is not None:
+        ctx.note(("version",), mapping.CHOICE, Severity.INFO,
+                 "the version key is obsolete and ignored, as docker compose ignores it")
+    if project.include:
+        ctx.note(("include",), mapping.NOT_CONVERTED, Severity.WARNING,
+                 "not converted: included Compose files are not read",
+                 "pass each file as an input instead")
+    if project.networks:
+        ctx.note(("networks",), mapping.NOT_CONVERTED, Severity.WARNING,
+                 "not converted: all components share the namespace network",
+                 "restrict traffic with global.networkPolicy (upstreams and whitelists)")
+    if project.models:
+        ctx.note(("models",), mapping.NOT_CONVERTED, Severity.WARNING,
+                 "not converted: models are not part of the chart", "remove them")
+    for kind in ("volumes", "secrets", "configs"):
+        for name, definition in (getattr(project, kind) or {}).items():
+            if (kind, name) not in ctx.used_defs:
+                ctx.note((kind, name), mapping.CHOICE, Severity.INFO,
+                         f"{kind[:-1]} {name} is not used by any enabled service")
+                continue
+            if definition is None:
+                continue
+            for key in ("driver", "driver_opts", "labels", "template_driver"):
+                if getattr(definition, key, None) is not None:
+                    ctx.note((kind, name, key), mapping.NOT_CONVERTED, Severity.WARNING,
+                             f"not converted: {key} of {kind[:-1]} {name} — the cluster's "
+                             "storage class and Secret handling apply",
+                             "choose a storageClassName in x-svcgen" if kind == "volumes"
+                             else "nothing to do")
+    for volume, users in ctx.volume_users.items():
+        unique = sorted(set(users))
+        if len(unique) > 1:
+            ctx.note(("volumes", volume), mapping.ACTION, Severity.WARNING,
+                     f"volume {volume} is shared by {', '.join(unique)}: each component gets its "
+                     "own claim, so they no longer see the same files",
+                     "use one component, or an existing ReadWriteMany claim (external volume)")
+    for secret, keys in ctx.secrets.items():
+        if all(how == "external" for how in keys.values()):
+            message = f"Secret {secret} (external) must exist with key(s) {', '.join(keys)}"
+            hint = f"kubectl get secret {secret}"
+        else:
+            parts = []
+            for key, how in keys.items():
+                if how == "from-literal":
+                    parts.append(f"--from-literal={key}=...")
+                elif how != "external":
+                    parts.append(f"--{how}")
+            message = f"create Secret {secret} with key(s) {', '.join(keys)}"
+            hint = f"kubectl create secret generic {secret} " + " ".join(parts)
+        ctx.note(ctx.secret_origin[secret], mapping.ACTION, Severity.WARNING, message, hint)
+
+
+def _validate(values: dict[str, Any], ctx: mapping.Context, ids: dict[str, str]) -> None:
+    from svcgen.model import Values
+
+    try:
+        Values.model_validate(values)
+    except ValidationError as exc:
+        by_id = {cid: name for name, cid in ids.items()}
+        diagnostics = []
+        for err in exc.errors()[:20]:
+            loc = [str(p) for p in err["loc"]]
+            where: Path_ = ()
+            if len(loc) >= 2 and loc[0] == "components" and loc[1] in by_id:
+                name = by_id[loc[1]]
+                where = ("services", name, "x-svcgen")
+                service = ctx.project.services.get(name)
+                if service is None or service.x_svcgen is None:
+                    where = ("services", name)
+            elif loc and loc[0] == "global":
+                where = ("x-svcgen", "global")
+            file, line, col = ctx.locate(where)
+            diagnostics.append(Diagnostic(
+                file=file, line=line, column=col, path=".".join(loc),
+                message=f"the converted values are invalid at {'.'.join(loc)}: {err['msg']}",
+                hint="fix the x-svcgen settings of this service" if "x-svcgen" in where
+                else "fix the service definition"))
+        raise SvcgenError(*diagnostics) from None
