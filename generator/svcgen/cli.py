@@ -189,6 +189,41 @@ def explain(rule: str = typer.Argument(..., help="Rule id (SVC101) or name.")) -
     sys.stdout.write(run(lambda: explain_rule(rule)))
 
 
+@app.command("values")
+def values(
+    inputs: list[str] = typer.Argument(  # noqa: B008 - typer reads its parameters from defaults
+        ..., metavar="INPUT...", help="Compose files (in -f order), Space Cloud or DevSpace files."
+    ),
+    output: str | None = typer.Option(
+        None, "--output", "-o", help="Write here; an existing file is updated in place."
+    ),
+    fmt: str = typer.Option(
+        "auto", "--format", help="Input format: auto, compose, spacecloud or devspace."
+    ),
+    env_file: str | None = typer.Option(
+        None, "--env-file", help="Variables for interpolation (default: .env next to the input)."
+    ),
+    profile: list[str] = typer.Option(  # noqa: B008
+        [], "--profile", help="Enable a Compose profile."
+    ),
+    project: str | None = typer.Option(
+        None, "--project", help="Project id: global.project and the Compose project name."
+    ),
+    registry: str | None = typer.Option(
+        None, "--registry", help="Registry for images Compose would build."
+    ),
+    image: list[str] = typer.Option(  # noqa: B008
+        [], "--image", help="SERVICE=REF: set a service's image."
+    ),
+    strict: bool = typer.Option(False, "--strict", help="Fail when any key is not converted."),
+) -> None:
+    """Convert service definitions into values for the chart; report what was not converted."""
+    from svcgen.values_cmd import run_values
+
+    run(lambda: run_values(inputs, output=output, fmt=fmt, env_file=env_file, profiles=profile,
+                           project=project, registry=registry, images=image, strict=strict))
+
+
 def main() -> None:
     app()
 
