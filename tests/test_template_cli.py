@@ -282,3 +282,25 @@ def test_supported_helm_on_path_is_used(values_file: Path, bare_venv: Path, tmp_
                   env={"PATH": f"{tmp_path}:/bin:/usr/bin"})
     assert proc.returncode == 0, proc.stderr
     assert one(parse(proc.stdout), "Deployment", "api")["spec"]["replicas"] == 2
+
+
+# --- the namespace ------------------------------------------------------------------------------
+
+
+def test_namespace_defaults_to_global_project(values_file: Path, tmp_path: Path,
+                                              helm4: str) -> None:
+    project = write(tmp_path, "project-values.yaml", "global:\n  project: shop\n")
+    proc = svcgen("template", str(values_file), str(project))
+    assert proc.returncode == 0, proc.stderr
+    plain = svcgen("template", str(values_file), "--namespace", "shop")
+    assert proc.stdout == plain.stdout
+
+
+def test_another_namespace_than_global_project_is_refused_at_the_value(
+    values_file: Path, tmp_path: Path, helm4: str
+) -> None:
+    project = write(tmp_path, "project-values.yaml", "global:\n  project: shop\n")
+    proc = svcgen("template", str(values_file), str(project), "--namespace", "billing")
+    assert proc.returncode == 1
+    assert f"{project}:2:12:" in proc.stderr
+    assert "global.project" in proc.stderr and '"billing"' in proc.stderr

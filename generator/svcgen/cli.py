@@ -96,7 +96,13 @@ def template(
         help="Values files, applied in order as helm's -f does; '-' reads standard input.",
     ),
     release: str = typer.Option("svcgen", "--release", help="Release name."),
-    namespace: str = typer.Option("default", "--namespace", "-n", help="Release namespace."),
+    namespace: str | None = typer.Option(
+        None,
+        "--namespace",
+        "-n",
+        help="Release namespace.",
+        show_default="global.project when the values set it, else default",
+    ),
     kube_version: str = typer.Option(
         "1.35.0", "--kube-version", help="Kubernetes version to render for."
     ),

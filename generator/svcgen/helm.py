@@ -25,7 +25,9 @@ The API other modules use (``svcgen template``, ``svcgen lint --render``):
     ``helm-lint``; severities error, warning and info as helm printed them) and ``ok`` says
     whether helm passed the chart; it raises only when helm cannot be run at all.
 
-``values_files`` are paths; ``"-"`` stands for the text given as ``stdin``. ``helm`` is a
+``values_files`` are paths; ``"-"`` stands for the text given as ``stdin``. ``namespace=None``
+means ``global.project`` when the values set it (the chart refuses any other namespace then),
+else ``default``: see :func:`project_namespace`. ``helm`` is a
 :class:`Helm`, a path or name as for ``find_helm``, or None to look it up. ``kube_version`` is
 always passed to helm: each Helm release has a different default, and the render depends on it.
 """
@@ -258,6 +260,24 @@ def _run(helm: Helm, args: Sequence[str], stdin: str | None) -> subprocess.Compl
                     hint=INSTALL_HINT) from None
 
 
+def project_namespace(values_files: Sequence[str | Path], stdin: str | None = None) -> str | None:
+    """``global.project`` as the last values file that sets it says, or None.
+
+    A Space Cloud project is a namespace, and the chart fails unless the release namespace equals
+    ``global.project``; so that is the namespace to render into when none is given.
+    """
+    for path in reversed([str(p) for p in values_files]):
+        text = stdin if path == "-" else read_text(path)
+        if text is None or "project" not in text:  # most files: no need to parse them
+            continue
+        data = load_document(path, text).data()
+        glob = data.get("global") if isinstance(data, dict) else None
+        if isinstance(glob, dict) and "project" in glob:
+            project = glob["project"]
+            return project if isinstance(project, str) and project else None
+    return None
+
+
 def _values_args(names: Sequence[str]) -> list[str]:
     args: list[str] = []
     for name in names:
@@ -269,7 +289,7 @@ def template(
     values_files: Sequence[str | Path] = (),
     *,
     release: str = DEFAULT_RELEASE,
-    namespace: str = DEFAULT_NAMESPACE,
+    namespace: str | None = None,
     kube_version: str = DEFAULT_KUBE_VERSION,
     helm: Helm | str | Path | None = None,
     chart: Path | None = None,
@@ -278,6 +298,7 @@ def template(
     """Render the chart with these values; the manifests as helm printed them."""
     names = _check_values_files(values_files, stdin)
     binary = _helm(helm)
+    namespace = namespace or project_namespace(names, stdin) or DEFAULT_NAMESPACE
     args = ["template", release, str(chart or chart_dir()), "--namespace", namespace,
             "--kube-version", kube_version, *_values_args(names)]
     proc = _run(binary, args, stdin)
@@ -289,7 +310,7 @@ def template(
 def lint(
     values_files: Sequence[str | Path] = (),
     *,
-    namespace: str = DEFAULT_NAMESPACE,
+    namespace: str | None = None,
     kube_version: str = DEFAULT_KUBE_VERSION,
     strict: bool = True,
     helm: Helm | str | Path | None = None,
@@ -299,6 +320,7 @@ def lint(
     """``helm lint`` the chart with these values; see the module docstring."""
     names = _check_values_files(values_files, stdin)
     binary = _helm(helm)
+    namespace = namespace or project_namespace(names, stdin) or DEFAULT_NAMESPACE
     args = ["lint", str(chart or chart_dir()), "--namespace", namespace,
             "--kube-version", kube_version, *_values_args(names)]
     if strict:
