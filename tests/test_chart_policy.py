@@ -46,6 +46,13 @@ def netpol_objects() -> Objects:
 
 
 @pytest.fixture(scope="module")
+def untested_objects() -> Objects:
+    """The NetworkPolicy scenario without the `helm test` hook."""
+    return render(files=[NETPOL_FILE], release=RELEASE, namespace=NAMESPACE,
+                  extra_args=["--set", "tests.enabled=false"])
+
+
+@pytest.fixture(scope="module")
 def external_objects() -> Objects:
     return render(files=[EXTERNAL_FILE], release=RELEASE, namespace=NAMESPACE)
 
@@ -118,15 +125,21 @@ ISTIOD_RULE = {
 }
 
 
+HELM_TEST_PEER = {"podSelector": {"matchLabels": selector("helm-test")}}
+
+
 def expected_ingress(
-    values: dict[str, Any], cid: str, ingress_namespace: str | None
+    values: dict[str, Any], cid: str, ingress_namespace: str | None, tests: bool = True
 ) -> list[dict[str, Any]]:
-    """Ingress rules: whitelisted callers (+ the ingress controller) on the component's ports."""
+    """Ingress rules: whitelisted callers, the ingress controller and the `helm test` pod, on the
+    component's container ports (the scenarios' Services expose every container port)."""
     c = values["components"][cid]
+    ports = container_ports(c)
     sources = [netpol_peer(p) for p in c.get("whitelists", [])]
     if ingress_namespace:
         sources.append({"namespaceSelector": namespace_selector(ingress_namespace)})
-    ports = container_ports(c)
+    if tests and ports:
+        sources.append(HELM_TEST_PEER)
     return [{"from": sources, "ports": ports}] if sources and ports else []
 
 
@@ -184,16 +197,30 @@ def test_one_networkpolicy_per_component_selects_exactly_its_pods(
         assert policy["spec"]["policyTypes"] == ["Ingress", "Egress"]
 
 
-def test_ingress_admits_exactly_the_whitelisted_callers(netpol_objects: Objects) -> None:
+@pytest.mark.parametrize("tests", [True, False], ids=["with-helm-test", "without-helm-test"])
+def test_ingress_admits_exactly_the_whitelisted_callers(
+    tests: bool, netpol_objects: Objects, untested_objects: Objects
+) -> None:
     values = load_values(NETPOL_FILE)
-    for policy in find(netpol_objects, "NetworkPolicy"):
+    objects = netpol_objects if tests else untested_objects
+    for policy in find(objects, "NetworkPolicy"):
         cid = policy["metadata"]["name"]
-        ingress_ns = "ingress-nginx" if find(netpol_objects, "Ingress", cid) else None
-        assert policy["spec"]["ingress"] == expected_ingress(values, cid, ingress_ns), cid
+        ingress_ns = "ingress-nginx" if find(objects, "Ingress", cid) else None
+        assert policy["spec"]["ingress"] == expected_ingress(values, cid, ingress_ns, tests), cid
 
 
-def test_every_peer_shape_maps_to_its_selector(netpol_objects: Objects) -> None:
-    rule = one(netpol_objects, "NetworkPolicy", "api")["spec"]["ingress"]
+def test_helm_test_pod_is_admitted_by_its_labels(netpol_objects: Objects) -> None:
+    """`helm test` connects to every Service port; with policies on it must still get through."""
+    [pod] = find(netpol_objects, "Pod")
+    assert pod["metadata"]["annotations"]["helm.sh/hook"] == "test"
+    assert selector("helm-test").items() <= pod["metadata"]["labels"].items()
+    for cid in ("web", "api", "db", "public"):
+        rules = one(netpol_objects, "NetworkPolicy", cid)["spec"]["ingress"]
+        assert HELM_TEST_PEER in rules[0]["from"]
+
+
+def test_every_peer_shape_maps_to_its_selector(untested_objects: Objects) -> None:
+    rule = one(untested_objects, "NetworkPolicy", "api")["spec"]["ingress"]
     assert rule == [{
         "from": [
             {"podSelector": {"matchLabels": selector("web")}},
@@ -213,23 +240,32 @@ def test_every_peer_shape_maps_to_its_selector(netpol_objects: Objects) -> None:
     }]
 
 
-def test_component_without_whitelists_admits_no_caller(netpol_objects: Objects) -> None:
-    assert one(netpol_objects, "NetworkPolicy", "cron")["spec"]["ingress"] == []
+def test_component_without_whitelists_admits_no_caller(untested_objects: Objects) -> None:
+    assert one(untested_objects, "NetworkPolicy", "cron")["spec"]["ingress"] == []
+    values = {
+        "global": {"networkPolicy": {"enabled": True}},
+        "tests": {"enabled": False},
+        "components": {"api": {"containers": {"app": {
+            "image": {"repository": "nginx", "tag": "1.27"},
+            "ports": {"http": {"containerPort": 80}},
+        }}}},
+    }
+    assert one(render(values), "NetworkPolicy", "api")["spec"]["ingress"] == []
 
 
 def test_ingress_controller_is_admitted_only_where_an_ingress_routes(
-    netpol_objects: Objects,
+    untested_objects: Objects,
 ) -> None:
-    web = one(netpol_objects, "NetworkPolicy", "web")["spec"]["ingress"]
+    web = one(untested_objects, "NetworkPolicy", "web")["spec"]["ingress"]
     assert web == [{"from": [{"namespaceSelector": namespace_selector("ingress-nginx")}],
                     "ports": [{"port": 8080, "protocol": "TCP"}]}]
     for cid in ("api", "db", "public"):
-        rules = one(netpol_objects, "NetworkPolicy", cid)["spec"]["ingress"]
+        rules = one(untested_objects, "NetworkPolicy", cid)["spec"]["ingress"]
         assert {"namespaceSelector": namespace_selector("ingress-nginx")} not in rules[0]["from"]
 
 
-def test_wildcard_project_admits_every_namespace(netpol_objects: Objects) -> None:
-    rules = one(netpol_objects, "NetworkPolicy", "public")["spec"]["ingress"]
+def test_wildcard_project_admits_every_namespace(untested_objects: Objects) -> None:
+    rules = one(untested_objects, "NetworkPolicy", "public")["spec"]["ingress"]
     assert rules == [{"from": [{"namespaceSelector": {}}],
                       "ports": [{"port": 8080, "protocol": "TCP"}]}]
 
