@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from svcgen import schema as schema_mod
 from svcgen.cli import app
 from svcgen.model import Component, Values
-from svcgen.yamlio import atomic_write, load_document
+from svcgen.yamlio import atomic_write, iter_paths, load_document
 
 UPDATE_GOLDENS = os.environ.get("SVCGEN_UPDATE_GOLDENS") == "1"
 SCHEMA_FILE = CHART / "values.schema.json"
@@ -221,8 +221,13 @@ def test_keyed_maps_constrain_their_keys(schema: dict[str, Any]) -> None:
 
 def test_nullable_where_values_yaml_has_null(schema: dict[str, Any]) -> None:
     defaults = load_document(CHART / "values.yaml").data()
-    nulls = [(k,) for k, v in defaults.items() if v is None]
-    nulls += [("global", k) for k, v in defaults["global"].items() if v is None]
+    nulls: list[tuple[str, ...]] = []
+    for path in iter_paths(defaults):
+        value: Any = defaults
+        for part in path:
+            value = value[part]
+        if value is None:
+            nulls.append(tuple(map(str, path)))
     assert nulls, "values.yaml has no null to check"
     for path in nulls:
         node = sub_schema(schema, *path)
@@ -282,6 +287,11 @@ VALID: dict[str, dict[str, Any]] = {
     "inline-secret-value": component(secretEnv={"TOKEN": {"value": "s3cr3t"}}),
     "env-from-one-source": component(envFrom=[{"configMap": "settings", "prefix": "APP_"}]),
     "probe-disabled": component(probes={"liveness": {"enabled": False}}),
+    "explicit-nulls-beside-the-one-kind": component(
+        probes={"readiness": {"httpGet": {"port": 80}, "tcpSocket": None, "exec": None}},
+        secretEnv={"T": {"secret": "s", "key": "k", "value": None}},
+        component={"volumes": {"d": {"size": "1Gi", "emptyDir": None, "files": None}}},
+    ),
     "lifecycle-sleep": component(lifecycle={"preStop": {"sleep": {"seconds": 5}}}),
     "keda-triggers": component(component={"scaling": {
         "minReplicas": 0, "maxReplicas": 3,
