@@ -486,6 +486,10 @@ def _cell(text: str) -> str:
 def table_markdown(rows: list[Row] | None = None) -> str:
     rows = rows if rows is not None else table_rows()
     lines = [
+        "Generated from the values model by `svcgen schema`; `values.schema.json` enforces the",
+        "same rules. A `<placeholder>` in a key is a name you choose (a component id, a container",
+        "name, …); `[]` marks the items of a list; *required* marks a field without a default.",
+        "",
         "| Key | Type | Default | Description |",
         "| --- | --- | --- | --- |",
     ]
