@@ -193,9 +193,10 @@ def test_http_scaled_object_needs_service_and_exactly_one_port() -> None:
     problems = kube.validate_objects([no_service], "1.35.0")
     assert paths_and_messages(problems) == [("spec.scaleTargetRef",
                                              "'service' is a required property")]
-    for obj in (no_port, both):
-        (problem,) = kube.validate_objects([obj], "1.35.0")
-        assert problem.path == "spec.scaleTargetRef"
+    assert paths_and_messages(kube.validate_objects([no_port, both], "1.35.0")) == [
+        ("spec.scaleTargetRef", "needs exactly one of 'port' and 'portName', has none"),
+        ("spec.scaleTargetRef", "needs exactly one of 'port' and 'portName', has more than one"),
+    ]
 
 
 def test_http_scaled_object_port_must_be_a_number() -> None:

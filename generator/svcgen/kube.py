@@ -190,6 +190,14 @@ def _dotted(path: Iterable[Any]) -> str:
 
 def _message(err: jsonschema.ValidationError) -> str:
     """The most specific message: inside oneOf/anyOf, the reason of the best matching branch."""
+    branches = err.validator_value if err.validator == "oneOf" else None
+    if isinstance(branches, list) and all(
+        isinstance(b, dict) and set(b) == {"required"} and len(b["required"]) == 1
+        for b in branches
+    ):
+        # "exactly one of these fields": say so instead of echoing the object.
+        names = " and ".join(repr(b["required"][0]) for b in branches)
+        return f"needs exactly one of {names}, " + ("has none" if err.context else "has more than one")
     if err.context:
         best = jsonschema.exceptions.best_match(err.context)
         if best is not None and best.message:
