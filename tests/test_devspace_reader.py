@@ -8,6 +8,8 @@ the real helm and validated strictly against the Kubernetes schemas.
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import textwrap
 from pathlib import Path
@@ -15,12 +17,13 @@ from typing import Any
 
 import pytest
 from chartutil import REPO, one, render
+from ruamel.yaml import YAML
 
 from svcgen.diagnostics import Diagnostic, SvcgenError, format_text
 from svcgen.kube import validate_objects
 from svcgen.readers.base import ReadOptions, ReadResult
 from svcgen.readers.devspace import READER
-from svcgen.yamlio import dump, load_documents
+from svcgen.yamlio import load_documents
 
 EXAMPLE_DIR = REPO / "values-examples" / "devspace"
 EXAMPLE_INPUT = EXAMPLE_DIR / "devspace.yaml"
@@ -502,11 +505,6 @@ def test_malformed_yaml_is_an_error_with_a_position() -> None:
 # --- the committed example -----------------------------------------------------------------------
 
 
-def values_yaml(result: ReadResult, source: str) -> str:
-    header = f"# Generated from {source} by `svcgen values`: edit the input, not this file.\n"
-    return header + dump(result.values)
-
-
 @pytest.fixture(scope="module")
 def example() -> ReadResult:
     return READER.read(load_documents(EXAMPLE_INPUT), ReadOptions(environ={}))
@@ -517,14 +515,45 @@ def example_objects() -> list[dict[str, Any]]:
     return render(files=[EXAMPLE_VALUES], namespace="storefront")
 
 
+def svcgen_values(*args: str) -> tuple[int, str, str]:
+    """Run `svcgen values ARGS` in process: exit code, stdout, stderr."""
+    from svcgen.values_cmd import run_values
+
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        code = run_values(
+            list(args),
+            output=None,
+            fmt="auto",
+            env_file=None,
+            profiles=(),
+            project=None,
+            registry=None,
+            images=(),
+            strict=False,
+            stdout=out,
+            stderr=err,
+        )
+    except SvcgenError as exc:
+        err.write("\n".join(format_text(d) for d in exc.diagnostics))
+        code = exc.exit_code
+    return code, out.getvalue(), err.getvalue()
+
+
 @pytest.mark.golden
-def test_example_values_are_up_to_date(example: ReadResult) -> None:
-    text = values_yaml(example, "devspace.yaml")
+def test_example_values_are_what_svcgen_values_writes() -> None:
+    code, text, _ = svcgen_values(str(EXAMPLE_INPUT))
+    assert code == 0
     if UPDATE_GOLDENS:
         EXAMPLE_VALUES.write_text(text)
     assert EXAMPLE_VALUES.read_text() == text, (
         "values-examples/devspace/values.yaml is stale: rerun with SVCGEN_UPDATE_GOLDENS=1"
     )
+
+
+def test_example_values_are_the_readers_values(example: ReadResult) -> None:
+    committed = YAML(typ="safe", pure=True).load(EXAMPLE_VALUES.read_text())
+    assert committed == json.loads(json.dumps(example.values))
 
 
 def test_example_renders_and_validates_strictly(example_objects: list[dict[str, Any]]) -> None:
@@ -546,3 +575,39 @@ def test_example_report_locates_every_note_in_the_input(example: ReadResult) -> 
     assert example.report
     for d in example.report:
         assert Path(d.file) == EXAMPLE_INPUT and d.line > 0, format_text(d)
+
+
+# --- through the command line --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "message"),
+    [
+        ("containers:\n  - image: [nginx\n", "api.yaml:3:1", "invalid YAML"),
+        ("containers:\n  - image: nginx:1\nreplicas: many\n", "api.yaml:3:11", "an integer"),
+        ("containers:\n  - image: nginx:1\nreplica: 2\n", "api.yaml:3:1", "unknown key"),
+    ],
+    ids=["malformed-yaml", "wrong-type", "unknown-key"],
+)
+def test_bad_input_exits_1_with_a_position_and_no_traceback(
+    tmp_path: Path, text: str, where: str, message: str
+) -> None:
+    from typer.testing import CliRunner
+
+    from svcgen.cli import app
+
+    (tmp_path / "api.yaml").write_text(text)
+    result = CliRunner().invoke(app, ["values", "--format", "devspace", str(tmp_path / "api.yaml")])
+    assert result.exit_code == 1
+    assert f"{tmp_path}/{where}: error: " in result.output and message in result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_auto_detection_sends_component_values_to_this_reader(tmp_path: Path) -> None:
+    (tmp_path / "api.yaml").write_text(WEB)
+    code, text, _ = svcgen_values(str(tmp_path / "api.yaml"))
+    assert code == 0
+    assert YAML(typ="safe", pure=True).load(text)["components"]["api"]["containers"] == {
+        "container-0": {"image": {"repository": "nginx", "tag": "1.27"}},
+    }

@@ -8,6 +8,8 @@ with the real helm and validated strictly against the Kubernetes schemas.
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import textwrap
 from pathlib import Path
@@ -15,6 +17,7 @@ from typing import Any
 
 import pytest
 from chartutil import REPO, find, one, render
+from ruamel.yaml import YAML
 
 from svcgen.diagnostics import Diagnostic, Severity, SvcgenError, format_text
 from svcgen.kube import validate_objects
@@ -519,11 +522,6 @@ def test_two_versions_of_one_service_are_an_error() -> None:
 # --- the committed example -----------------------------------------------------------------------
 
 
-def values_yaml(result: ReadResult, source: str) -> str:
-    header = f"# Generated from {source} by `svcgen values`: edit the input, not this file.\n"
-    return header + dump(result.values)
-
-
 @pytest.fixture(scope="module")
 def example() -> ReadResult:
     return READER.read(load_documents(EXAMPLE_INPUT), ReadOptions())
@@ -534,14 +532,45 @@ def example_objects() -> list[dict[str, Any]]:
     return render(files=[EXAMPLE_VALUES], namespace="shop")
 
 
+def svcgen_values(*args: str) -> tuple[int, str, str]:
+    """Run `svcgen values ARGS` in process: exit code, stdout, stderr."""
+    from svcgen.values_cmd import run_values
+
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        code = run_values(
+            list(args),
+            output=None,
+            fmt="auto",
+            env_file=None,
+            profiles=(),
+            project=None,
+            registry=None,
+            images=(),
+            strict=False,
+            stdout=out,
+            stderr=err,
+        )
+    except SvcgenError as exc:
+        err.write("\n".join(format_text(d) for d in exc.diagnostics))
+        code = exc.exit_code
+    return code, out.getvalue(), err.getvalue()
+
+
 @pytest.mark.golden
-def test_example_values_are_up_to_date(example: ReadResult) -> None:
-    text = values_yaml(example, "services.yaml")
+def test_example_values_are_what_svcgen_values_writes() -> None:
+    code, text, _ = svcgen_values(str(EXAMPLE_INPUT))
+    assert code == 0
     if UPDATE_GOLDENS:
         EXAMPLE_VALUES.write_text(text)
     assert EXAMPLE_VALUES.read_text() == text, (
         "values-examples/spacecloud/values.yaml is stale: rerun with SVCGEN_UPDATE_GOLDENS=1"
     )
+
+
+def test_example_values_are_the_readers_values(example: ReadResult) -> None:
+    committed = YAML(typ="safe", pure=True).load(EXAMPLE_VALUES.read_text())
+    assert committed == json.loads(json.dumps(example.values))
 
 
 def test_example_has_what_the_issue_asks_for(example: ReadResult) -> None:
@@ -588,3 +617,30 @@ def test_example_report_locates_every_note_in_the_input(example: ReadResult) -> 
     assert example.report
     for d in example.report:
         assert Path(d.file) == EXAMPLE_INPUT and d.line > 0, format_text(d)
+
+
+# --- through the command line --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "message"),
+    [
+        (service(task()) + "  tasks: [\n", "services.yaml:13:1", "invalid YAML"),
+        (service(task("resources: {cpu: lots}\n")), "services.yaml:12:24", "must be an integer"),
+        (service(task("envs: {A: b}\n")), "services.yaml:12:7", "unknown key 'envs'"),
+    ],
+    ids=["malformed-yaml", "wrong-type", "unknown-key"],
+)
+def test_bad_input_exits_1_with_a_position_and_no_traceback(
+    tmp_path: Path, text: str, where: str, message: str
+) -> None:
+    from typer.testing import CliRunner
+
+    from svcgen.cli import app
+
+    (tmp_path / "services.yaml").write_text(text)
+    result = CliRunner().invoke(app, ["values", str(tmp_path / "services.yaml")])
+    assert result.exit_code == 1
+    assert f"{tmp_path}/{where}: error: " in result.output and message in result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
