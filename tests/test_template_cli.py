@@ -292,8 +292,9 @@ def test_namespace_defaults_to_global_project(values_file: Path, tmp_path: Path,
     project = write(tmp_path, "project-values.yaml", "global:\n  project: shop\n")
     proc = svcgen("template", str(values_file), str(project))
     assert proc.returncode == 0, proc.stderr
-    plain = svcgen("template", str(values_file), "--namespace", "shop")
-    assert proc.stdout == plain.stdout
+    explicit = svcgen("template", str(values_file), str(project), "--namespace", "shop")
+    assert explicit.returncode == 0, explicit.stderr
+    assert proc.stdout == explicit.stdout
 
 
 def test_another_namespace_than_global_project_is_refused_at_the_value(
