@@ -197,7 +197,8 @@ def _message(err: jsonschema.ValidationError) -> str:
     ):
         # "exactly one of these fields": say so instead of echoing the object.
         names = " and ".join(repr(b["required"][0]) for b in branches)
-        return f"needs exactly one of {names}, " + ("has none" if err.context else "has more than one")
+        found = "has none" if err.context else "has more than one"
+        return f"needs exactly one of {names}, {found}"
     if err.context:
         best = jsonschema.exceptions.best_match(err.context)
         if best is not None and best.message:
