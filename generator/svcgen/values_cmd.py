@@ -377,7 +377,7 @@ def _assign_deep(target: Any, value: dict[str, Any]) -> None:
 
 def _to_rt(value: Any) -> Any:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
-    from ruamel.yaml.scalarstring import LiteralScalarString
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
     if isinstance(value, dict):
         out = CommentedMap()
@@ -386,8 +386,11 @@ def _to_rt(value: Any) -> Any:
         return out
     if isinstance(value, list):
         return CommentedSeq(_to_rt(v) for v in value)
-    if isinstance(value, str) and "\n" in value:
+    if isinstance(value, str) and "\n" in value and _block(value, "") is not None:
         return LiteralScalarString(value)
+    if isinstance(value, str) and _scalar_text(value) != value:
+        # quote what YAML 1.1 readers (Helm's) would take for a number, a boolean or null
+        return DoubleQuotedScalarString(value)
     return value
 
 

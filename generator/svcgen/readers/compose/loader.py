@@ -176,7 +176,7 @@ class _Builder:
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge" or (
                 isinstance(key_node, yaml.ScalarNode) and key_node.value == "<<"
-                and key_node.style is None
+                and not key_node.style
             ):
                 merges.append(value_node)
                 continue
@@ -224,7 +224,7 @@ class _Builder:
 def _scalar(node: yaml.ScalarNode) -> Any:
     value: str = node.value
     tag: str = node.tag
-    if node.style is not None:  # quoted or block scalars are strings
+    if node.style:  # quoted or block scalars are strings (plain is None or "")
         return value
     if tag == "tag:yaml.org,2002:str" and not _looks_typed(value):
         return value

@@ -61,20 +61,36 @@ class Locator:
         self.sources = sources
 
     def __call__(self, path: Path_) -> tuple[str, int, int]:
-        best: tuple[int, str, int, int] | None = None
-        for source in reversed(self.sources):
+        """A mapping is placed where it was first written (its definition), any other value
+        where it was last written (the value that took effect), as Helm's merge is explained."""
+        exact: list[tuple[Source, Path_]] = []
+        best: tuple[int, str, int, int] = (-1, self.sources[0].file, 0, 0)
+        for source in self.sources:
             translated = _translate(source.data, path)
             depth = len(translated)
             while depth and translated[:depth] not in source.positions:
                 depth -= 1
             if depth == len(path) and depth:
-                line, col = source.positions[translated]
-                return source.file, line, col
-            if best is None or depth > best[0]:
+                exact.append((source, translated))
+            elif depth >= best[0]:
                 line, col = source.positions.get(translated[:depth], (0, 0))
                 best = (depth, source.file, line, col)
-        assert best is not None
+        if exact:
+            source, translated = exact[0] if _is_mapping(exact[-1][0].data, exact[-1][1]) \
+                else exact[-1]
+            line, col = source.positions[translated]
+            return source.file, line, col
         return best[1], best[2], best[3]
+
+
+def _is_mapping(data: Any, path: Path_) -> bool:
+    node = data
+    for part in path:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return False
+    return isinstance(node, dict)
 
 
 def _translate(data: Any, path: Path_) -> Path_:

@@ -48,7 +48,13 @@ class Loose(Spec):
 # --- x-svcgen: chart-only settings carried by the Compose file ------------------------------------
 
 
-class XIngress(Spec):
+class XSpec(Spec):
+    """Chart settings keep their types: ``minReplicas: 2`` stays a number."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, coerce_numbers_to_str=False)
+
+
+class XIngress(XSpec):
     host: str | None = None
     hosts: list[str] = Field(default_factory=list)
     path: str = "/"
@@ -58,7 +64,7 @@ class XIngress(Spec):
     annotations: dict[str, str] = Field(default_factory=dict)
 
 
-class XService(Spec):
+class XService(XSpec):
     """``services.<name>.x-svcgen``."""
 
     component: str | None = None
@@ -73,7 +79,7 @@ class XService(Spec):
     values: dict[str, Any] = Field(default_factory=dict)
 
 
-class XVolume(Spec):
+class XVolume(XSpec):
     """``volumes.<name>.x-svcgen``."""
 
     size: str | int | None = None
@@ -81,7 +87,7 @@ class XVolume(Spec):
     accessModes: list[str] | None = None
 
 
-class XTop(Spec):
+class XTop(XSpec):
     """Top-level ``x-svcgen``."""
 
     volumeSize: str | None = None
