@@ -515,6 +515,10 @@ def example_objects() -> list[dict[str, Any]]:
     return render(files=[EXAMPLE_VALUES], namespace="storefront")
 
 
+def test_example_renders_alike_with_helm_3(example_objects: list[dict[str, Any]]) -> None:
+    assert render(files=[EXAMPLE_VALUES], namespace="storefront", helm="helm3") == example_objects
+
+
 def svcgen_values(*args: str) -> tuple[int, str, str]:
     """Run `svcgen values ARGS` in process: exit code, stdout, stderr."""
     from svcgen.values_cmd import run_values

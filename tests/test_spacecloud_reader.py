@@ -469,6 +469,29 @@ def test_project_becomes_global_project_and_projects_must_agree() -> None:
     assert diag.line == 16
 
 
+def test_project_option_moves_the_release_and_keeps_same_project_peers() -> None:
+    peers = "upstreams: [{projectId: shop, service: db}, {projectId: shop, service: search}]\n"
+    result = read(service(peers + task()), service(task(), sid="db"), project="shop-staging")
+    assert result.values["global"]["project"] == "shop-staging"
+    assert component(result)["upstreams"] == [
+        {"component": "db"},
+        {"project": "shop-staging", "service": "search"},
+    ]
+
+
+def test_other_space_cloud_documents_are_reported_not_converted() -> None:
+    other = textwrap.dedent("""\
+        api: /v1/config/projects/{project}/database/{dbAlias}/config/{id}
+        type: db-config
+        meta: {project: shop, dbAlias: db, id: db-config}
+        spec: {type: postgres, conn: "postgres://x", enabled: true}
+        """)
+    result = read(service(task()), other)
+    skipped = notes(result, "R100")
+    assert len(skipped) == 1 and "'db-config'" in skipped[0].message
+    assert (skipped[0].line, skipped[0].column) == (14, 1)
+
+
 def test_security_profile_is_baseline_and_the_report_says_why() -> None:
     result = read(service(task()))
     assert component(result)["securityProfile"] == "baseline"
@@ -530,6 +553,10 @@ def example() -> ReadResult:
 @pytest.fixture(scope="module")
 def example_objects() -> list[dict[str, Any]]:
     return render(files=[EXAMPLE_VALUES], namespace="shop")
+
+
+def test_example_renders_alike_with_helm_3(example_objects: list[dict[str, Any]]) -> None:
+    assert render(files=[EXAMPLE_VALUES], namespace="shop", helm="helm3") == example_objects
 
 
 def svcgen_values(*args: str) -> tuple[int, str, str]:

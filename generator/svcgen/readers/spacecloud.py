@@ -120,6 +120,8 @@ class _Conversion:
         self.secrets: dict[str, SecretDoc] = {}
         self.services: list[ServiceDoc] = []
         self.project: str | None = None
+        #: The project the documents name; --project may put the release in another namespace.
+        self.input_project: str | None = None
         self.project_node: Node | None = None
         self.pull_secrets: dict[str, list[str]] = {}  # secret name → registries of its images
         self.pull_secret_nodes: dict[str, Node] = {}
@@ -190,13 +192,7 @@ class _Conversion:
         root.mapping(optional=False)
         root.check_keys(DOC_KEYS, "a Space Cloud document")
         kind = root.get("type").required_string("service or secret")
-        api = root.get("api").string()
-        if api is not None and not api.startswith("/v1/runner/"):
-            raise root.get("api").error(
-                f"api {api!r} is not a Space Cloud runner path",
-                hint="Space Cloud service documents have "
-                "api: /v1/runner/{project}/services/{id}/{version}",
-            )
+        root.get("api").string()
         meta = root.get("meta")
         meta_map = meta.mapping()
         if kind == "secret":
@@ -241,6 +237,7 @@ class _Conversion:
             )
 
     def resolve_project(self) -> None:
+        self.input_project = self.project
         if self.options.project:
             self.project = self.options.project
         if self.project is None:
@@ -430,10 +427,6 @@ class _Conversion:
                 docker.get("image"), f"image of task {tid} replaced by --image {override}"
             )
             image_ref = override
-        elif self.options.registry and registry_host(
-            split_image(image_ref)["repository"]
-        ).startswith("https://"):
-            image_ref = f"{self.options.registry.rstrip('/')}/{image_ref}"
         image: dict[str, Any] = split_image(image_ref)
         policy = docker.get("imagePullPolicy").string()
         if policy is None:
@@ -815,13 +808,14 @@ class _Conversion:
                 peer = {"project": "*"}
                 if service != "*":
                     peer["service"] = component_id(service)
-            elif project == self.project and service != "*" and service in self.ids:
+            elif project in (self.input_project, self.project) and service in self.ids:
                 peer = {"component": self.ids[service]}
             else:
-                peer = {"project": dns_label(project)}
+                same = project in (self.input_project, self.project)
+                peer = {"project": dns_label(self.project if same and self.project else project)}
                 if service != "*":
                     peer["service"] = component_id(service)
-                if project == self.project and service != "*":
+                if same and service != "*":
                     self.report.choice(
                         item,
                         f"service {service!r} of this project is not in the input: "
