@@ -4,7 +4,7 @@ The schemas are the ``*-local-strict`` ones bundled in the ``kubernetes-validate
 fields are errors, as with ``kubectl apply --validate=strict``). That package's own ``validate()``
 reads and parses the kind's schema and the 1.5 MB ``_definitions.json`` on every call; here each
 file is read once per process and one compiled validator is kept per (schema version, apiVersion,
-kind), which makes checking a whole render about 60 times faster.
+kind): checking a 16-object render took 22 ms instead of 445 ms (20 times faster).
 
 The custom resources the chart renders (KEDA ScaledObject and HTTPScaledObject, Istio
 AuthorizationPolicy and Sidecar) are checked against small schemas of our own in ``crds/``, written
