@@ -762,6 +762,37 @@ def test_duplicate_service_names_fail() -> None:
     assert "components.api2.service.name" in stderr and "unique" in stderr
 
 
+def test_a_port_name_used_by_two_containers_fails() -> None:
+    stderr = render_error(
+        {"components": {"api": {"containers": {"a": app(), "b": app("ghcr.io/acme/sidecar")}}}}
+    )
+    assert "components.api.containers.b.ports.http" in stderr
+    assert "unique in a pod" in stderr
+
+
+def test_a_statefulset_headless_name_collision_fails() -> None:
+    stderr = render_error(
+        {
+            "components": {
+                "db": {"kind": "StatefulSet", "containers": {"pg": app()}},
+                "db-headless": {"containers": {"app": app()}},
+            }
+        }
+    )
+    assert "db-headless" in stderr and "unique" in stderr
+
+
+def test_the_scratch_volume_name_is_reserved() -> None:
+    stderr = render_error(
+        {
+            "components": {
+                "api": {"containers": {"app": app()}, "volumes": {"svcgen-tmp": {"emptyDir": {}}}}
+            }
+        }
+    )
+    assert "components.api.volumes.svcgen-tmp" in stderr
+
+
 # --- ingress ---------------------------------------------------------------------------------
 
 
