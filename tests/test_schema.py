@@ -410,6 +410,11 @@ NAMED_PATHS = {
                           "at '/components/api/replicas': minimum: got -1, want 0"),
     "uppercase-id": ("components: Additional property Api is not allowed",
                      "at '/components': additional properties 'Api' not allowed"),
+    "id-64-characters": (f"components: Additional property {'a' * 64} is not allowed",
+                         f"at '/components': additional properties '{'a' * 64}' not allowed"),
+    "port-name-16-characters": (
+        f"components.api.containers.app.ports: Additional property {'p' * 16} is not allowed",
+        f"at '/components/api/containers/app/ports': additional properties '{'p' * 16}'"),
 }
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
@@ -212,16 +213,20 @@ def _keys_to_property_names(node: JSONSchema) -> None:
     Pydantic writes ``patternProperties`` (a key that misses the pattern is then not checked at
     all, while the model rejects it) and ``propertyNames`` with the length only. The map gets
     ``propertyNames`` with pattern and length (the exact rule, with a message quoting the
-    pattern) and ``additionalProperties: false`` beside the pattern, because Helm 4 reports a
-    ``propertyNames`` failure without the map's path but an additional property with it.
+    pattern) and ``additionalProperties: false`` beside the pattern (with the length folded in
+    where the pattern allows it), because Helm 4 reports a ``propertyNames`` failure without
+    the map's path but an additional property with it.
     A ``const`` key set (``dict[Literal[...], T]``) becomes plain ``properties``.
     """
     patterns = node.get("patternProperties")
     if isinstance(patterns, dict) and len(patterns) == 1 and "properties" not in node:
-        ((pattern, _value_schema),) = patterns.items()
+        ((pattern, value_schema),) = patterns.items()
         names = dict(node.get("propertyNames", {}))
         names["pattern"] = pattern
         node["propertyNames"] = _ordered(names)
+        max_length = names.get("maxLength")
+        if isinstance(max_length, int):
+            node["patternProperties"] = {_bounded(pattern, max_length): value_schema}
         node["additionalProperties"] = False
     key_rule = node.get("propertyNames")
     if isinstance(key_rule, dict) and "const" in key_rule and isinstance(
@@ -230,6 +235,19 @@ def _keys_to_property_names(node: JSONSchema) -> None:
         node["properties"] = {key_rule["const"]: node.pop("additionalProperties")}
         node["additionalProperties"] = False
         del node["propertyNames"]
+
+
+def _bounded(pattern: str, max_length: int) -> str:
+    """A DNS-label-like ``^[a]([b]*[c])?$`` with its length limit folded into the repetition.
+
+    So a key that is too long is also an additional property, which Helm 4 reports with the
+    map's path. Other shapes keep their pattern; ``propertyNames`` still checks the length.
+    """
+    match = re.fullmatch(r"\^(\[[^\]]+\])\((\[[^\]]+\])\*(\[[^\]]+\])\)\?\$", pattern)
+    if match is None or max_length < 2:
+        return pattern
+    first, middle, last = match.groups()
+    return f"^{first}({middle}{{0,{max_length - 2}}}{last})?$"
 
 
 def map_values(node: JSONSchema) -> JSONSchema | None:
