@@ -1011,6 +1011,7 @@ def test_notes_list_ingress_urls_with_their_scheme(shop_notes: str) -> None:
     plain = _notes([CI / "core-ingress-values.yaml"], "demo")
     assert "https://api.example.com/admin" in plain
     assert "https://web.apps.example.com/" in plain
+    assert "web.demo.svc.cluster.local:80 (TCP, node port 30080)" in plain
 
 
 def test_notes_use_http_for_an_ingress_without_tls(tmp_path: Path) -> None:

@@ -537,7 +537,7 @@ Shared by ingress.yaml and NOTES.txt. Args: root id c. */ -}}
 {{- end -}}
 
 {{- /* Addresses a client uses to reach a component's Service, as YAML `endpoints: [{host, port,
-name, protocol}]`; empty when it has no Service. A headless Service resolves to pod IPs, so its
+name, protocol, nodePort?}]`; empty when it has no Service. A headless Service resolves to pod IPs, so its
 clients use the container port, not the Service port. Shared by NOTES.txt and the test hook.
 Args: root id c. */ -}}
 {{- define "svcgen.serviceEndpoints" -}}
@@ -554,7 +554,9 @@ Args: root id c. */ -}}
 {{- if $headless -}}
 {{- $number = kindIs "string" $p.targetPort | ternary (get $index (toString $p.targetPort)).containerPort $p.targetPort -}}
 {{- end -}}
-{{- $out = append $out (dict "host" $host "port" (int64 $number) "name" $p.name "protocol" $p.protocol) -}}
+{{- $endpoint := dict "host" $host "port" (int64 $number) "name" $p.name "protocol" $p.protocol -}}
+{{- with $p.nodePort -}}{{- $_ := set $endpoint "nodePort" (int64 .) -}}{{- end -}}
+{{- $out = append $out $endpoint -}}
 {{- end -}}
 {{- end -}}
 {{- toYaml (dict "endpoints" $out) -}}
