@@ -10,7 +10,7 @@ literal dollar. An unset variable without a default becomes the empty string and
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -172,14 +172,14 @@ class EnvEntry:
 
 
 def parse_dotenv(text: str, file: str,
-                 substitute: Callable[[str, int], str] | None = None) -> list[EnvEntry]:
+                 substitute: Callable[[str, int], str] | None = None) -> Iterator[EnvEntry]:
     """Entries of a dotenv file: ``KEY=VALUE``, ``export KEY=VALUE``, ``KEY``, comments, quotes.
 
     Single-quoted values are literal; double-quoted ones understand ``\\n``, ``\\t``, ``\\"`` and
     ``\\\\`` and may span lines; unquoted ones end at `` #``. Double-quoted and unquoted values are
-    interpolated with ``substitute`` when given.
+    interpolated with ``substitute`` when given. Entries are yielded as they are read, so a
+    value can refer to the keys above it.
     """
-    entries: list[EnvEntry] = []
     lines = text.splitlines()
     i = 0
     while i < len(lines):
@@ -197,7 +197,7 @@ def parse_dotenv(text: str, file: str,
             raise error(f"{file}:{line_no}: not a KEY=VALUE line", file=file, line=line_no,
                         column=1, hint="write KEY=VALUE, or start the line with # for a comment")
         if not sep:
-            entries.append(EnvEntry(name, None, line_no))
+            yield EnvEntry(name, None, line_no)
             continue
         value = rest.lstrip()
         if value[:1] in ("'", '"'):
@@ -222,8 +222,7 @@ def parse_dotenv(text: str, file: str,
             content = (value[:hash_at] if hash_at >= 0 else value).strip()
             if substitute is not None:
                 content = substitute(content, line_no)
-        entries.append(EnvEntry(name, content, line_no))
-    return entries
+        yield EnvEntry(name, content, line_no)
 
 
 def _unescaped(body: str, quote: str) -> int:

@@ -98,11 +98,9 @@ def as_mapping(value: Any, key: str | int | None = None) -> Any:
     if not isinstance(value, list):
         return value
     out: dict[str, Any] = {}
-    sep = ":" if key == "extra_hosts" else "="
     for item in value:
         text = str(item)
-        if key == "extra_hosts" and "=" in text:
-            sep = "="
+        sep = ":" if key == "extra_hosts" and "=" not in text else "="
         name, found, rest = text.partition(sep)
         out[name] = rest if found else None
     return out
