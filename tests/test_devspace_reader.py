@@ -21,6 +21,7 @@ from ruamel.yaml import YAML
 
 from svcgen.diagnostics import Diagnostic, SvcgenError, format_text
 from svcgen.kube import validate_objects
+from svcgen.model import Values
 from svcgen.readers.base import ReadOptions, ReadResult
 from svcgen.readers.devspace import READER
 from svcgen.yamlio import load_documents
@@ -558,6 +559,7 @@ def test_example_values_are_what_svcgen_values_writes() -> None:
 def test_example_values_are_the_readers_values(example: ReadResult) -> None:
     committed = YAML(typ="safe", pure=True).load(EXAMPLE_VALUES.read_text())
     assert committed == json.loads(json.dumps(example.values))
+    Values.model_validate(committed)
 
 
 def test_example_renders_and_validates_strictly(example_objects: list[dict[str, Any]]) -> None:

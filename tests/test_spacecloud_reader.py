@@ -598,6 +598,7 @@ def test_example_values_are_what_svcgen_values_writes() -> None:
 def test_example_values_are_the_readers_values(example: ReadResult) -> None:
     committed = YAML(typ="safe", pure=True).load(EXAMPLE_VALUES.read_text())
     assert committed == json.loads(json.dumps(example.values))
+    Values.model_validate(committed)
 
 
 def test_example_has_what_the_issue_asks_for(example: ReadResult) -> None:
