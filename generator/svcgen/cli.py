@@ -164,6 +164,9 @@ def lint(
         show_default="looked up from the current directory upwards",
     ),
     helm_path: str | None = typer.Option(None, "--helm", help="helm binary for --render."),
+    each: bool = typer.Option(
+        False, "--each", help="Lint each file on its own instead of merging them (pre-commit)."
+    ),
 ) -> None:
     """Check values files: schema, cross-references and practice, at file:line:column.
 
@@ -174,7 +177,7 @@ def lint(
     code = run(lambda: run_lint(LintRequest(
         files=tuple(values), format=fmt, render=render, kube_version=kube_version,
         select=tuple(select), ignore=tuple(ignore), strict=strict, release=release,
-        helm=helm_path, config=config,
+        helm=helm_path, config=config, each=each,
     )))
     raise typer.Exit(code)
 

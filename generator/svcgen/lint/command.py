@@ -28,6 +28,8 @@ class LintRequest:
     release: str | None = None
     helm: str | None = None
     config: str | None = None
+    #: Lint each file on its own (independent files, as pre-commit passes them) instead of merged.
+    each: bool = False
 
 
 def _ids(values: Sequence[str], option: str) -> tuple[str, ...]:
@@ -58,7 +60,14 @@ def run_lint(req: LintRequest, stream: TextIO | None = None) -> int:
     if req.render:
         render = RenderOptions(kube_version=req.kube_version,
                                release=options.release or "svcgen", helm=req.helm)
-    result = linter.lint_files(list(req.files), select=select, ignore=ignore, render=render)
+    groups = [[f] for f in req.files] if req.each else [list(req.files)]
+    results = [linter.lint_files(g, select=select, ignore=ignore, render=render) for g in groups]
+    result = LintResult(
+        diagnostics=[d for r in results for d in r.diagnostics],
+        files=[f for r in results for f in r.files],
+        rules=linter.rules,
+        suppressed=sum(r.suppressed for r in results),
+    )
     out.write(render_result(result, req.format, out))
     return result.exit_status(req.strict or config.strict)
 

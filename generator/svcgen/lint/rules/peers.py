@@ -77,7 +77,8 @@ def external_peer(ctx: Context) -> Iterator[Finding]:
 def own_project_peer(ctx: Context) -> Iterator[Finding]:
     """``{project: <global.project>, service: api}`` means a component of these very values;
     written as ``{component: api}`` the lint can check it and the chart renders the selector
-    directly. When no such component exists, the reference is broken (an error).
+    directly. When no such component exists, the reference is broken (an error). The whole own
+    project (``{project: shop}``) is fine: nothing else says "every component here".
 
     Example fix: refer to the component.
 
@@ -92,9 +93,8 @@ def own_project_peer(ctx: Context) -> Iterator[Finding]:
             continue
         where = ("components", cid, side, i, "project")
         if peer.service in (None, "*"):
-            yield Finding(where, f"{side[:-1]} names the own project `{own}` as a whole",
-                          "name the components instead: {component: NAME}")
-        elif peer.service in comps:
+            continue  # "every component of this project": nothing else says that
+        if peer.service in comps:
             yield Finding(where, f"{side[:-1]} names component `{peer.service}` through the "
                           f"project `{own}`", f"write {{component: {peer.service}}}")
         else:

@@ -33,7 +33,10 @@ def rwo_volume_shared(ctx: Context) -> Iterator[Finding]:
         why = (f"scaling up to {comp.scaling.maxReplicas} replicas"
                if scaled(comp) and comp.scaling is not None else f"{comp.replicas} replicas")
         for vname, vol in comp.volumes.items():
-            if vol.kind == "persistent" and set(vol.accessModes) <= _SINGLE_NODE:
+            # An existing claim's modes are the claim's business unless the values state them.
+            stated = vol.existingClaim is None or ctx.is_set(
+                (*base(cid), "volumes", vname, "accessModes"))
+            if vol.kind == "persistent" and stated and set(vol.accessModes) <= _SINGLE_NODE:
                 yield Finding((*base(cid), "volumes", vname),
                               f"volume `{vname}` is {'/'.join(vol.accessModes)} but the "
                               f"Deployment runs {why} that share one claim",
