@@ -75,18 +75,26 @@ def read_input(path: str, wanted: str) -> Input:
         return Input(path, load_documents(path, text), wanted)
     # auto: the fast loader answers for Compose files, the big ones
     compose = load_reader("compose")
+    first_error: SvcgenError | None = None
     try:
         fast = [SourceDocument(s, i) for i, s in enumerate(load_sources(path, text))]
-    except SvcgenError:
-        fast = []
+    except SvcgenError as exc:  # e.g. a tag only the other formats use: let ruamel try
+        fast, first_error = [], exc
     if fast and compose.detect(fast[0]):
         return Input(path, fast, "compose")
-    documents = load_documents(path, text)
+    try:
+        documents = load_documents(path, text)
+    except SvcgenError:
+        if first_error is not None:
+            raise first_error from None
+        raise
     if not documents:
         raise error(f"{path} is empty", file=path, hint="name a file with service definitions")
     for name in ("spacecloud", "devspace"):
         if load_reader(name).detect(documents[0]):
             return Input(path, documents, name)
+    if first_error is not None:
+        raise first_error
     raise error(f"cannot tell the format of {path}", file=path, line=1, column=1,
                 hint="a Compose file has `services:`; or pass --format "
                 "compose|spacecloud|devspace")
@@ -275,9 +283,13 @@ def update_existing(path: str, old_text: str, values: dict[str, Any], inputs: Se
         else:
             tree[key] = _to_rt(value)
     comps = tree.get("components")
-    if not isinstance(comps, CommentedMap):
+    if comps is None:
         comps = CommentedMap()
         tree["components"] = comps
+    elif not isinstance(comps, CommentedMap):
+        line, col = doc.position(["components"])
+        raise error(f"{path}: components is not a mapping", file=path, line=line, column=col,
+                    path="components", hint="fix the file, or write to a new one")
     new_comps: dict[str, Any] = values.get("components", {})
     for cid, comp in new_comps.items():
         old = comps.get(cid)

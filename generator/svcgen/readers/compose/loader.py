@@ -117,12 +117,50 @@ def load_sources(path: str | Path, text: str | None = None) -> list[Source]:
     for node in nodes:
         if node is None:
             continue
+        _check_expansion(node, name)
         builder = _Builder(name)
         data = builder.build(node)
         if data is None:
             continue
         sources.append(Source(name, data, builder.positions))
     return sources
+
+
+def _check_expansion(root: yaml.Node, file: str) -> None:
+    """Refuse alias bombs before expanding anything: sizes are counted once per shared node."""
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node, depth: int) -> int:
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        if depth > MAX_DEPTH:
+            raise error(f"YAML nesting is deeper than {MAX_DEPTH} levels", file=file,
+                        line=node.start_mark.line + 1, column=node.start_mark.column + 1,
+                        hint="flatten the document")
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                total += size(key, depth + 1) + size(value, depth + 1)
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                total += size(item, depth + 1)
+        sizes[id(node)] = total
+        return total
+
+    if size(root, 0) <= MAX_NODES:
+        return
+    node = root
+    while True:
+        children = ([v for _, v in node.value] if isinstance(node, yaml.MappingNode)
+                    else node.value if isinstance(node, yaml.SequenceNode) else [])
+        big = next((c for c in children if sizes.get(id(c), 0) > MAX_NODES), None)
+        if big is None:
+            break
+        node = big
+    raise error(f"the document expands to more than {MAX_NODES:,} values (an alias bomb?)",
+                file=file, line=node.start_mark.line + 1, column=node.start_mark.column + 1,
+                hint="reduce the use of YAML aliases")
 
 
 class _Builder:
