@@ -139,6 +139,13 @@ def test_user_labels_reach_objects_and_pods_but_never_selectors(deploy: list[Obj
     workload = one(deploy, "Deployment", "api")
     assert workload["metadata"]["labels"]["team"] == "payments"
     assert workload["metadata"]["labels"]["tier"] == "backend"
+    assert workload["metadata"]["annotations"] == {
+        "owner": "payments@example.com",
+        "docs": "https://wiki.example.com/api",
+    }
+    service_annotations = one(deploy, "Service", "api")["metadata"]["annotations"]
+    assert service_annotations["service.beta.kubernetes.io/description"] == "API"
+    assert service_annotations["owner"] == "payments@example.com"
     pod_labels = workload["spec"]["template"]["metadata"]["labels"]
     assert pod_labels["version"] == "1.4.2"
     assert pod_labels["team"] == "payments"
