@@ -134,7 +134,8 @@ class Linter:
         if render is not None and values is not None and not any(
                 d.severity is Severity.ERROR for d in diagnostics):
             t = time.perf_counter()
-            diagnostics += self._render(render, [s.file for s in sources], values, active)
+            diagnostics += self._render(render, [s.file for s in sources], values, active,
+                                        merged)
             timings["render"] = time.perf_counter() - t
 
         kept, suppressed = self._filter(diagnostics, sources)
@@ -169,7 +170,8 @@ class Linter:
         return kept, suppressed
 
     def _render(
-        self, opts: RenderOptions, files: list[str], values: Values, active: set[str]
+        self, opts: RenderOptions, files: list[str], values: Values, active: set[str],
+        merged: Merged,
     ) -> list[Diagnostic]:
         from svcgen import helm, kube
 
@@ -191,9 +193,15 @@ class Linter:
                       if d.severity is not Severity.INFO]
         if KUBE_SCHEMA.id in active:
             objects = _objects(manifests)
+            owners = {(o.get("kind"), (o.get("metadata") or {}).get("name")):
+                      ((o.get("metadata") or {}).get("labels") or {}).get(
+                          "app.kubernetes.io/component") for o in objects}
             for p in kube.validate_objects(objects, opts.kube_version):
+                where = _values_path(owners.get((p.kind, p.name)), p.path)
+                file, line, col = merged.locate(where) if where else (label, 0, 0)
                 found.append(Diagnostic(
-                    file=label, path=p.path, rule=KUBE_SCHEMA.id,
+                    file=file or label, line=line, column=col, path=p.path,
+                    rule=KUBE_SCHEMA.id,
                     severity=KUBE_SCHEMA.severity,
                     message=f"{p.kind} {p.name} ({p.api_version}): {p.path or '(object)'}: "
                             f"{p.message}",
@@ -201,6 +209,31 @@ class Linter:
                     extra=(("name", KUBE_SCHEMA.name), ("object", f"{p.kind}/{p.name}")),
                 ))
         return found
+
+
+#: Pod spec fields the chart passes through from a component's values unchecked: where a schema
+#: problem in the rendered object was written.
+_PASSED_THROUGH = {
+    "affinity": "affinity", "tolerations": "tolerations", "nodeSelector": "nodeSelector",
+    "topologySpreadConstraints": "topologySpreadConstraints", "securityContext":
+    "podSecurityContext", "hostAliases": "hostAliases",
+}
+
+
+def _values_path(component: str | None, object_path: str) -> tuple[str | int, ...] | None:
+    """The values path a rendered field most likely came from: the passed-through field when
+    the problem is inside one, else the component; None when no component owns the object."""
+    if not component:
+        return None
+    parts: list[str | int] = []
+    for token in re.findall(r"[^.\[\]]+|\[\d+\]", object_path):
+        parts.append(int(token[1:-1]) if token.startswith("[") else token)
+    prefix = ["spec", "template", "spec"]
+    if parts[:3] == prefix and len(parts) > 3 and parts[3] in _PASSED_THROUGH:
+        field = _PASSED_THROUGH[str(parts[3])]
+        rest = parts[4:] if field != "hostAliases" else []
+        return ("components", component, field, *rest)
+    return ("components", component)
 
 
 def _objects(manifests: str) -> list[dict[str, Any]]:

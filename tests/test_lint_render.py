@@ -1,0 +1,68 @@
+"""svcgen lint --render: the real helm renders and lints the values, and every rendered object is
+validated against the Kubernetes API schemas; problems come back as findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from chartutil import helm_binary
+from typer.testing import CliRunner
+
+from svcgen import kube
+from svcgen.cli import app
+from svcgen.lint import Linter, RenderOptions
+
+REPO = Path(__file__).resolve().parents[1]
+BASE = """\
+components:
+  api:
+    containers:
+      app:
+        image: {repository: ghcr.io/acme/api, tag: "1.4.2"}
+        ports:
+          http: {containerPort: 8080}
+"""
+
+
+def render(files: list[str], **kw: str) -> list[tuple[str, int, int, str, str]]:
+    opts = RenderOptions(kube_version="1.35.0", release="shop", helm=helm_binary("helm"), **kw)
+    result = Linter().lint_files(files, select=["SVC9"], render=opts)
+    return [(Path(d.file).name, d.line, d.column, d.rule, d.message) for d in result.diagnostics]
+
+
+def test_rich_values_render_and_validate_clean_with_schemas_loaded_once() -> None:
+    kube.loads.clear()
+    found = render([str(REPO / "values-examples" / "shop-values.yaml")])
+    assert found == []
+    assert kube.loads and set(kube.loads.values()) == {1}
+
+
+def test_chart_refusal_is_reported_where_the_value_was_written(tmp_path: Path) -> None:
+    values = tmp_path / "values.yaml"
+    values.write_text(BASE + "        volumeMounts:\n          svcgen-tmp: {mountPath: /s}\n"
+                      "    volumes:\n      svcgen-tmp: {emptyDir: {}}\n")
+    [(file, line, col, rule, message)] = render([str(values)])
+    assert (file, line, col, rule) == ("values.yaml", 11, 7, "SVC901")
+    assert "reserved for the scratch volume" in message
+
+
+def test_kube_schema_problems_name_object_and_field(tmp_path: Path) -> None:
+    values = tmp_path / "values.yaml"
+    values.write_text(BASE + "    affinity:\n      nodeAffinty: {}\n"
+                      "    tolerations:\n      - {key: a, operator: Exists, tolerationSeconds: x}\n")
+    found = render([str(values)])
+    assert [(f, line, col, rule) for f, line, col, rule, _ in found] == [
+        ("values.yaml", 9, 7, "SVC903"), ("values.yaml", 11, 55, "SVC903")]
+    assert found[0][4] == ("Deployment api (apps/v1): spec.template.spec.affinity.nodeAffinty: "
+                           "unknown field 'nodeAffinty'")
+    assert "tolerations[0].tolerationSeconds" in found[1][4]
+
+
+def test_render_is_skipped_when_the_values_have_errors(tmp_path: Path) -> None:
+    values = tmp_path / "values.yaml"
+    values.write_text(BASE + "    replicas: 2\n    scaling: {minReplicas: 3, maxReplicas: 2}\n")
+    result = CliRunner().invoke(app, ["lint", "--render", "--helm", str(tmp_path / "no-helm"),
+                                      "--format", "json", str(values)])
+    # No helm is run (a missing one would be a usage error, exit 2): the values' own error stands.
+    assert result.exit_code == 1
+    assert '"rule": "SVC301"' in result.stdout
