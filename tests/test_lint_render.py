@@ -48,8 +48,8 @@ def test_chart_refusal_is_reported_where_the_value_was_written(tmp_path: Path) -
 
 def test_kube_schema_problems_name_object_and_field(tmp_path: Path) -> None:
     values = tmp_path / "values.yaml"
-    values.write_text(BASE + "    affinity:\n      nodeAffinty: {}\n"
-                      "    tolerations:\n      - {key: a, operator: Exists, tolerationSeconds: x}\n")
+    values.write_text(BASE + "    affinity:\n      nodeAffinty: {}\n    tolerations:\n"
+                      "      - {key: a, operator: Exists, tolerationSeconds: x}\n")
     found = render([str(values)])
     assert [(f, line, col, rule) for f, line, col, rule, _ in found] == [
         ("values.yaml", 9, 7, "SVC903"), ("values.yaml", 11, 55, "SVC903")]
