@@ -21,6 +21,8 @@ from chartutil import CHART, KUBE_VERSION, RenderError, find, helm_binary, one, 
 from referencing import Registry, Resource
 from ruamel.yaml import YAML
 
+from svcgen.model import Values
+
 CI = CHART / "ci"
 NETPOL_FILE = CI / "policy-networkpolicy-values.yaml"
 EXTERNAL_FILE = CI / "policy-external-values.yaml"
@@ -467,6 +469,27 @@ def test_istio_peer_naming_no_component_fails_with_its_value_path() -> None:
     with pytest.raises(RenderError) as err:
         render(values)
     assert 'components.api.upstreams[0].component: no component "ghost"' in err.value.stderr
+
+
+def test_release_prefix_reaches_principals_and_hosts() -> None:
+    """With release-prefixed names, principals and hosts follow the rendered objects' names."""
+    objects = render(files=[ISTIO_FILE], release="shop", namespace=NAMESPACE,
+                     extra_args=["--set", "global.prefixWithRelease=true"])
+    web = one(objects, "Sidecar", "shop-web")["spec"]
+    assert web["workloadSelector"]["labels"]["app.kubernetes.io/instance"] == "shop"
+    backend = one(objects, "Service", "shop-backend")["metadata"]["name"]
+    assert web["egress"][0]["hosts"][0] == f"./{backend}.{NAMESPACE}.svc.cluster.local"
+    web_sa = pod_template(objects, "web")["spec"]["serviceAccountName"]
+    assert web_sa == "shop-web"
+    api_rules = one(objects, "AuthorizationPolicy", "shop-api")["spec"]["rules"]
+    assert api_rules[0] == {"from": [{"source": {
+        "principals": [f"cluster.local/ns/{NAMESPACE}/sa/{web_sa}"]}}]}
+
+
+@pytest.mark.parametrize("path", POLICY_FILES, ids=lambda p: p.name)
+def test_scenario_is_valid_under_the_values_model(path: Path) -> None:
+    model = Values.model_validate(load_values(path))
+    assert any(c.whitelists or c.upstreams for c in model.components.values())
 
 
 # --- Helm 3 and Helm 4, lint ------------------------------------------------------------------
