@@ -11,13 +11,12 @@ from __future__ import annotations
 import functools
 import importlib.resources
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
-from chartutil import CHART, KUBE_VERSION, RenderError, find, helm_binary, one, render
+from chartutil import CHART, KUBE_VERSION, RenderError, find, one, render
 from referencing import Registry, Resource
 from ruamel.yaml import YAML
 
@@ -492,21 +491,10 @@ def test_scenario_is_valid_under_the_values_model(path: Path) -> None:
     assert any(c.whitelists or c.upstreams for c in model.components.values())
 
 
-# --- Helm 3 and Helm 4, lint ------------------------------------------------------------------
+# --- Helm 3 and Helm 4 (test_chart_testing.py runs `helm lint --strict` on every scenario) ---
 
 
 @pytest.mark.parametrize("path", POLICY_FILES, ids=lambda p: p.name)
 def test_helm3_renders_the_same_objects(path: Path, rendered: dict[Path, Objects]) -> None:
     helm3 = render(files=[path], helm="helm3", release=RELEASE, namespace=NAMESPACE)
     assert helm3 == rendered[path]
-
-
-@pytest.mark.parametrize("helm", ["helm", "helm3"])
-@pytest.mark.parametrize("path", POLICY_FILES, ids=lambda p: p.name)
-def test_scenario_passes_strict_lint(path: Path, helm: str) -> None:
-    proc = subprocess.run(
-        [helm_binary(helm), "lint", "--strict", str(CHART), "-f", str(path), "--namespace",
-         NAMESPACE, "--kube-version", KUBE_VERSION],
-        capture_output=True, text=True, check=False,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr

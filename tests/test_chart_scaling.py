@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import functools
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
-from chartutil import CHART, KUBE_VERSION, RenderError, find, helm_binary, one, render
+from chartutil import CHART, KUBE_VERSION, RenderError, find, one, render
 from ruamel.yaml import YAML
 
 from svcgen.model import Values
@@ -363,20 +362,9 @@ def test_release_prefix_reaches_target_and_service_names() -> None:
     one(objects, "Service", ref["service"])
 
 
-# --- Helm 3 and Helm 4, lint ------------------------------------------------------------------
+# --- Helm 3 and Helm 4 (test_chart_testing.py runs `helm lint --strict` on every scenario) ---
 
 
 @pytest.mark.parametrize("path", SCALING_FILES, ids=lambda p: p.name)
 def test_helm3_renders_the_same_objects(path: Path, rendered: dict[Path, Objects]) -> None:
     assert render(files=[path], helm="helm3") == rendered[path]
-
-
-@pytest.mark.parametrize("helm", ["helm", "helm3"])
-@pytest.mark.parametrize("path", SCALING_FILES, ids=lambda p: p.name)
-def test_scenario_passes_strict_lint(path: Path, helm: str) -> None:
-    proc = subprocess.run(
-        [helm_binary(helm), "lint", "--strict", str(CHART), "-f", str(path), "--namespace", "demo",
-         "--kube-version", KUBE_VERSION],
-        capture_output=True, text=True, check=False,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
