@@ -506,8 +506,9 @@ def test_service_names_are_normalised_to_dns_labels_and_reported(tmp_path: Path)
         services:
           Web_Frontend: {image: "x:1", depends_on: [2fa.service]}
           2fa.service: {image: "x:1"}
+          "y": {image: "x:1"}
         """)
-    assert set(out.values["components"]) == {"web-frontend", "s-2fa-service"}
+    assert set(out.values["components"]) == {"web-frontend", "s-2fa-service", "y-svc"}
     assert out.component("web-frontend")["upstreams"] == [{"component": "s-2fa-service"}]
     assert "'web-frontend'" in out.note_at("services.Web_Frontend", "R002").message
 

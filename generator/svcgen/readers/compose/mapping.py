@@ -367,6 +367,8 @@ class ServiceConverter:
         self.service_ports[sname] = entry
 
     def port_list(self) -> None:
+        if self.svc.ports is not None:
+            self.use("ports")
         for i, item in enumerate(self.svc.ports or []):
             path: tuple[str | int, ...] = ("ports", i)
             self.use(*path)
@@ -458,6 +460,8 @@ class ServiceConverter:
             raise self.fail(path, f"port {port} is outside 1-65535", "use a valid port number")
 
     def expose_list(self) -> None:
+        if self.svc.expose is not None:
+            self.use("expose")
         for i, item in enumerate(self.svc.expose or []):
             path: tuple[str | int, ...] = ("expose", i)
             self.use(*path)
@@ -546,6 +550,8 @@ class ServiceConverter:
     def files(self, kind: str) -> None:
         """Compose ``secrets``/``configs`` of the service → secret/configMap/files volumes."""
         refs = getattr(self.svc, kind)
+        if refs is not None:
+            self.use(kind)
         if not refs:
             return
         defs: dict[str, spec.FileDef | None] = getattr(self.ctx.project, kind)
@@ -661,6 +667,8 @@ class ServiceConverter:
         self.mounts[name] = {k: v for k, v in mount.items() if v is not None}
 
     def volume_list(self) -> None:
+        if self.svc.volumes is not None:
+            self.use("volumes")
         for i, item in enumerate(self.svc.volumes or []):
             path: tuple[str | int, ...] = ("volumes", i)
             self.use(*path)
@@ -965,6 +973,9 @@ class ServiceConverter:
                 self.choice(("user",), f"group {gid_text!r} is a name and is not set; write "
                             "a numeric gid to set it")
         caps_add = [c.upper().removeprefix("CAP_") for c in svc.cap_add or []]
+        for key in ("cap_add", "cap_drop"):
+            if getattr(svc, key) is not None:
+                self.use(key)
         if profile == "restricted" and any(c != "NET_BIND_SERVICE" for c in caps_add):
             profile = "baseline"
             reason += ", but adds capabilities the restricted profile forbids"
