@@ -1103,10 +1103,15 @@ def test_default_values_render_install_and_lint() -> None:
 
 
 @pytest.mark.parametrize("values_file", CORE_FILES, ids=lambda p: p.name)
-def test_core_values_render_alike_on_helm3_and_helm4_and_lint_strict(values_file: Path) -> None:
+def test_core_values_render_alike_on_helm3_and_helm4(values_file: Path) -> None:
     rendered = {h: parse(render_text(files=[values_file], helm=h)) for h in ("helm", "helm3")}
     assert rendered["helm"] == rendered["helm3"]
     assert rendered["helm"]
+
+
+@pytest.mark.parametrize("values_file", [SHOP, MINIMAL], ids=lambda p: p.name)
+def test_examples_lint_strict_on_helm3_and_helm4(values_file: Path) -> None:
+    """chart/ci files are linted by test_chart_testing.py, the way `ct lint` does."""
     for h in ("helm", "helm3"):
         proc = subprocess.run(
             [helm_binary(h), "lint", "--strict", str(CHART), "-f", str(values_file)],
