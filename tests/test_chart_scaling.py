@@ -6,8 +6,6 @@ from the scenario's values, so a change to either side that breaks the mapping f
 
 from __future__ import annotations
 
-import functools
-import json
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +13,7 @@ import pytest
 from chartutil import CHART, KUBE_VERSION, RenderError, find, one, render
 from ruamel.yaml import YAML
 
+from svcgen.kube import validate_objects
 from svcgen.model import Values
 
 CI = CHART / "ci"
@@ -87,30 +86,6 @@ def workload(objects: Objects, ref: dict[str, Any]) -> dict[str, Any]:
     assert ref["apiVersion"] == "apps/v1"
     assert ref["kind"] in WORKLOAD_KINDS
     return one(objects, ref["kind"], ref["name"])
-
-
-@functools.cache
-def k8s_validator(kind: str, api_version: str) -> Any:
-    """A strict validator for one built-in kind, loaded once (loading per call is ~60x slower)."""
-    import importlib.resources
-
-    import jsonschema
-    from referencing import Registry, Resource
-
-    # Files are named <kind>-<first label of the group>-<version>.json.
-    group_version = api_version
-    if "/" in api_version:
-        group, version = api_version.split("/")
-        group_version = f"{group.split('.')[0]}-{version}"
-    minor = ".".join(KUBE_VERSION.split(".")[:2])
-    base = importlib.resources.files("kubernetes_validate") / "kubernetes-json-schema"
-    schema_dir = base / f"v{minor}.0-local-strict"
-    schema = json.loads((schema_dir / f"{kind.lower()}-{group_version}.json").read_text())
-    definitions = json.loads((schema_dir / "_definitions.json").read_text())
-    registry: Registry[Any] = Registry().with_resources(
-        [("", Resource.from_contents(schema)), ("", Resource.from_contents(definitions))]
-    )
-    return jsonschema.Draft202012Validator(schema, registry=registry)
 
 
 # --- engine selection -------------------------------------------------------------------------
@@ -194,11 +169,12 @@ def test_disabled_scaling_renders_no_autoscaler_and_keeps_replicas(hpa_objects: 
     assert one(hpa_objects, "Deployment", "cache")["spec"]["replicas"] == 2
 
 
-def test_rendered_hpas_are_valid_kubernetes_objects(hpa_objects: Objects) -> None:
-    hpas = find(hpa_objects, "HorizontalPodAutoscaler")
-    assert hpas
-    for hpa in hpas:
-        k8s_validator(hpa["kind"], hpa["apiVersion"]).validate(hpa)
+@pytest.mark.parametrize("path", SCALING_FILES, ids=lambda p: p.name)
+def test_rendered_objects_match_their_api_schemas(
+    path: Path, rendered: dict[Path, Objects]
+) -> None:
+    """HPA against Kubernetes' own schema; KEDA's kinds against schemas written after their CRDs."""
+    assert validate_objects(rendered[path], KUBE_VERSION) == []
 
 
 def test_hpa_window_stays_within_the_api_limit() -> None:
