@@ -27,7 +27,7 @@ SETUP_STAMP := $(VENV)/.setup-$(SETUP_KEY)
 HELM_STAMP := $(VENV)/.helm-$(HELM_KEY)
 
 # True when the installed svcgen has this command (others are added over time).
-has_command = COLUMNS=200 $(BIN)/svcgen --help 2>/dev/null | grep -qE '^[^[:alnum:]]*[[:space:]]$(1)[[:space:]]'
+has_command = COLUMNS=200 $(BIN)/svcgen --help 2>/dev/null | grep -E '^[^[:alnum:]]*[[:space:]]$(1)[[:space:]]' >/dev/null
 
 .PHONY: help setup demo test generate lint bench clean distclean
 
