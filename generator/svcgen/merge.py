@@ -45,7 +45,7 @@ class Merged:
 
     data: dict[str, Any]
     sources: list[Source]
-    _root: _Prov = field(repr=False, default_factory=lambda: _Prov(-1))
+    _root: _Prov = field(repr=False, default_factory=lambda: _Prov(0))
 
     def source_of(self, path: Sequence[PathPart]) -> int:
         """Index of the file that wrote the value at ``path`` (or its deepest written parent)."""
@@ -56,7 +56,7 @@ class Merged:
             if child is None:
                 break
             node, best = child, child.doc
-        return best if best >= 0 else len(self.sources) - 1
+        return best
 
     def locate(self, path: Sequence[PathPart], *, key: bool = False) -> tuple[str, int, int]:
         """(file, line, column) where the value at ``path`` was written; line 0 when nowhere."""
@@ -68,16 +68,23 @@ class Merged:
 
 
 def merge(sources: Sequence[Source]) -> Merged:
-    """Merge values files in order, as ``helm template -f s1 -f s2 …`` does."""
-    root = _Prov(-1)
+    """Merge values files in order, as ``helm template -f s1 -f s2 …`` does.
+
+    The sources' data is never modified: a mapping of a source is copied (shallowly) only when a
+    later file merges into it, so linting one file copies nothing.
+    """
+    root = _Prov(0)
     data: dict[str, Any] = {}
+    owned: set[int] = {id(data)}
     for index, source in enumerate(sources):
         if isinstance(source.data, dict):
-            _merge_into(data, source.data, root, index)
+            _merge_into(data, source.data, root, index, owned)
     return Merged(data, list(sources), root)
 
 
-def _merge_into(base: dict[Any, Any], overlay: dict[Any, Any], prov: _Prov, doc: int) -> None:
+def _merge_into(
+    base: dict[Any, Any], overlay: dict[Any, Any], prov: _Prov, doc: int, owned: set[int]
+) -> None:
     for key, value in overlay.items():
         if value is None:
             base.pop(key, None)
@@ -85,31 +92,41 @@ def _merge_into(base: dict[Any, Any], overlay: dict[Any, Any], prov: _Prov, doc:
             continue
         current = base.get(key)
         if isinstance(value, dict) and isinstance(current, dict):
-            # A mapping stays where it was first written (its definition); the keys a later file
-            # adds or overrides inside it point at that file.
+            if id(current) not in owned:  # another file's mapping: copy before changing it
+                current = base[key] = dict(current)
+                owned.add(id(current))
+            # A mapping stays with the file that first wrote it (its definition). A key without
+            # a provenance node of its own was written by its parent's file.
             child = prov.children.get(key)
             if child is None:
-                child = prov.children[key] = _Prov(doc)
-            _merge_into(current, value, child, doc)
+                child = prov.children[key] = _Prov(prov.doc)
+            _merge_into(current, value, child, doc, owned)
         else:
-            base[key] = _fresh(value)
-            prov.children[key] = _written(value, doc)
+            base[key] = _without_nulls(value)
+            if doc != prov.doc or key in prov.children:
+                prov.children[key] = _Prov(doc)
 
 
-def _fresh(value: Any) -> Any:
-    """A copy of a newly written value without nulls in its mappings, so later merges never alias
-    one file's data into another's."""
+def _without_nulls(value: Any) -> Any:
+    """``value`` with null-valued keys removed at every depth; the very same object when it has
+    none (the common case, which then costs one scan and no copy)."""
+    if not _has_null_key(value):
+        return value
     if isinstance(value, dict):
-        return {k: _fresh(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_fresh(v) for v in value]
-    return value
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    return [_without_nulls(v) for v in value]
 
 
-def _written(value: Any, doc: int) -> _Prov:
-    node = _Prov(doc)
-    if isinstance(value, dict):
-        for k, v in value.items():
-            if v is not None:
-                node.children[k] = _written(v, doc)
-    return node
+def _has_null_key(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for v in item.values():
+                if v is None:
+                    return True
+                if isinstance(v, dict | list):
+                    stack.append(v)
+        elif isinstance(item, list):
+            stack.extend(v for v in item if isinstance(v, dict | list))
+    return False
