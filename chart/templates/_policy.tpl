@@ -5,8 +5,8 @@ Like _helpers.tpl they never range over .Values.components: a peer is found with
 `index .Values.components $name`, so cost stays linear in the number of components.
 */ -}}
 
-{{- /* "true" when a block (component, scaling, ingress, service) is set and not switched off:
-`enabled` defaults to true, and an empty block such as `ingress: {}` is on. */ -}}
+{{- /* "true" when a block (a component, its scaling) is set and not switched off: `enabled`
+defaults to true. */ -}}
 {{- define "svcgen.policy.on" -}}
 {{- if and (kindIs "map" .) (ne (toString .enabled) "false") -}}true{{- end -}}
 {{- end -}}
