@@ -7,6 +7,7 @@ is written unless the whole result validates; the write itself is atomic.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import re
@@ -135,7 +136,10 @@ def generate(inputs: Sequence[str], options: ReadOptions, fmt: str = "auto") -> 
     values = {k: values[k] for k in ("global", "components") if k in values} | {
         k: v for k, v in values.items() if k not in ("global", "components")}
     values.setdefault("components", {})
-    validate(values, inputs)
+    if len(order) > 1:
+        # each reader validates its own values (placing errors in its input); a mix is checked
+        # again as a whole
+        validate(values, inputs)
     return values, report, order
 
 
@@ -413,6 +417,23 @@ def run_values(inputs: Sequence[str], *, output: str | None, fmt: str, env_file:
                profiles: Sequence[str], project: str | None, registry: str | None,
                images: Sequence[str], strict: bool, stdout: TextIO | None = None,
                stderr: TextIO | None = None) -> int:
+    # The run builds hundreds of thousands of small acyclic objects and ends: the cyclic garbage
+    # collector would only rescan them (it took over half the time for 1000 services).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _run_values(inputs, output=output, fmt=fmt, env_file=env_file, profiles=profiles,
+                           project=project, registry=registry, images=images, strict=strict,
+                           stdout=stdout, stderr=stderr)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _run_values(inputs: Sequence[str], *, output: str | None, fmt: str, env_file: str | None,
+                profiles: Sequence[str], project: str | None, registry: str | None,
+                images: Sequence[str], strict: bool, stdout: TextIO | None,
+                stderr: TextIO | None) -> int:
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     if not inputs:

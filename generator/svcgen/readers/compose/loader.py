@@ -117,7 +117,8 @@ def load_sources(path: str | Path, text: str | None = None) -> list[Source]:
     for node in nodes:
         if node is None:
             continue
-        _check_expansion(node, name)
+        if "*" in text:  # without an alias there is nothing to expand
+            _check_expansion(node, name)
         builder = _Builder(name)
         data = builder.build(node)
         if data is None:
