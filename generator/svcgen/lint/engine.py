@@ -15,6 +15,7 @@ import gc
 import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -179,24 +180,38 @@ class Linter:
         self, opts: RenderOptions, files: list[str], values: Values, active: set[str],
         merged: Merged,
     ) -> list[Diagnostic]:
-        from svcgen import helm, kube
+        from svcgen import helm
 
         namespace = opts.namespace or values.global_.project or helm.DEFAULT_NAMESPACE
         label = files[-1] if files else ""
         found: list[Diagnostic] = []
         binary = helm.find_helm(opts.helm)
-        try:
-            manifests = helm.template(files, release=opts.release, namespace=namespace,
-                                      kube_version=opts.kube_version, helm=binary)
-        except SvcgenError as exc:
-            if exc.exit_code != 1:
-                raise
-            return [_as(d, HELM_RENDER) for d in exc.diagnostics if HELM_RENDER.id in active]
-        if HELM_LINT.id in active:
-            report = helm.lint(files, namespace=namespace, kube_version=opts.kube_version,
-                               helm=binary)
-            found += [_as(d, HELM_LINT, keep_severity=True) for d in report.diagnostics
-                      if d.severity is not Severity.INFO]
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # helm lint renders the chart again and takes longest: it runs beside the template
+            # render and the schema validation, so --render costs about one helm call.
+            linting = (pool.submit(helm.lint, files, namespace=namespace,
+                                   kube_version=opts.kube_version, helm=binary)
+                       if HELM_LINT.id in active else None)
+            try:
+                manifests = helm.template(files, release=opts.release, namespace=namespace,
+                                          kube_version=opts.kube_version, helm=binary)
+            except SvcgenError as exc:
+                if exc.exit_code != 1:
+                    raise
+                return [_as(d, HELM_RENDER) for d in exc.diagnostics if HELM_RENDER.id in active]
+            found += self._kube_problems(opts, manifests, merged, label, active)
+            if linting is not None:
+                found += [_as(d, HELM_LINT, keep_severity=True)
+                          for d in linting.result().diagnostics
+                          if d.severity is not Severity.INFO]
+        return found
+
+    def _kube_problems(
+        self, opts: RenderOptions, manifests: str, merged: Merged, label: str, active: set[str]
+    ) -> list[Diagnostic]:
+        from svcgen import kube
+
+        found: list[Diagnostic] = []
         if KUBE_SCHEMA.id in active:
             objects = _objects(manifests)
             owners = {(o.get("kind"), (o.get("metadata") or {}).get("name")):
