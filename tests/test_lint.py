@@ -308,3 +308,14 @@ def test_secret_values_are_never_printed() -> None:
         for secret in ("hunter2", "sk_live_0123456789", "ghp_0123456789", "s3cret",
                        "not-so-secret"):
             assert secret not in out + err, (fmt, secret)
+
+
+def test_merge_never_changes_the_files_data() -> None:
+    a = parse_values("a.yaml", "components:\n  api:\n    replicas: 2\n    env: {A: 1}\n")
+    b = parse_values("b.yaml", "components:\n  api:\n    replicas: null\n    env: {B: 2}\n")
+    before = json.dumps([a.data, b.data])
+    merged = merge([a, b])
+    assert merged.data == {"components": {"api": {"env": {"A": 1, "B": 2}}}}
+    assert json.dumps([a.data, b.data]) == before
+    assert merged.locate(("components", "api", "env", "B")) == ("b.yaml", 4, 14)
+    assert merged.locate(("components", "api", "env", "A")) == ("a.yaml", 4, 14)
