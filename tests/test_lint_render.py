@@ -66,3 +66,11 @@ def test_render_is_skipped_when_the_values_have_errors(tmp_path: Path) -> None:
     # No helm is run (a missing one would be a usage error, exit 2): the values' own error stands.
     assert result.exit_code == 1
     assert '"rule": "SVC301"' in result.stdout
+
+
+def test_unknown_kube_version_is_a_usage_error() -> None:
+    for version in ("abc", "9.99.0"):
+        result = CliRunner().invoke(app, ["lint", "--render", "--kube-version", version,
+                                          str(REPO / "values-examples" / "minimal-values.yaml")])
+        assert result.exit_code == 2
+        assert "Kubernetes" in result.stderr and result.stdout == ""

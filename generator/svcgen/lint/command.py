@@ -58,6 +58,9 @@ def run_lint(req: LintRequest, stream: TextIO | None = None) -> int:
     linter = Linter(config, options)
     render = None
     if req.render:
+        from svcgen import kube
+
+        kube.schema_version(req.kube_version)  # a version without schemas is a usage error
         render = RenderOptions(kube_version=req.kube_version,
                                release=options.release or "svcgen", helm=req.helm)
     groups = [[f] for f in req.files] if req.each else [list(req.files)]
