@@ -710,6 +710,9 @@ class ServiceConverter:
             self._bind(path, v.source or "", v.target, bool(v.read_only))
         elif v.type == "tmpfs":
             size = v.tmpfs.size if v.tmpfs else None
+            if v.tmpfs and v.tmpfs.mode is not None:
+                self.choice(path, f"tmpfs mode {v.tmpfs.mode} is not kept: an emptyDir is a "
+                            "world-writable directory")
             self._tmpfs(path, v.target, size)
         else:
             self.skip(path, f"{v.type} mounts have no Kubernetes equivalent in the chart",
@@ -813,11 +816,15 @@ class ServiceConverter:
         items = [value] if isinstance(value, str) else value
         for i, item in enumerate(items):
             target, _, opts = item.partition(":")
+            path: tuple[str | int, ...] = ("tmpfs",) if isinstance(value, str) else ("tmpfs", i)
             size = None
-            for opt in opts.split(","):
+            for opt in filter(None, opts.split(",")):
                 if opt.startswith("size="):
                     size = opt[5:]
-            self._tmpfs(("tmpfs",) if isinstance(value, str) else ("tmpfs", i), target, size)
+                else:
+                    self.choice(path, f"tmpfs option {opt} is not kept: an emptyDir is a "
+                                "world-writable directory")
+            self._tmpfs(path, target, size)
 
     def _tmpfs(self, path: tuple[str | int, ...], target: str, size: str | None) -> None:
         empty: dict[str, Any] = {"medium": "Memory"}
