@@ -642,3 +642,28 @@ def test_reading_a_round_trip_document_gives_the_same_values(tmp_path: Path) -> 
     assert result.values == fast
     restart = next(d for d in result.report if d.rule == "R100")
     assert (restart.line, restart.column) == (4, 5)
+
+
+def test_values_of_secret_variables_stay_out_of_plain_env(tmp_path: Path) -> None:
+    write_project(tmp_path, "services: {}", **{"app.env": "CONN=${DB_PASSWORD}\n"})
+    out = convert(tmp_path, """
+        services:
+          a:
+            image: "x:1"
+            env_file: app.env
+            environment: {DSN_PARTS: "user=app pw=${DB_PASSWORD}", PLAIN: "${LOG_LEVEL}"}
+        """, environ={"DB_PASSWORD": "pa55-word", "LOG_LEVEL": "debug"})
+    assert out.container("a")["env"] == {"PLAIN": "debug"}
+    assert set(out.container("a")["secretEnv"]) == {"CONN", "DSN_PARTS"}
+    assert "pa55-word" not in repr(out.values) + out.text()
+
+
+def test_secret_variable_outside_environment_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(SvcgenError) as exc:
+        convert(tmp_path, "services:\n  a:\n    image: x:1\n"
+                "    command: [redis-server, --requirepass, '${REDIS_PASSWORD}']\n",
+                environ={"REDIS_PASSWORD": "s3cret"})
+    d = exc.value.diagnostics[0]
+    assert (d.line, d.path) == (4, "services.a.command[2]")
+    assert "REDIS_PASSWORD" in d.message and "$${REDIS_PASSWORD}" in d.hint
+    assert "s3cret" not in d.message + d.hint

@@ -36,8 +36,27 @@ class Interpolator:
     """Substitutes variables from ``environ``; remembers which unset variables were used."""
 
     environ: Mapping[str, str]
+    #: Names whose values are secret material (see mapping.looks_secret).
+    is_secret: Callable[[str], bool] | None = None
     unset: dict[str, Path_] = field(default_factory=dict)
+    #: Paths of strings that now hold the value of a secret variable → those variables.
+    secret_paths: dict[Path_, set[str]] = field(default_factory=dict)
+    #: The interpolated strings that hold secret material.
+    secret_values: set[str] = field(default_factory=set)
     _path: Path_ = ()
+    _hits: set[str] = field(default_factory=set)
+
+    def substitute_tracked(self, text: str) -> tuple[str, set[str]]:
+        """The substituted text and the secret variables whose values went into it."""
+        self._hits = set()
+        result = self.substitute(text)
+        return result, self._hits
+
+    def _value(self, name: str) -> str | None:
+        value = self.environ.get(name)
+        if value and self.is_secret is not None and self.is_secret(name):
+            self._hits.add(name)
+        return value
 
     def substitute(self, text: str) -> str:
         if "$" not in text:
@@ -71,7 +90,7 @@ class Interpolator:
         return "".join(out)
 
     def _lookup(self, name: str) -> str:
-        value = self.environ.get(name)
+        value = self._value(name)
         if value is None:
             self.unset.setdefault(name, self._path)
             return ""
@@ -94,7 +113,7 @@ class Interpolator:
                 "use one of :- - :? ? :+ +",
             )
         arg = rest[len(op) :]
-        value = self.environ.get(name)
+        value = self._value(name)
         if op == ":-":
             return value if value else self.substitute(arg)
         if op == "-":
@@ -119,11 +138,15 @@ class Interpolator:
         if isinstance(data, str):
             self._path = path
             try:
-                return self.substitute(data)
+                result, hits = self.substitute_tracked(data)
             except InterpolationError as exc:
                 line, col = source.position(path)
                 raise error(exc.message, file=source.file, line=line, column=col,
                             path=_dotted(path), hint=exc.hint) from None
+            if hits:
+                self.secret_paths[path] = hits
+                self.secret_values.add(result)
+            return result
         if isinstance(data, dict):
             return {k: self.tree(v, source, (*path, k)) for k, v in data.items()}
         if isinstance(data, list):

@@ -105,6 +105,12 @@ DEFAULT_REASON = ("has no equivalent in the chart", "remove it, or set the equiv
                   "x-svcgen.values")
 
 
+def looks_secret(name: str) -> bool:
+    """True when a variable of this name holds secret material (see SECRET_NAME)."""
+    upper = name.upper()  # matching the upper-cased name is faster than IGNORECASE
+    return bool(SECRET_NAME.search(upper)) and not NOT_SECRET_NAME.search(upper)
+
+
 def dotted(path: Iterable[str | int]) -> str:
     text = ""
     for part in path:
@@ -144,6 +150,8 @@ class Context:
     #: named volume → components mounting it
     volume_users: dict[str, list[str]] = field(default_factory=dict)
     used_defs: set[Path_] = field(default_factory=set)
+    #: Interpolated strings holding the value of a secret variable: never copied into values.
+    secret_values: set[str] = field(default_factory=set)
 
     def note(self, path: Path_, rule: str, severity: Severity, message: str,
              hint: str = "") -> None:
@@ -182,6 +190,7 @@ class ServiceConverter:
         self.ports: dict[str, Any] = {}
         self.service_ports: dict[str, Any] = {}
         self.profile_reason = ""
+        self.secret_values: set[str] = set(ctx.secret_values)
 
     # --- bookkeeping ----------------------------------------------------------------------------
 
@@ -475,10 +484,10 @@ class ServiceConverter:
             return False
         if name in self.x.secretEnv:
             return True
-        if value is not None and CREDENTIAL_URL.match(value):
+        if value is not None and (CREDENTIAL_URL.match(value) or value in self.secret_values
+                                  or f"{name}={value}" in self.ctx.secret_values):
             return True
-        upper = name.upper()  # matching the upper-cased name is faster than IGNORECASE
-        return bool(SECRET_NAME.search(upper)) and not NOT_SECRET_NAME.search(upper)
+        return looks_secret(name)
 
     def environment(self) -> None:
         entries: dict[str, tuple[str | None, tuple[str | int, ...]]] = {}
@@ -535,14 +544,17 @@ class ServiceConverter:
             d = exc.diagnostics[0]
             raise self.fail(path, f"env_file {item.path}: {d.message}", d.hint or
                             "check the path (relative to the project directory)") from None
-        interp = Interpolator(self.ctx.environ)
+        interp = Interpolator(self.ctx.environ, is_secret=looks_secret)
 
         def substitute(value: str, line: int) -> str:
             try:
-                return interp.substitute(value)
+                result, hits = interp.substitute_tracked(value)
             except InterpolationError as exc:
                 raise SvcgenError(Diagnostic(file=str(file), line=line, column=1,
                                              message=exc.message, hint=exc.hint)) from None
+            if hits:
+                self.secret_values.add(result)
+            return result
 
         return {e.name: e.value for e in parse_dotenv(text, str(file), substitute)}
 

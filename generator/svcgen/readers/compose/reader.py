@@ -149,11 +149,13 @@ def environment(sources: list[Source], options: ReadOptions) -> tuple[dict[str, 
 def convert(sources: list[Source], options: ReadOptions) -> ReadResult:
     environ, project_dir = environment(sources, options)
     report: list[Diagnostic] = []
-    interp = Interpolator(environ)
+    interp = Interpolator(environ, is_secret=mapping.looks_secret)
     docs = []
     for source in sources:
         interp.unset = {}
+        interp.secret_paths = {}
         docs.append(interp.tree(source.data, source))
+        _refuse_copied_secrets(source, interp.secret_paths)
         for name, path in interp.unset.items():
             line, col = source.position(path)
             report.append(Diagnostic(
@@ -169,7 +171,7 @@ def convert(sources: list[Source], options: ReadOptions) -> ReadResult:
                 or project_dir.name)
     ctx = mapping.Context(project_name=_project_name(raw_name), project_dir=project_dir,
                           environ=environ, options=options, locate=locate, project=project,
-                          report=report)
+                          report=report, secret_values=interp.secret_values)
     enabled = set(options.profiles) or {
         p.strip() for p in environ.get("COMPOSE_PROFILES", "").split(",") if p.strip()}
 
@@ -250,6 +252,21 @@ def convert(sources: list[Source], options: ReadOptions) -> ReadResult:
     values["components"] = components
     _validate(values, ctx, ids)
     return ReadResult(values=values, report=ctx.report)
+
+
+def _refuse_copied_secrets(source: Source, paths: dict[Path_, set[str]]) -> None:
+    """A secret variable may feed an environment variable (it becomes a Secret reference);
+    anywhere else its value would be written into the values, so that is an error."""
+    for path, names in paths.items():
+        if len(path) >= 4 and path[0] == "services" and path[2] == "environment":
+            continue
+        line, col = source.position(path)
+        name = sorted(names)[0]
+        raise SvcgenError(Diagnostic(
+            file=source.file, line=line, column=col, path=mapping.dotted(path),
+            message=f"the value of {name} (secret material) would be copied into the values here",
+            hint=f"write $${{{name}}} so the container expands it at run time (pass {name} "
+            "through environment), or keep it out of this key"))
 
 
 def _dependencies(ctx: mapping.Context, name: str, service: spec.Service,
