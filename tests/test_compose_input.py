@@ -183,3 +183,35 @@ def test_units() -> None:
         512 * 2**20, 2**30, 1536 * 2**20, 65536, 2048, 2**30]
     assert [cpu_quantity(v) for v in ("0.5", "2", "1.25", "-1")] == ["500m", "2", "1250m", None]
     assert duration_seconds("ten seconds") is None
+
+
+def test_extends_merges_a_base_service_from_this_or_another_file(tmp_path: Path) -> None:
+    write_project(tmp_path, "services: {}", **{"common.yaml": """\
+        services:
+          base:
+            image: "x:1"
+            environment: {A: common, B: common}
+            healthcheck: {test: [CMD, ok], interval: 7s}
+        """})
+    out = convert(tmp_path, """
+        services:
+          web:
+            extends: {file: common.yaml, service: base}
+            environment: {B: web}
+          worker:
+            extends: web
+            command: [work]
+        """)
+    assert out.container("web")["env"] == {"A": "common", "B": "web"}
+    assert out.container("web")["probes"]["readiness"]["periodSeconds"] == 7
+    assert out.container("worker")["env"] == {"A": "common", "B": "web"}
+    assert out.container("worker")["args"] == ["work"]
+    assert not out.notes("R100")
+
+
+def test_extends_cycle_is_an_error_at_the_extends_key(tmp_path: Path) -> None:
+    with pytest.raises(SvcgenError) as exc:
+        convert(tmp_path, "services:\n  a: {image: 'x:1', extends: b}\n"
+                "  b: {image: 'x:1', extends: a}\n")
+    d = exc.value.diagnostics[0]
+    assert d.line == 2 and "loops" in d.message

@@ -29,11 +29,12 @@ def merge_documents(docs: list[Any]) -> Any:
     """The documents merged in order; Tagged values resolved."""
     result: Any = None
     for doc in docs:
-        result = doc if result is None else _merge(result, doc, ())
+        result = doc if result is None else merge_values(result, doc, ())
     return strip_tags(result)
 
 
-def _merge(base: Any, over: Any, path: Path_) -> Any:
+def merge_values(base: Any, over: Any, path: Path_) -> Any:
+    """``over`` merged into ``base`` (at ``path`` of a Compose document) by the rules above."""
     if isinstance(over, Tagged):
         return None if over.tag == "!reset" else strip_tags(over.value)
     if isinstance(base, Tagged):
@@ -46,12 +47,12 @@ def _merge(base: Any, over: Any, path: Path_) -> Any:
             if isinstance(v, Tagged) and v.tag == "!reset":
                 out.pop(k, None)
             elif k in out:
-                out[k] = _merge(out[k], v, (*path, k))
+                out[k] = merge_values(out[k], v, (*path, k))
             else:
                 out[k] = strip_tags(v)
         return out
     if in_service and key in _AS_MAPPING and (isinstance(base, list) or isinstance(over, list)):
-        return _merge(as_mapping(base, key), as_mapping(over, key), path)
+        return merge_values(as_mapping(base, key), as_mapping(over, key), path)
     if isinstance(base, list) and isinstance(over, list):
         if (in_service and key in _REPLACED) or path[-2:] == ("healthcheck", "test"):
             return strip_tags(over)

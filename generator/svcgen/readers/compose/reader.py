@@ -14,8 +14,8 @@ from svcgen.diagnostics import Diagnostic, Severity, SvcgenError
 from svcgen.readers.base import ReadOptions, ReadResult
 from svcgen.readers.compose import mapping, spec
 from svcgen.readers.compose.interpolation import Interpolator, load_dotenv
-from svcgen.readers.compose.loader import Path_, Source, SourceDocument
-from svcgen.readers.compose.merge import merge_documents
+from svcgen.readers.compose.loader import Path_, Source, SourceDocument, load_sources
+from svcgen.readers.compose.merge import merge_documents, merge_values
 from svcgen.yamlio import Document, read_text
 
 TOP_LEVEL = {"version", "name", "include", "services", "networks", "volumes", "secrets",
@@ -166,6 +166,7 @@ def convert(sources: list[Source], options: ReadOptions) -> ReadResult:
                 f"with ${{{name}:-default}}"))
     merged = merge_documents(docs)
     locate = Locator(sources)
+    _resolve_extends(merged, project_dir, interp, locate)
     project = spec.validate_project(merged, locate)
     raw_name = (options.project or environ.get("COMPOSE_PROJECT_NAME") or project.name
                 or project_dir.name)
@@ -252,6 +253,65 @@ def convert(sources: list[Source], options: ReadOptions) -> ReadResult:
     values["components"] = components
     _validate(values, ctx, ids)
     return ReadResult(values=values, report=ctx.report)
+
+
+def _resolve_extends(merged: Any, project_dir: Path, interp: Interpolator,
+                     locate: Locator) -> None:
+    """``extends``: a service starts from another one (of this project or of another file) and
+    is merged over it with the same rules as ``-f`` files."""
+    services = merged.get("services") if isinstance(merged, dict) else None
+    if not isinstance(services, dict):
+        return
+    files: dict[Path, dict[str, Any]] = {}
+
+    def fail(name: str, message: str, hint: str) -> SvcgenError:
+        file, line, col = locate(("services", name, "extends"))
+        return SvcgenError(Diagnostic(file=file, line=line, column=col,
+                                      path=f"services.{name}.extends", message=message,
+                                      hint=hint))
+
+    def other_file(relative: str) -> dict[str, Any]:
+        path = (project_dir / relative).resolve()
+        if path not in files:
+            loaded = load_sources(path)
+            docs = []
+            for source in loaded:
+                docs.append(interp.tree(source.data, source))
+                _refuse_copied_secrets(source, interp.secret_paths)
+            data = merge_documents(docs) if docs else {}
+            found = data.get("services") if isinstance(data, dict) else None
+            files[path] = found if isinstance(found, dict) else {}
+        return files[path]
+
+    def resolved(where: dict[str, Any], name: str, origin: str,
+                 chain: tuple[tuple[str, str], ...]) -> Any:
+        service = where.get(name)
+        if not isinstance(service, dict) or "extends" not in service:
+            return service
+        if (origin, name) in chain:
+            raise fail(chain[0][1], f"extends loops back to service {name}",
+                       "break the cycle of extends")
+        ext = service["extends"]
+        target, file = (ext, None) if isinstance(ext, str) else (
+            (ext.get("service"), ext.get("file")) if isinstance(ext, dict) else (None, None))
+        if not isinstance(target, str):
+            raise fail(chain[0][1] if chain else name, "extends needs a service name",
+                       "write extends: {service: NAME, file: FILE}")
+        base_where, base_origin = where, origin
+        if isinstance(file, str):
+            base_where, base_origin = other_file(file), file
+        if target not in base_where:
+            raise fail(chain[0][1] if chain else name,
+                       f"extends names service {target!r}, which "
+                       f"{'is not in ' + file if file else 'does not exist'}",
+                       "name a service that exists")
+        base = resolved(base_where, target, base_origin, (*chain, (origin, name)))
+        own = {k: v for k, v in service.items() if k != "extends"}
+        base = {k: v for k, v in (base or {}).items() if k != "extends"}
+        return merge_values(base, own, ("services", name))
+
+    for name in list(services):
+        services[name] = resolved(services, name, "", ())
 
 
 def _refuse_copied_secrets(source: Source, paths: dict[Path_, set[str]]) -> None:
