@@ -75,3 +75,20 @@ def test_unknown_kube_version_is_a_usage_error() -> None:
                                           str(REPO / "values-examples" / "minimal-values.yaml")])
         assert result.exit_code == 2
         assert "Kubernetes" in result.stderr and result.stdout == ""
+
+
+def test_standard_input_is_linted_and_rendered() -> None:
+    text = (REPO / "tests" / "lint_fixtures" / "rules" / "SVC101-bad.yaml").read_text()
+    result = CliRunner().invoke(app, ["lint", "--render", "--helm", helm_binary("helm"),
+                                      "--select", "SVC101,SVC9", "-"], input=text)
+    assert result.exit_code == 1
+    assert result.stdout.startswith("-\n  11:34  error    SVC101")
+    assert "SVC9" not in result.stdout  # the values' own error stops the render
+
+
+def test_standard_input_renders_through_helm(tmp_path: Path) -> None:
+    text = BASE + "    affinity:\n      nodeAffinty: {}\n"
+    result = CliRunner().invoke(app, ["lint", "--render", "--helm", helm_binary("helm"),
+                                      "--select", "SVC9", "--format", "json", "-"], input=text)
+    assert result.exit_code == 1
+    assert '"file": "-"' in result.stdout and '"line": 9' in result.stdout

@@ -135,15 +135,15 @@ def template(
 def lint(
     values: list[str] = typer.Argument(  # noqa: B008 - typer reads its parameters from defaults
         ...,
-        metavar="VALUES...",
-        help="Values files, merged in order as helm's -f merges them.",
+        metavar="VALUES",
+        help="Values files, merged in order as helm's -f merges them; '-' reads standard input.",
     ),
     render: bool = typer.Option(
         False, "--render", help="Also run helm template and helm lint, and validate every "
         "rendered object against the Kubernetes API schemas."
     ),
     fmt: str = typer.Option(
-        "text", "--format", "-f", help="Output format: text, json, github or sarif."
+        "text", "--format", help="Output format: text, json, github or sarif."
     ),
     kube_version: str = typer.Option(
         "1.35.0", "--kube-version", help="Kubernetes version to render and validate for."

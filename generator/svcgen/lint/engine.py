@@ -138,8 +138,9 @@ class Linter:
         if render is not None and values is not None and not any(
                 d.severity is Severity.ERROR for d in diagnostics):
             t = time.perf_counter()
+            stdin = next(("\n".join(s.lines) + "\n" for s in sources if s.file == "-"), None)
             diagnostics += self._render(render, [s.file for s in sources], values, active,
-                                        merged)
+                                        merged, stdin)
             timings["render"] = time.perf_counter() - t
 
         kept, suppressed = self._filter(diagnostics, sources)
@@ -178,7 +179,7 @@ class Linter:
 
     def _render(
         self, opts: RenderOptions, files: list[str], values: Values, active: set[str],
-        merged: Merged,
+        merged: Merged, stdin: str | None = None,
     ) -> list[Diagnostic]:
         from svcgen import helm
 
@@ -190,11 +191,12 @@ class Linter:
             # helm lint renders the chart again and takes longest: it runs beside the template
             # render and the schema validation, so --render costs about one helm call.
             linting = (pool.submit(helm.lint, files, namespace=namespace,
-                                   kube_version=opts.kube_version, helm=binary)
+                                   kube_version=opts.kube_version, helm=binary, stdin=stdin)
                        if HELM_LINT.id in active else None)
             try:
                 manifests = helm.template(files, release=opts.release, namespace=namespace,
-                                          kube_version=opts.kube_version, helm=binary)
+                                          kube_version=opts.kube_version, helm=binary,
+                                          stdin=stdin)
             except SvcgenError as exc:
                 if exc.exit_code != 1:
                     raise
