@@ -28,9 +28,8 @@ def duplicate_service_name(ctx: Context) -> Iterator[Finding]:
         admin: {service: {name: admin}}   # was backend
     """
     owners: dict[str, str] = {}
+    # As the chart's own check: every enabled component's name counts, with a Service or not.
     for cid, comp in ctx.components():
-        if service_ports(comp) is None:
-            continue
         name = service_name(cid, comp)
         names = [name, f"{name}-headless"] if comp.kind == "StatefulSet" else [name]
         where: Path = ((*base(cid), "service", "name") if comp.service.name

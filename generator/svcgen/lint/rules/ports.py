@@ -44,8 +44,9 @@ def duplicate_container_port(ctx: Context) -> Iterator[Finding]:
 @rule("SVC102", "service-target-missing", Severity.ERROR,
       "A Service port targets no container port")
 def service_target_missing(ctx: Context) -> Iterator[Finding]:
-    """A Service port forwards to a container port, by name or number. A name that no container
-    declares leaves the Service without endpoints for that port: connections hang or are refused.
+    """A Service port forwards to a container port, by name or number; without ``targetPort``,
+    to the container port of the same name. A name that no container declares makes the chart
+    fail (rendered by hand, the Service would have no endpoints for that port).
     A number that no container declares is reported as a warning: the process may listen there
     anyway, but probes and the NetworkPolicy only know the declared ports.
 
@@ -62,7 +63,7 @@ def service_target_missing(ctx: Context) -> Iterator[Finding]:
         for name, sp in comp.service.ports.items():
             where = (*base(cid), "service", "ports", name)
             if sp.targetPort is None:
-                if name not in cports and sp.port not in numbers:
+                if name not in cports:
                     yield Finding(
                         where,
                         f"Service port `{name}` has no targetPort and no container port is "

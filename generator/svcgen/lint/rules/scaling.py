@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 from svcgen.diagnostics import Severity
@@ -50,7 +51,8 @@ def pdb_blocks_drain(ctx: Context) -> Iterator[Finding]:
     """A PodDisruptionBudget that must keep every replica up (``maxUnavailable: 0``, or
     ``minAvailable`` at or above the replica count, or ``100%``) blocks ``kubectl drain`` and
     node upgrades forever: the cluster operator has to delete it by hand. With scaling, the
-    budget is checked against ``minReplicas``, the count the component can run at.
+    budget is checked against ``minReplicas``, the count the component can run at. Percentages
+    round up, as Kubernetes rounds them. Setting both fields is an error: the chart takes one.
 
     Example fix: allow one pod to go.
 
@@ -63,17 +65,26 @@ def pdb_blocks_drain(ctx: Context) -> Iterator[Finding]:
         if not enabled or replicas == 0:
             continue
         here = (*base(cid), "podDisruptionBudget")
-        if pdb.minAvailable is not None:
-            blocks = (pdb.minAvailable == "100%" if isinstance(pdb.minAvailable, str)
-                      else pdb.minAvailable >= replicas)
-            if blocks:
+        if pdb.minAvailable is not None and pdb.maxUnavailable is not None:
+            yield Finding(here, "minAvailable and maxUnavailable are both set; the chart takes "
+                          "one", "keep one of them", key=True, severity=Severity.ERROR)
+        elif pdb.minAvailable is not None:
+            if _pods(pdb.minAvailable, replicas) >= replicas:
                 yield Finding((*here, "minAvailable"),
                               f"minAvailable {pdb.minAvailable} with {replicas} replica(s) "
                               "lets no pod be evicted: node drains hang",
-                              f"use minAvailable below {replicas}, or maxUnavailable: 1")
-        elif pdb.maxUnavailable in (0, "0%"):
-            yield Finding((*here, "maxUnavailable"), "maxUnavailable 0 lets no pod be evicted: "
-                          "node drains hang", "use maxUnavailable: 1")
+                              "lower minAvailable, or use maxUnavailable: 1")
+        elif pdb.maxUnavailable is not None and _pods(pdb.maxUnavailable, replicas) == 0:
+            yield Finding((*here, "maxUnavailable"),
+                          f"maxUnavailable {pdb.maxUnavailable} lets no pod be evicted: node "
+                          "drains hang", "use maxUnavailable: 1")
+
+
+def _pods(value: int | str, replicas: int) -> int:
+    """Pods an int-or-percent budget stands for; percentages round up, as Kubernetes does."""
+    if isinstance(value, str):
+        return math.ceil(int(value.rstrip("%")) * replicas / 100)
+    return value
 
 
 @rule("SVC304", "cpu-target-ignored", Severity.WARNING,
