@@ -194,3 +194,34 @@ def test_stdin_values_are_located_too(helm4: str) -> None:
         helm.template(["-"], helm=helm4, stdin=GOOD.replace("8080", "0"))
     problem = caught.value.diagnostics[0]
     assert (problem.file, problem.line) == ("<stdin>", 7)
+
+
+# --- the namespace of global.project -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("global:\n  project: shop\n", "shop"),
+        ("components: {}\n# the project\nglobal:\n  # its id\n  domain: x.io\n\n  project: two\n"
+         "nameOverride: y\n", "two"),
+        ("global: {project: flow}\n", "flow"),
+        ('{"global": {"project": "from-json"}}', "from-json"),
+        ("components:\n  a:\n    upstreams:\n      - project: billing\n", None),
+        ("global:\n  project: null\n", None),
+        ("global:\n  domain: x.io\nproject: not-global\n", None),
+    ],
+    ids=["block", "comments-and-blank-lines", "flow", "json", "peer-project", "null", "top-level"],
+)
+def test_project_namespace_reads_global_project(tmp_path: Path, text: str,
+                                               expected: str | None) -> None:
+    values = write(tmp_path, "p-values.yaml", text)
+    assert helm.project_namespace([values]) == expected
+
+
+def test_project_namespace_last_file_that_sets_it_wins(tmp_path: Path) -> None:
+    first = write(tmp_path, "a-values.yaml", "global:\n  project: first\n")
+    second = write(tmp_path, "b-values.yaml", "global:\n  project: second\n")
+    unrelated = write(tmp_path, "c-values.yaml", "components: {}\n")
+    assert helm.project_namespace([first, second, unrelated]) == "second"
+    assert helm.project_namespace(["-"], stdin="global:\n  project: piped\n") == "piped"

@@ -35,6 +35,7 @@ always passed to helm: each Helm release has a different default, and the render
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import shutil
@@ -270,12 +271,36 @@ def project_namespace(values_files: Sequence[str | Path], stdin: str | None = No
         text = stdin if path == "-" else read_text(path)
         if text is None or "project" not in text:  # most files: no need to parse them
             continue
-        data = load_document(path, text).data()
-        glob = data.get("global") if isinstance(data, dict) else None
+        glob = _global_block(path, text)
         if isinstance(glob, dict) and "project" in glob:
             project = glob["project"]
             return project if isinstance(project, str) and project else None
     return None
+
+
+_GLOBAL_BLOCK = re.compile(r"^global[ \t]*:.*?(?=^[^\s#]|\Z)", re.M | re.S)
+
+
+def _global_block(path: str, text: str) -> object:
+    """The ``global`` mapping of a values file, parsing only that block where possible.
+
+    Large values files (a thousand components) take seconds to parse in pure Python; the
+    top-level ``global:`` block is a few lines and a valid document by itself.
+    """
+    if text.lstrip().startswith("{"):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = load_document(path, text).data()
+    else:
+        block = _GLOBAL_BLOCK.search(text)
+        if block is None:
+            return None
+        try:
+            data = load_document(path, block.group(0)).data()
+        except SvcgenError:  # e.g. an alias to an anchor outside the block: read it all
+            data = load_document(path, text).data()
+    return data.get("global") if isinstance(data, dict) else None
 
 
 def _values_args(names: Sequence[str]) -> list[str]:
