@@ -319,3 +319,25 @@ def test_merge_never_changes_the_files_data() -> None:
     assert json.dumps([a.data, b.data]) == before
     assert merged.locate(("components", "api", "env", "B")) == ("b.yaml", 4, 14)
     assert merged.locate(("components", "api", "env", "A")) == ("a.yaml", 4, 14)
+
+
+@pytest.mark.parametrize(
+    ("snippet", "message", "hint"),
+    [
+        ("        image: {repository: x, tag: 1.10}\n",
+         "expected a string, got a number 1.1", "quote it"),
+        ("        image: {repository: x, tag: '1'}\n        ports: [8080]\n",
+         "expected a mapping, got a list", "write it as `key: value` pairs"),
+        ("        image: {repository: x, tag: '1'}\n        resources: {requests: {cpu: lots}}\n",
+         "'lots' is not a Kubernetes quantity such as 250m, 0.5, 512Mi or 2Gi",
+         "change the value to fit"),
+        ("        image: {repository: x, tag: '1'}\n        env: {A: [1]}\n",
+         "expected a string, a whole number, a number or true or false, got a list",
+         "write a string"),
+    ],
+)
+def test_schema_messages_speak_of_the_value(snippet: str, message: str, hint: str) -> None:
+    doc = parse_values("v.yaml", "components:\n  api:\n    containers:\n      app:\n" + snippet)
+    [d] = Linter().lint_sources([doc], select=["SVC001"]).diagnostics
+    assert d.message == message
+    assert d.hint.startswith(hint)

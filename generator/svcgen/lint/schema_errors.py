@@ -33,6 +33,13 @@ PATTERN_NAMES = {
 }
 
 
+#: Type errors, by what was expected.
+SIMPLE = {"int_parsing": "a whole number", "int_type": "a whole number",
+          "int_from_float": "a whole number", "float_parsing": "a number",
+          "float_type": "a number", "bool_parsing": "true or false",
+          "bool_type": "true or false", "string_type": "a string"}
+
+
 @functools.cache
 def _all_field_names() -> tuple[str, ...]:
     names: set[str] = set()
@@ -94,10 +101,14 @@ def _message(err: Any, raw: Any, path: Path) -> tuple[str, str]:
     if kind == "value_error":
         return str(err["msg"]).removeprefix("Value error, "), "correct this entry"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return (f"expected a mapping, got {_type_name(value)} {shown}",
-                "write it as `key: value` pairs")
+        return f"expected a mapping, got {_described(value)}", "write it as `key: value` pairs"
     if kind == "list_type":
-        return f"expected a list, got {_type_name(value)} {shown}", "write it as a YAML list"
+        return f"expected a list, got {_described(value)}", "write it as a YAML list"
+    if kind == "string_type" and isinstance(value, int | float | bool):
+        return (f"expected a string, got {_described(value)}",
+                "quote it: unquoted, YAML reads it as a number or boolean (1.10 becomes 1.1)")
+    if kind in SIMPLE:
+        return f"expected {SIMPLE[kind]}, got {_described(value)}", f"write {SIMPLE[kind]}"
     if kind == "too_short":
         return f"`{name}` needs at least {ctx.get('min_length', 1)} entry", "add one"
     if kind in ("enum", "literal_error"):
@@ -112,6 +123,11 @@ def _type_name(value: Any) -> str:
             int: "a number", float: "a number"}.get(type(value), type(value).__name__)
 
 
+def _described(value: Any) -> str:
+    kind = _type_name(value)
+    return kind if isinstance(value, dict | list) or value is None else f"{kind} {_show(value)}"
+
+
 def _show(value: Any) -> str:
     if isinstance(value, dict | list):
         return _type_name(value)
@@ -119,16 +135,39 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
+def _relevant(errors: list[Any]) -> list[Any]:
+    """Of the errors of a union's members, those of the member the value was meant for: a string
+    is judged by the string rules (a quantity, a port name), a number by the number rules."""
+    if len(errors) < 2:
+        return errors
+    value = errors[0].get("input")
+    if isinstance(value, str):
+        wanted = [e for e in errors if e["type"].startswith("string_")]
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        wanted = [e for e in errors if not e["type"].startswith(("string_", "int_parsing",
+                                                                 "float_parsing"))]
+    else:
+        wanted = []
+    return wanted or errors
+
+
 def translate(exc: ValidationError, raw: dict[str, Any]) -> Iterator[Finding]:
     """One finding per values path that failed the schema."""
-    grouped: dict[tuple[Path, bool], list[tuple[str, str]]] = {}
+    grouped: dict[tuple[Path, bool], list[Any]] = {}
     for err in exc.errors(include_url=False):
         path, key = _path(tuple(err["loc"]), raw)
         if err["type"] == "extra_forbidden":
             key = True
-        grouped.setdefault((path, key), []).append(_message(err, raw, path))
-    for (path, key), messages in grouped.items():
-        unique = list(dict.fromkeys(messages))
+        grouped.setdefault((path, key), []).append(err)
+    for (path, key), errors in grouped.items():
+        errors = _relevant(errors)
+        if len(errors) > 1 and all(e["type"] in SIMPLE for e in errors):
+            kinds = list(dict.fromkeys(SIMPLE[e["type"]] for e in errors))
+            expected = ", ".join(kinds[:-1]) + " or " + kinds[-1]
+            yield Finding(path, f"expected {expected}, got {_described(errors[0].get('input'))}",
+                          f"write {kinds[0]}", key=key)
+            continue
+        unique = list(dict.fromkeys(_message(e, raw, path) for e in errors))
         if len(unique) == 1:
             message, hint = unique[0]
         else:
