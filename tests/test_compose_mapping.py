@@ -667,3 +667,15 @@ def test_secret_variable_outside_environment_is_an_error(tmp_path: Path) -> None
     assert (d.line, d.path) == (4, "services.a.command[2]")
     assert "REDIS_PASSWORD" in d.message and "$${REDIS_PASSWORD}" in d.hint
     assert "s3cret" not in d.message + d.hint
+
+
+def test_scaling_takes_over_the_replica_count(tmp_path: Path) -> None:
+    out = convert(tmp_path, """
+        services:
+          a: {image: "x:1", deploy: {replicas: 3}, x-svcgen: {scaling: {maxReplicas: 9}}}
+          b: {image: "x:1", x-svcgen: {scaling: {minReplicas: 2, maxReplicas: 4}}}
+        """)
+    assert "replicas" not in out.component("a")
+    assert out.component("a")["scaling"] == {"maxReplicas": 9, "minReplicas": 3}
+    assert out.component("b")["scaling"] == {"minReplicas": 2, "maxReplicas": 4}
+    assert "3-9 replicas" in out.note_at("services.a", "R001").message

@@ -190,6 +190,7 @@ class ServiceConverter:
         self.ports: dict[str, Any] = {}
         self.service_ports: dict[str, Any] = {}
         self.profile_reason = ""
+        self.component_set: set[str] = set()
         self.secret_values: set[str] = set(ctx.secret_values)
 
     # --- bookkeeping ----------------------------------------------------------------------------
@@ -1129,6 +1130,7 @@ class ServiceConverter:
         component = self.component
         persistent = any("size" in v for v in self.volumes.values())
         component["kind"] = "StatefulSet" if persistent else "Deployment"
+        self.component_set = set(component)
         component.setdefault("replicas", 1)
         component["containers"] = {CONTAINER: container}
         if self.service_ports:
@@ -1139,7 +1141,14 @@ class ServiceConverter:
         if self.x.ingress is not None:
             component["ingress"] = self._ingress(self.x.ingress)
         if self.x.scaling is not None:
-            component["scaling"] = self.x.scaling
+            # the autoscaler owns the replica count; a Compose replica count becomes its floor
+            scaling = dict(self.x.scaling)
+            replicas = component.pop("replicas")
+            if "replicas" in self.component_set and "minReplicas" not in scaling:
+                scaling["minReplicas"] = replicas
+                self.choice(("deploy", "replicas"), f"replicas {replicas} → scaling.minReplicas "
+                            "(x-svcgen.scaling decides the replica count)")
+            component["scaling"] = scaling
         if self.volumes:
             component["volumes"] = self.volumes
         return component

@@ -230,9 +230,11 @@ def convert(sources: list[Source], options: ReadOptions) -> ReadResult:
         converted = sorted(k for k in (raw_services.get(name) or {})
                            if k not in converter.unconverted and not str(k).startswith("x-")
                            and k != "profiles")
-        summary = (f"service {name} → component {cid} ({component.get('kind')}, "
-                   f"{component.get('replicas')} replica(s), {component.get('securityProfile')} "
-                   f"profile)")
+        scaling = component.get("scaling")
+        count = (f"{scaling.get('minReplicas', 1)}-{scaling.get('maxReplicas')} replicas"
+                 if isinstance(scaling, dict) else f"{component.get('replicas')} replica(s)")
+        summary = (f"service {name} → component {cid} ({component.get('kind')}, {count}, "
+                   f"{component.get('securityProfile')} profile)")
         if converted:
             summary += ": converted " + ", ".join(map(str, converted))
         ctx.note(("services", name), mapping.CONVERTED, Severity.INFO, summary)
