@@ -70,7 +70,7 @@ def derived_names(cid: str, comp: Component, pre: str) -> list[tuple[Path, str, 
         elif vol.kind == "persistent" and vol.existingClaim is None:
             if statefulset:
                 names.append((where, f"{vname}-{cname}-{last}",
-                              f"the claim of replica {last}", 63))
+                              f"the claim of replica {last}", 253))
             else:
                 names.append((where, f"{cname}-{vname}", "the PersistentVolumeClaim", 253))
     return names
@@ -83,15 +83,15 @@ def name_too_long(ctx: Context) -> Iterator[Finding]:
     ``<service>-headless`` for a StatefulSet, ``<id>-<volume>`` for claims and ConfigMaps,
     ``<volume>-<id>-<ordinal>`` for a StatefulSet's claims, all with ``<release>-`` in front under
     ``global.prefixWithRelease``. A Service name is a DNS label (63 characters); a StatefulSet
-    name must leave room for the revision hash in a label (52); a PersistentVolumeClaim of a
-    StatefulSet becomes a pod volume label (63). Too long a name fails at install time, long
-    after review. Without ``--release`` the release prefix is assumed to be 16 characters long.
+    name must leave room for the revision hash its pods carry in a label (52); other objects
+    take 253. Too long a name fails at install time, long after review. Without ``--release``
+    the release prefix is assumed to be 16 characters long.
 
     Example fix: shorten the component id, or set a short ``service.name``.
 
         components:
-          orders-projection-rebuild-worker: {}   # becomes:
-          orders-rebuild: {}
+          orders-projection-rebuild-worker-eu-west:    # with prefixWithRelease and a release
+            service: {name: orders-rebuild}          # "checkout-production", 60 characters
     """
     pre, assumed = prefix(ctx)
     for cid, comp in ctx.components():
