@@ -90,8 +90,8 @@ def name_too_long(ctx: Context) -> Iterator[Finding]:
     Example fix: shorten the component id, or set a short ``service.name``.
 
         components:
-          orders-projection-rebuild-worker-eu-west:    # with prefixWithRelease and a release
-            service: {name: orders-rebuild}          # "checkout-production", 60 characters
+          orders-rebuild:   # was orders-projection-rebuild-worker-for-the-eu-region-ab,
+            kind: StatefulSet   # 53 characters: one too many for a StatefulSet
     """
     pre, assumed = prefix(ctx)
     for cid, comp in ctx.components():
