@@ -94,8 +94,8 @@ def _cap(name: str) -> str:
 def added_capabilities(ctx: Context) -> Iterator[Finding]:
     """Every added capability widens what a compromised process can do (``NET_ADMIN`` rewires
     the pod network, ``SYS_ADMIN`` is nearly root). Under the restricted profile only
-    ``NET_BIND_SERVICE`` may be added (and is not reported); anything else is rejected by Pod
-    Security admission there, which is reported as an error.
+    ``NET_BIND_SERVICE`` may be added (and is not reported); anything else means the pod no
+    longer meets the profile it claims, and a namespace enforcing it rejects the pod: an error.
 
     Example fix: bind a port above 1024 instead of adding NET_BIND_SERVICE, drop the rest.
 
@@ -111,7 +111,7 @@ def added_capabilities(ctx: Context) -> Iterator[Finding]:
             forbidden = [x for x in caps.add if _cap(x) not in _RESTRICTED_CAPS]
             if comp.securityProfile == "restricted":
                 yield Finding(where, f"adds {', '.join(forbidden)}, which the restricted "
-                              "profile forbids: the pod will be rejected",
+                              "profile forbids: a namespace enforcing it rejects the pod",
                               "remove it, or use securityProfile: baseline", key=True,
                               severity=Severity.ERROR)
             else:
@@ -222,8 +222,8 @@ def baseline_profile(ctx: Context) -> Iterator[Finding]:
       "A container allows privilege escalation")
 def privilege_escalation(ctx: Context) -> Iterator[Finding]:
     """``allowPrivilegeEscalation: true`` lets setuid binaries (``sudo``, ``su``, ``ping`` on
-    old images) gain root inside the container. The restricted profile forbids it, so there the
-    pod is rejected (an error).
+    old images) gain root inside the container. The restricted profile forbids it: the pod no
+    longer meets the profile it claims, and a namespace enforcing it rejects the pod (an error).
 
     Example fix: leave it at the profile's default (false).
 
@@ -236,5 +236,5 @@ def privilege_escalation(ctx: Context) -> Iterator[Finding]:
                 yield Finding((*base(cid), section, name, "securityContext",
                                "allowPrivilegeEscalation"),
                               f"container `{name}` allows privilege escalation"
-                              + (": the restricted profile rejects the pod" if restricted else ""),
+                              + (", which the restricted profile forbids" if restricted else ""),
                               "remove it", severity=Severity.ERROR if restricted else None)
