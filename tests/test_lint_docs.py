@@ -46,11 +46,17 @@ def test_pre_commit_hook_runs_svcgen_lint_on_values_files() -> None:
         assert not files.search(name), name
 
 
-def test_documented_workflow_runs_chart_testing_and_svcgen_lint() -> None:
-    doc = (REPO / "docs" / "ci.md").read_text()
-    block = re.search(r"```yaml\n(.*?)```", doc, re.S)
+def _documented_workflow() -> str:
+    block = re.search(r"```yaml\n(.*?)```", (REPO / "docs" / "ci.md").read_text(), re.S)
     assert block is not None
-    workflow = yaml.safe_load(block.group(1))
+    return block.group(1)
+
+
+@pytest.mark.parametrize("source", ["docs/ci.md", ".github/workflows/ci.yaml"])
+def test_workflow_runs_chart_testing_and_svcgen_lint(source: str) -> None:
+    text = (_documented_workflow() if source.endswith(".md")
+            else (REPO / source).read_text())
+    workflow = yaml.safe_load(text)
     steps = [s for job in workflow["jobs"].values() for s in job["steps"]]
     runs = "\n".join(s.get("run", "") for s in steps)
     uses = [s.get("uses", "") for s in steps]
@@ -58,5 +64,17 @@ def test_documented_workflow_runs_chart_testing_and_svcgen_lint() -> None:
     assert re.search(r"svcgen lint .*--format (sarif|github)", runs)
     assert any(u.startswith("github/codeql-action/upload-sarif") for u in uses)
     assert any(u.startswith("helm/chart-testing-action") for u in uses)
-    example = (REPO / ".github" / "workflows" / "ci.yaml").read_text()
-    assert yaml.safe_load(example) == workflow
+    assert workflow["permissions"]["security-events"] == "write"
+
+
+def test_repository_workflow_is_the_documented_one_for_this_checkout() -> None:
+    documented = yaml.safe_load(_documented_workflow())
+    ours = yaml.safe_load((REPO / ".github" / "workflows" / "ci.yaml").read_text())
+    assert ours["jobs"]["chart-testing"] == documented["jobs"]["chart-testing"]
+    ours_steps = [s.get("name", s.get("uses")) for s in ours["jobs"]["svcgen-lint"]["steps"]]
+    assert ours_steps == [s.get("name", s.get("uses"))
+                          for s in documented["jobs"]["svcgen-lint"]["steps"]]
+    runs = "\n".join(s.get("run", "") for s in ours["jobs"]["svcgen-lint"]["steps"])
+    assert "pip install ." in runs
+    for path in ("chart/ci/", "values-examples"):
+        assert path in runs
