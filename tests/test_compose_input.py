@@ -215,3 +215,16 @@ def test_extends_cycle_is_an_error_at_the_extends_key(tmp_path: Path) -> None:
                 "  b: {image: 'x:1', extends: a}\n")
     d = exc.value.diagnostics[0]
     assert d.line == 2 and "loops" in d.message
+
+
+@pytest.mark.parametrize(("compose", "path", "needle"), [
+    ("services:\n  'web app': {image: 'x:1'}\n", "services.web app", "name 'web app'"),
+    ("services:\n  a:\n    image: x:1\n    deploy: {replicas: -1}\n", "services.a.deploy.replicas",
+     "greater than or equal to 0"),
+])
+def test_names_and_counts_are_checked_by_the_specification(
+        tmp_path: Path, compose: str, path: str, needle: str) -> None:
+    with pytest.raises(SvcgenError) as exc:
+        convert(tmp_path, compose)
+    d = exc.value.diagnostics[0]
+    assert d.path == path and needle in d.message and d.line >= 2

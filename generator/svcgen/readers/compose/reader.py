@@ -452,6 +452,7 @@ def _validate(values: dict[str, Any], ctx: mapping.Context, ids: dict[str, str])
             diagnostics.append(Diagnostic(
                 file=file, line=line, column=col, path=".".join(loc),
                 message=f"the converted values are invalid at {'.'.join(loc)}: {err['msg']}",
-                hint="fix the x-svcgen settings of this service" if "x-svcgen" in where
+                hint="fix x-svcgen.global" if where[:1] == ("x-svcgen",) else
+                "fix the x-svcgen settings of this service" if "x-svcgen" in where
                 else "fix the service definition"))
         raise SvcgenError(*diagnostics) from None

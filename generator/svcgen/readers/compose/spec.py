@@ -11,9 +11,16 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from svcgen.diagnostics import Diagnostic, SvcgenError
 from svcgen.readers.compose.loader import Path_
@@ -151,7 +158,7 @@ class Healthcheck(Spec):
     test: str | StrList | None = None
     interval: str | None = None
     timeout: str | None = None
-    retries: int | None = None
+    retries: Annotated[int, Field(ge=0)] | None = None
     start_period: str | None = None
     start_interval: str | None = None
     disable: bool | None = None
@@ -176,7 +183,7 @@ class DeployResources(Spec):
 
 class Deploy(Spec):
     mode: str | None = None
-    replicas: int | None = None
+    replicas: Annotated[int, Field(ge=0)] | None = None
     labels: MapOrList | None = None
     endpoint_mode: str | None = None
     resources: DeployResources | None = None
@@ -236,7 +243,7 @@ class Service(Spec):
     mem_limit: str | None = None
     mem_reservation: str | None = None
     cpus: str | None = None
-    scale: int | None = None
+    scale: Annotated[int, Field(ge=0)] | None = None
     extends: str | Extends | None = None
     container_name: str | None = None
     restart: str | None = None
@@ -324,17 +331,21 @@ class FileDef(Spec):
     template_driver: str | None = None
 
 
+#: Names of services, volumes, secrets and configs, as the specification allows them.
+Name = Annotated[str, StringConstraints(pattern=r"^[a-zA-Z0-9._-]+$")]
+
+
 class Project(Spec):
     """A whole (merged) Compose file."""
 
     version: str | None = None
     name: str | None = None
     include: list[Any] | None = None
-    services: dict[str, Service | None] = Field(default_factory=dict)
+    services: dict[Name, Service | None] = Field(default_factory=dict)
     networks: dict[str, Any] | None = None
-    volumes: dict[str, VolumeDef | None] = Field(default_factory=dict)
-    secrets: dict[str, FileDef | None] = Field(default_factory=dict)
-    configs: dict[str, FileDef | None] = Field(default_factory=dict)
+    volumes: dict[Name, VolumeDef | None] = Field(default_factory=dict)
+    secrets: dict[Name, FileDef | None] = Field(default_factory=dict)
+    configs: dict[Name, FileDef | None] = Field(default_factory=dict)
     models: dict[str, Any] | None = None
     x_svcgen: XTop | None = Field(None, alias="x-svcgen")
 
@@ -380,8 +391,12 @@ def _diagnostics(exc: ValidationError, data: Any, locate: Any,
         elif kind in ("missing",):
             message = f"required key {err['loc'][-1]!r} is missing"
             hint = "add it"
+        elif "[key]" in err["loc"]:
+            message = f"{_dotted(full)}: the name {err.get('input')!r} is not allowed"
+            hint = "names use letters, digits, '.', '_' and '-'"
         else:
-            message = f"{_dotted(full)}: {err['msg'].lower()}, got {_shown(err.get('input'))}"
+            msg = err["msg"]
+            message = f"{_dotted(full)}: {msg[:1].lower()}{msg[1:]}, got {_shown(err.get('input'))}"
             hint = "see the Compose specification for this key"
         file, line, col = locate(full)
         diag = Diagnostic(file=file, line=line, column=col, path=_dotted(full),
@@ -402,6 +417,8 @@ def _real_path(data: Any, loc: tuple[Any, ...]) -> tuple[Path_, Any]:
         if (isinstance(node, dict) and part in node) or in_list:
             node = node[part]
             path.append(part)
+        elif part == "[key]":
+            continue
         elif isinstance(node, dict) and not isinstance(part, int) and part == loc[-1]:
             path.append(part)  # a missing or unknown key: still name it
     return tuple(path), node
