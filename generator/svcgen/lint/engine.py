@@ -135,15 +135,18 @@ class Linter:
 
         diagnostics = [self._place(r, f, merged) for r, f in raw_findings
                        if r.id in active]
+        kept, suppressed = self._filter(diagnostics, sources)
+        # Helm would only repeat an error the values already have: render clean values only.
         if render is not None and values is not None and not any(
-                d.severity is Severity.ERROR for d in diagnostics):
+                d.severity is Severity.ERROR for d in kept):
             t = time.perf_counter()
             stdin = next(("\n".join(s.lines) + "\n" for s in sources if s.file == "-"), None)
-            diagnostics += self._render(render, [s.file for s in sources], values, active,
-                                        merged, stdin)
+            rendered = self._render(render, [s.file for s in sources], values, active,
+                                    merged, stdin)
             timings["render"] = time.perf_counter() - t
-
-        kept, suppressed = self._filter(diagnostics, sources)
+            more, silenced = self._filter(rendered, sources)
+            kept += more
+            suppressed += silenced
         kept.sort(key=_order([s.file for s in sources]))
         return LintResult(kept, [s.file for s in sources], self.rules, timings, suppressed)
 
