@@ -679,3 +679,19 @@ def test_scaling_takes_over_the_replica_count(tmp_path: Path) -> None:
     assert out.component("a")["scaling"] == {"maxReplicas": 9, "minReplicas": 3}
     assert out.component("b")["scaling"] == {"minReplicas": 2, "maxReplicas": 4}
     assert "3-9 replicas" in out.note_at("services.a", "R001").message
+
+
+def test_report_is_grouped_per_service_with_its_summary_first(tmp_path: Path) -> None:
+    out = convert(tmp_path, """
+        services:
+          a: {image: "x:1", restart: always}
+          b: {image: "x:1", restart: always, profiles: [dev]}
+          c: {image: "x:1", secrets: [s]}
+        secrets: {s: {file: ./s.txt}}
+        """)
+    order = [(d.rule, d.path) for d in out.report]
+    assert order[0] == ("R001", "services.a")
+    a_notes = [p for _, p in order[:order.index(("R002", "services.b"))]]
+    assert all(p.startswith("services.a") for p in a_notes)
+    assert order.index(("R001", "services.c")) < order.index(("R101", "secrets.s"))
+    assert order[-1] == ("R101", "secrets.s")

@@ -150,6 +150,9 @@ class Context:
     #: named volume → components mounting it
     volume_users: dict[str, list[str]] = field(default_factory=dict)
     used_defs: set[Path_] = field(default_factory=set)
+    #: The service being converted, and which service each report entry belongs to.
+    current: str | None = None
+    groups: dict[int, str | None] = field(default_factory=dict)
     #: Interpolated strings holding the value of a secret variable: never copied into values.
     secret_values: set[str] = field(default_factory=set)
 
@@ -158,6 +161,27 @@ class Context:
         file, line, col = self.locate(path)
         self.report.append(Diagnostic(file=file, line=line, column=col, path=dotted(path),
                                       rule=rule, severity=severity, message=message, hint=hint))
+        self.groups[len(self.report) - 1] = self.current
+
+    def grouped_report(self, order: Iterable[str]) -> list[Diagnostic]:
+        """The report per service (its summary first), after the notes about the whole input
+        and before those about the project (Secrets to create, shared volumes)."""
+        before: list[Diagnostic] = []
+        after: list[Diagnostic] = []
+        services: dict[str, list[Diagnostic]] = {name: [] for name in order}
+        seen_service = False
+        for i, d in enumerate(self.report):
+            group = self.groups.get(i)
+            if group is None:
+                (after if seen_service else before).append(d)
+                continue
+            seen_service = True
+            notes = services.setdefault(group, [])
+            if d.rule == CONVERTED:
+                notes.insert(0, d)
+            else:
+                notes.append(d)
+        return [*before, *(d for notes in services.values() for d in notes), *after]
 
     def fail(self, path: Path_, message: str, hint: str) -> SvcgenError:
         file, line, col = self.locate(path)

@@ -180,6 +180,7 @@ def convert(sources: list[Source], options: ReadOptions) -> ReadResult:
     ids: dict[str, str] = {}
     active: list[tuple[str, spec.Service]] = []
     for name, service in project.services.items():
+        ctx.current = name
         service = service or spec.Service()
         profiles = service.profiles or []
         if profiles and not (enabled & set(profiles) or "*" in enabled):
@@ -212,6 +213,7 @@ def convert(sources: list[Source], options: ReadOptions) -> ReadResult:
     dependencies: dict[str, list[str]] = {}
     raw_services = merged.get("services") or {}
     for name, service in active:
+        ctx.current = name
         cid = ids[name]
         converter = mapping.ServiceConverter(ctx, name, cid, service, raw_services.get(name) or {})
         converter.use("depends_on")
@@ -239,6 +241,7 @@ def convert(sources: list[Source], options: ReadOptions) -> ReadResult:
             summary += ": converted " + ", ".join(map(str, converted))
         ctx.note(("services", name), mapping.CONVERTED, Severity.INFO, summary)
 
+    ctx.current = None
     mapping.finish_peers(components, dependencies)
     for cid, component in components.items():
         components[cid] = mapping.ordered(component, mapping.COMPONENT_ORDER)
@@ -254,7 +257,7 @@ def convert(sources: list[Source], options: ReadOptions) -> ReadResult:
         values["global"] = glob
     values["components"] = components
     _validate(values, ctx, ids)
-    return ReadResult(values=values, report=ctx.report)
+    return ReadResult(values=values, report=ctx.grouped_report(project.services))
 
 
 def _resolve_extends(merged: Any, project_dir: Path, interp: Interpolator,
