@@ -13,7 +13,7 @@ import json
 import re
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -43,13 +43,6 @@ class Input:
     path: str
     documents: Sequence[Document]
     format: str
-
-
-@dataclass
-class Outcome:
-    text: str
-    report: list[Diagnostic] = field(default_factory=list)
-    kept: list[str] = field(default_factory=list)
 
 
 def parse_images(pairs: Iterable[str]) -> dict[str, str]:
@@ -136,10 +129,9 @@ def generate(inputs: Sequence[str], options: ReadOptions, fmt: str = "auto") -> 
     values = {k: values[k] for k in ("global", "components") if k in values} | {
         k: v for k, v in values.items() if k not in ("global", "components")}
     values.setdefault("components", {})
-    if len(order) > 1:
-        # each reader validates its own values (placing errors in its input); a mix is checked
-        # again as a whole
-        validate(values, inputs)
+    # Readers validate their own values to place errors in their inputs; checking the whole
+    # again here is what guarantees nothing invalid is ever written, whatever the reader.
+    validate(values, inputs)
     return values, report, order
 
 

@@ -213,7 +213,6 @@ class ServiceConverter:
         self.mounts: dict[str, Any] = {}
         self.ports: dict[str, Any] = {}
         self.service_ports: dict[str, Any] = {}
-        self.profile_reason = ""
         self.component_set: set[str] = set()
         self.secret_values: set[str] = set(ctx.secret_values)
 
@@ -1025,7 +1024,6 @@ class ServiceConverter:
         if self.x.securityProfile is not None:
             profile = self.x.securityProfile
             reason = "x-svcgen.securityProfile chooses it"
-        self.profile_reason = reason
         hint = "" if profile == "restricted" else (
             "declare a numeric non-root user (user: \"1000\") for the restricted profile")
         self.choice(("user",) if user is not None else (),
