@@ -237,3 +237,27 @@ def test_the_real_executable_exits_cleanly_on_bad_input(tmp_path: Path) -> None:
     assert proc.returncode == 1 and proc.stdout == ""
     assert f"{path}:4:5: error: unknown key 'colour'" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_output_that_is_also_an_input_is_refused(project: Path) -> None:
+    before = project.read_bytes()
+    code, _, err = invoke(str(project), "-o", str(project))
+    assert code == 2 and "also an input" in err
+    assert project.read_bytes() == before
+
+
+def test_update_in_place_for_other_formats_refreshes_only_generated_keys(tmp_path: Path) -> None:
+    spacecloud = REPO / "values-examples" / "spacecloud" / "services.yaml"
+    target = tmp_path / "values.yaml"
+    assert invoke(str(spacecloud), "-o", str(target))[0] == 0
+    data = load(target)
+    first = next(iter(data["components"]))  # type: ignore[call-overload]
+    text = target.read_text(encoding="utf-8").replace(
+        f"  {first}:\n", f"  {first}:\n    nodeSelector: {{pool: batch}}  # ours\n", 1)
+    target.write_text(text, encoding="utf-8")
+    code, _, err = invoke(str(spacecloud), "-o", str(target))
+    assert code == 0, err
+    assert "nodeSelector: {pool: batch}  # ours" in target.read_text(encoding="utf-8")
+    refreshed = load(target)["components"]  # type: ignore[index]
+    assert {k: v for k, v in refreshed[first].items() if k != "nodeSelector"} == \
+        data["components"][first]  # type: ignore[index]

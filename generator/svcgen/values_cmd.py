@@ -431,6 +431,10 @@ def _run_values(inputs: Sequence[str], *, output: str | None, fmt: str, env_file
     if not inputs:
         raise error("name at least one input file", exit_code=2,
                     hint="svcgen values compose.yaml")
+    if output is not None and output != "-" and any(
+            p != "-" and Path(p).resolve() == Path(output).resolve() for p in inputs):
+        raise error(f"-o {output} is also an input; it would be overwritten", file=output,
+                    exit_code=2, hint="write the values to another file")
     options = ReadOptions(project=project, registry=registry, images=parse_images(images),
                           env_file=env_file, profiles=tuple(profiles))
     values, report, formats = generate(inputs, options, fmt)
