@@ -315,7 +315,8 @@ def test_merge_never_changes_the_files_data() -> None:
     b = parse_values("b.yaml", "components:\n  api:\n    replicas: null\n    env: {B: 2}\n")
     before = json.dumps([a.data, b.data])
     merged = merge([a, b])
-    assert merged.data == {"components": {"api": {"env": {"A": 1, "B": 2}}}}
+    # Without chart defaults nothing is deleted: the null stays, as helm leaves it.
+    assert merged.data == {"components": {"api": {"replicas": None, "env": {"A": 1, "B": 2}}}}
     assert json.dumps([a.data, b.data]) == before
     assert merged.locate(("components", "api", "env", "B")) == ("b.yaml", 4, 14)
     assert merged.locate(("components", "api", "env", "A")) == ("a.yaml", 4, 14)
@@ -341,3 +342,17 @@ def test_schema_messages_speak_of_the_value(snippet: str, message: str, hint: st
     [d] = Linter().lint_sources([doc], select=["SVC001"]).diagnostics
     assert d.message == message
     assert d.hint.startswith(hint)
+
+
+def test_null_resets_chart_defaults_but_is_judged_elsewhere(tmp_path: Path) -> None:
+    base = write(tmp_path, "values.yaml",
+                 "global: {domain: example.com}\n" + API)
+    reset = write(tmp_path, "reset-values.yaml",
+                  "global: {domain: null, networkPolicy: {enabled: null}}\ncomponents:\n"
+                  "  api:\n    replicas: null\n")
+    result = Linter().lint_files([base, reset], select=["SVC001"])
+    # global.* has chart defaults: the nulls delete. components.api.replicas has none: Helm passes
+    # the null on and its schema refuses it, so the lint does too, at the null.
+    assert [(Path(d.file).name, d.line, d.column, d.path) for d in result.diagnostics] == [
+        ("reset-values.yaml", 4, 15, "components.api.replicas")]
+    assert "remove the key" in result.diagnostics[0].hint

@@ -1,12 +1,14 @@
 """Several values files merged as Helm merges ``-f a.yaml -f b.yaml``, remembering who wrote what.
 
-Helm's rules: files apply in order; a mapping is merged key by key into the mapping before it;
-any other value (scalar, list) replaces what was there, so lists are replaced whole; ``null``
-deletes the key (Helm deletes it when the values are coalesced with the chart's defaults, so a
-``null`` that has nothing to delete is the same as leaving the key out).
+Helm's rules, in two steps. First the files, in order: a mapping is merged key by key into the
+mapping before it; any other value (scalar, list, ``null``) replaces what was there, so lists are
+replaced whole. Then the result is coalesced with the chart's ``values.yaml``: a ``null`` deletes
+the key where the chart has a default for it (so the default applies, e.g. ``global.domain:
+null``); where the chart has none (anything under ``components``) the ``null`` stays, and the
+chart's schema rejects it unless the field takes null, exactly as ``helm template`` does.
 
-Provenance is a tree parallel to the merged data: each scalar or list remembers the last file that
-wrote it, each mapping the file that first wrote it (its definition). So a finding at
+Provenance is a tree parallel to the merged data: each scalar, list or null remembers the last
+file that wrote it, each mapping the file that first wrote it (its definition). So a finding at
 ``components.api.replicas`` points at the file, line and column where the value that took effect
 was written.
 """
@@ -67,11 +69,12 @@ class Merged:
         return (source.file, line, col)
 
 
-def merge(sources: Sequence[Source]) -> Merged:
-    """Merge values files in order, as ``helm template -f s1 -f s2 …`` does.
+def merge(sources: Sequence[Source], defaults: dict[str, Any] | None = None) -> Merged:
+    """Merge values files in order, as ``helm template -f s1 -f s2 …`` does, then let a null
+    delete each key the chart's ``defaults`` (its values.yaml) have.
 
     The sources' data is never modified: a mapping of a source is copied (shallowly) only when a
-    later file merges into it, so linting one file copies nothing.
+    later file merges into it or a null is deleted from it, so linting one file copies little.
     """
     root = _Prov(0)
     data: dict[str, Any] = {}
@@ -79,6 +82,8 @@ def merge(sources: Sequence[Source]) -> Merged:
     for index, source in enumerate(sources):
         if isinstance(source.data, dict):
             _merge_into(data, source.data, root, index, owned)
+    if defaults:
+        _coalesce(data, defaults, root, owned)
     return Merged(data, list(sources), root)
 
 
@@ -86,47 +91,41 @@ def _merge_into(
     base: dict[Any, Any], overlay: dict[Any, Any], prov: _Prov, doc: int, owned: set[int]
 ) -> None:
     for key, value in overlay.items():
-        if value is None:
-            base.pop(key, None)
-            prov.children.pop(key, None)
-            continue
         current = base.get(key)
         if isinstance(value, dict) and isinstance(current, dict):
-            if id(current) not in owned:  # another file's mapping: copy before changing it
-                current = base[key] = dict(current)
-                owned.add(id(current))
-            # A mapping stays with the file that first wrote it (its definition). A key without
-            # a provenance node of its own was written by its parent's file.
             child = prov.children.get(key)
             if child is None:
+                # A key without a provenance node of its own was written by its parent's file.
                 child = prov.children[key] = _Prov(prov.doc)
-            _merge_into(current, value, child, doc, owned)
+            # A mapping stays with the file that first wrote it (its definition).
+            _merge_into(_own(base, key, owned), value, child, doc, owned)
         else:
-            base[key] = _without_nulls(value)
+            base[key] = value
             if doc != prov.doc or key in prov.children:
                 prov.children[key] = _Prov(doc)
 
 
-def _without_nulls(value: Any) -> Any:
-    """``value`` with null-valued keys removed at every depth; the very same object when it has
-    none (the common case, which then costs one scan and no copy)."""
-    if not _has_null_key(value):
-        return value
-    if isinstance(value, dict):
-        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
-    return [_without_nulls(v) for v in value]
+def _coalesce(
+    values: dict[Any, Any], defaults: dict[Any, Any], prov: _Prov, owned: set[int]
+) -> None:
+    """Helm's coalescing with the chart's defaults, as far as it changes what was written: a
+    null deletes a key that has a default; mappings on both sides are walked into."""
+    for key, default in defaults.items():
+        if key not in values:
+            continue
+        value = values[key]
+        if value is None:
+            del values[key]  # ``values`` is always this merge's own copy
+            prov.children.pop(key, None)
+        elif isinstance(value, dict) and isinstance(default, dict) and default:
+            child = prov.children.get(key) or _Prov(prov.doc)
+            _coalesce(_own(values, key, owned), default, child, owned)
 
 
-def _has_null_key(value: Any) -> bool:
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            for v in item.values():
-                if v is None:
-                    return True
-                if isinstance(v, dict | list):
-                    stack.append(v)
-        elif isinstance(item, list):
-            stack.extend(v for v in item if isinstance(v, dict | list))
-    return False
+def _own(parent: dict[Any, Any], key: Any, owned: set[int]) -> dict[Any, Any]:
+    """``parent[key]``, copied first unless this merge made it (another file's mapping)."""
+    child: dict[Any, Any] = parent[key]
+    if id(child) not in owned:
+        child = parent[key] = dict(child)
+        owned.add(id(child))
+    return child

@@ -11,6 +11,7 @@ configuration (select, ignore, per-file ignores) and by inline comments on the o
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import re
 import time
@@ -26,7 +27,7 @@ from svcgen.lint import schema_errors
 from svcgen.lint.config import LintConfig, matches
 from svcgen.lint.registry import Context, Finding, LintOptions, Rule, all_rules
 from svcgen.lint.rules.builtin import HELM_LINT, HELM_RENDER, KUBE_SCHEMA, SCHEMA
-from svcgen.lint.source import SourceDoc, load_or_exit2
+from svcgen.lint.source import SourceDoc, load_or_exit2, load_values_file
 from svcgen.merge import Merged, merge
 from svcgen.model import Values
 
@@ -108,7 +109,7 @@ class Linter:
         timings = timings if timings is not None else {}
         active = self.selected(select, ignore)
         t = time.perf_counter()
-        merged = merge(sources)
+        merged = merge(sources, chart_defaults())
         timings["merge"] = time.perf_counter() - t
 
         t = time.perf_counter()
@@ -260,6 +261,14 @@ def _values_path(component: str | None, object_path: str) -> tuple[str | int, ..
         rest = parts[4:] if field != "hostAliases" else []
         return ("components", component, field, *rest)
     return ("components", component)
+
+
+@functools.cache
+def chart_defaults() -> dict[str, Any]:
+    """The bundled chart's values.yaml: the defaults a null in the values deletes back to."""
+    from svcgen.helm import chart_dir
+
+    return dict(load_values_file(str(chart_dir() / "values.yaml")).data)
 
 
 @contextlib.contextmanager

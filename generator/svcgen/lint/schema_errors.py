@@ -108,12 +108,19 @@ def _message(err: Any, raw: Any, path: Path) -> tuple[str, str]:
         return (f"expected a string, got {_described(value)}",
                 "quote it: unquoted, YAML reads it as a number or boolean (1.10 becomes 1.1)")
     if kind in SIMPLE:
-        return f"expected {SIMPLE[kind]}, got {_described(value)}", f"write {SIMPLE[kind]}"
+        return f"expected {SIMPLE[kind]}, got {_described(value)}", _hint(SIMPLE[kind], value)
     if kind == "too_short":
         return f"`{name}` needs at least {ctx.get('min_length', 1)} entry", "add one"
     if kind in ("enum", "literal_error"):
         return f"{shown} is not one of {ctx.get('expected', '')}", "use one of the listed values"
     return f"{shown}: {err['msg']}", "correct the value"
+
+
+def _hint(expected: str, value: Any) -> str:
+    if value is None:
+        return (f"write {expected}, or remove the key: the chart has no default here, so Helm "
+                "passes the null on")
+    return f"write {expected}"
 
 
 def _type_name(value: Any) -> str:
@@ -164,8 +171,9 @@ def translate(exc: ValidationError, raw: dict[str, Any]) -> Iterator[Finding]:
         if len(errors) > 1 and all(e["type"] in SIMPLE for e in errors):
             kinds = list(dict.fromkeys(SIMPLE[e["type"]] for e in errors))
             expected = ", ".join(kinds[:-1]) + " or " + kinds[-1]
-            yield Finding(path, f"expected {expected}, got {_described(errors[0].get('input'))}",
-                          f"write {kinds[0]}", key=key)
+            value = errors[0].get("input")
+            yield Finding(path, f"expected {expected}, got {_described(value)}",
+                          _hint(kinds[0], value), key=key)
             continue
         unique = list(dict.fromkeys(_message(e, raw, path) for e in errors))
         if len(unique) == 1:
