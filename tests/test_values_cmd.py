@@ -261,3 +261,14 @@ def test_update_in_place_for_other_formats_refreshes_only_generated_keys(tmp_pat
     refreshed = load(target)["components"]  # type: ignore[index]
     assert {k: v for k, v in refreshed[first].items() if k != "nodeSelector"} == \
         data["components"][first]  # type: ignore[index]
+
+
+def test_updating_a_freshly_written_file_changes_no_byte(tmp_path: Path) -> None:
+    example = REPO / "values-examples" / "compose"
+    target = tmp_path / "values.yaml"
+    target.write_bytes((example / "values.yaml").read_bytes())
+    args = [str(example / "compose.yaml"), str(example / "compose.prod.yaml"), "--project", "shop",
+            "--registry", "ghcr.io/acme", "-o", str(target)]
+    code, _, err = invoke(*args)
+    assert code == 0, err
+    assert target.read_bytes() == (example / "values.yaml").read_bytes()
