@@ -248,6 +248,8 @@ def test_exit_status_contract(tmp_path: Path) -> None:
         (None, "no such file"),
         ("components: [\n", "invalid YAML"),
         ("", "is a directory"),
+        ("- components\n", "must hold a YAML mapping"),
+        ("latin1: caf\xe9\n", "is not UTF-8 text"),
     ],
 )
 def test_bad_input_exits_2_with_a_clear_message(
@@ -257,7 +259,8 @@ def test_bad_input_exits_2_with_a_clear_message(
     elif content == "":
         target = str(tmp_path)
     else:
-        target = write(tmp_path, "broken-values.yaml", content)
+        target = str(tmp_path / "broken-values.yaml")
+        Path(target).write_bytes(content.encode("latin-1"))
     code, out, err = cli("lint", target)
     assert code == 2
     assert message in err and "Traceback" not in err + out
