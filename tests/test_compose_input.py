@@ -228,3 +228,18 @@ def test_names_and_counts_are_checked_by_the_specification(
         convert(tmp_path, compose)
     d = exc.value.diagnostics[0]
     assert d.path == path and needle in d.message and d.line >= 2
+
+
+@pytest.mark.parametrize(("compose", "suggestion"), [
+    ("services:\n  a:\n    image: x:1\n    healthcheck: {test: [CMD, ok], intervall: 5s}\n",
+     "'interval'"),
+    ("services:\n  a:\n    image: x:1\n    ports: [{target: 80, publshed: '8080'}]\n",
+     "'published'"),
+    ("services:\n  a:\n    image: x:1\n    deploy: {replicaz: 2}\n", "'replicas'"),
+    ("services:\n  a:\n    image: x:1\nvolumes:\n  v: {drvier: local}\n", "'driver'"),
+])
+def test_unknown_keys_get_suggestions_from_their_own_level(
+        tmp_path: Path, compose: str, suggestion: str) -> None:
+    with pytest.raises(SvcgenError) as exc:
+        convert(tmp_path, compose)
+    assert suggestion in exc.value.diagnostics[0].hint

@@ -376,13 +376,21 @@ def validate_part(model: type[Spec], data: Any, prefix: Path_, locate: LocateFn)
 def _diagnostics(exc: ValidationError, data: Any, locate: Any,
                  prefix: Path_ = ()) -> list[Diagnostic]:
     seen: dict[tuple[Path_, str], Diagnostic] = {}
-    for err in exc.errors():
-        path, _node = _real_path(data, err["loc"])
+    errors = exc.errors()
+    # A union (`int | str | PortLong`) reports a failure per member; when the value is a mapping,
+    # "not an integer" says nothing and the mapping member's own error is the useful one.
+    structural = {_real_path(data, e["loc"], e["type"])[0][:-1]
+                  for e in errors if e["type"] in ("extra_forbidden", "missing")}
+    errors = [e for e in errors
+              if not (e["type"] in _SCALAR_ERRORS and isinstance(e.get("input"), (dict, list))
+                      and _real_path(data, e["loc"])[0] in structural)]
+    for err in errors:
+        path, _node = _real_path(data, err["loc"], err["type"])
         full = (*prefix, *path)
         kind = err["type"]
         if kind == "extra_forbidden":
             key = path[-1] if path else "?"
-            parent, _ = _real_path(data, err["loc"][:-1])
+            parent = path[:-1]
             choices = _known_keys(data, parent)
             close = difflib.get_close_matches(str(key), choices, n=1)
             message = f"unknown key {key!r}"
@@ -408,8 +416,13 @@ def _diagnostics(exc: ValidationError, data: Any, locate: Any,
     ]
 
 
-def _real_path(data: Any, loc: tuple[Any, ...]) -> tuple[Path_, Any]:
-    """pydantic's ``loc`` with the union-member names taken out."""
+_SCALAR_ERRORS = {"int_type", "int_parsing", "string_type", "float_type", "float_parsing",
+                  "bool_type", "bool_parsing", "list_type", "dict_type", "literal_error"}
+
+
+def _real_path(data: Any, loc: tuple[Any, ...], kind: str = "") -> tuple[Path_, Any]:
+    """pydantic's ``loc`` with the union-member names taken out (an unknown or missing key, the
+    last part, is kept)."""
     path: list[str | int] = []
     node = data
     for part in loc:
@@ -419,20 +432,54 @@ def _real_path(data: Any, loc: tuple[Any, ...]) -> tuple[Path_, Any]:
             path.append(part)
         elif part == "[key]":
             continue
-        elif isinstance(node, dict) and not isinstance(part, int) and part == loc[-1]:
+        elif (kind in ("extra_forbidden", "missing") and isinstance(node, dict)
+              and not isinstance(part, int) and part == loc[-1]):
             path.append(part)  # a missing or unknown key: still name it
     return tuple(path), node
 
 
 def _known_keys(data: Any, parent: Path_) -> list[str]:
-    models: list[type[Spec]] = [Service, Project, PortLong, VolumeLong, Healthcheck, Deploy,
-                                FileRef, VolumeDef, FileDef, XService, XIngress, XVolume, XTop,
-                                DeployResources, ResourceSet, DependsOnLong, EnvFileLong]
+    """The keys the specification allows where an unknown key was written."""
+    model = _model_at(parent)
+    models: list[type[Spec]] = [model] if model is not None else [
+        Service, Project, PortLong, VolumeLong, Healthcheck, Deploy, FileRef, VolumeDef, FileDef,
+        XService, XIngress, XVolume, XTop, DeployResources, ResourceSet, DependsOnLong,
+        EnvFileLong]
     keys: set[str] = set()
     for m in models:
         for name, info in m.model_fields.items():
             keys.add(info.alias or name)
     return sorted(keys)
+
+
+_SERVICE_PARTS: dict[tuple[str | int | type, ...], type[Spec]] = {
+    (): Service, ("healthcheck",): Healthcheck, ("deploy",): Deploy,
+    ("deploy", "resources"): DeployResources, ("deploy", "resources", "limits"): ResourceSet,
+    ("deploy", "resources", "reservations"): ResourceSet, ("ports", int): PortLong,
+    ("volumes", int): VolumeLong, ("secrets", int): FileRef, ("configs", int): FileRef,
+    ("env_file", int): EnvFileLong, ("depends_on", str): DependsOnLong, ("extends",): Extends,
+    ("x-svcgen",): XService, ("x-svcgen", "ingress"): XIngress,
+}
+
+
+def _model_at(path: Path_) -> type[Spec] | None:
+    if not path:
+        return Project
+    if path == ("x-svcgen",):
+        return XTop
+    if len(path) >= 2 and path[0] == "services":
+        rest: tuple[str | int | type, ...] = tuple(
+            int if isinstance(p, int) else p for p in path[2:])
+        if len(rest) == 2 and rest[0] == "depends_on":
+            rest = ("depends_on", str)
+        return _SERVICE_PARTS.get(rest)
+    if len(path) == 2 and path[0] == "volumes":
+        return VolumeDef
+    if len(path) == 3 and path[0] == "volumes" and path[2] == "x-svcgen":
+        return XVolume
+    if len(path) == 2 and path[0] in ("secrets", "configs"):
+        return FileDef
+    return None
 
 
 def _dotted(path: Path_) -> str:
