@@ -358,6 +358,8 @@ def _dependencies(ctx: mapping.Context, name: str, service: spec.Service,
                            "name a service of this project")
         if dep not in ids:
             if long is not None and not long.required:
+                ctx.note(path, mapping.CHOICE, Severity.INFO,
+                         f"optional dependency {dep} is not enabled (profiles): no upstream")
                 continue
             ctx.note(path, mapping.NOT_CONVERTED, Severity.WARNING,
                      f"not converted: {dep} is not enabled (profiles)",
