@@ -106,8 +106,10 @@ def test_merge_provenance_for_replaced_subtrees() -> None:
 
 
 def test_yaml_is_read_as_helm_reads_it() -> None:
-    doc = parse_values("v.yaml", 'a: on\nb: "on"\nc: 0x10\nd: 1.10\ne: 2024-01-01\nf: ~\n')
-    assert doc.data == {"a": True, "b": "on", "c": 16, "d": 1.1, "e": "2024-01-01", "f": None}
+    doc = parse_values("v.yaml", 'a: on\nb: "on"\nc: 0x10\nd: 1.10\ne: 2024-01-01\nf: ~\n'
+                       "g: n\nh: 12:30\ni: 1_000\n")
+    assert doc.data == {"a": True, "b": "on", "c": 16, "d": 1.1, "e": "2024-01-01", "f": None,
+                        "g": False, "h": "12:30", "i": 1000}
 
 
 def test_anchors_and_merge_keys_keep_positions() -> None:

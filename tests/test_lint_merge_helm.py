@@ -56,6 +56,9 @@ components:
     gone: {again: true}
   web: {replicas: 1}
 """,
+    """scalars: {a: on, b: "on", g: n, h: 12:30, i: 1_000, j: 0o17, k: 017, l: 0b101, m: +12, p: 1e3,
+          q: 2024-01-01, r: 0x1F, s: 1.10, t: ~, u: Off, v: "012"}
+""",
 ]
 
 TEMPLATE = """\
@@ -103,7 +106,7 @@ def without_defaults_only(helm: Any, defaults: Any, written: list[Any]) -> Any:
 
 
 @pytest.mark.parametrize("helm", ["helm", "helm3"])
-@pytest.mark.parametrize("order", [(0, 1, 2), (0, 1), (1, 0), (2, 1, 0), (1,)])
+@pytest.mark.parametrize("order", [(0, 1, 2), (0, 1), (1, 0), (2, 1, 0), (1,), (3,)])
 def test_merge_matches_helm(chart: Path, tmp_path: Path, helm: str,
                             order: tuple[int, ...]) -> None:
     paths = []

@@ -3,12 +3,13 @@
 ``yamlio`` (ruamel round-trip) keeps comments for writing, but needs seconds for a values file of a
 thousand components. Lint only reads, so it builds plain data straight from libyaml's event stream
 and records positions on the way: ten times faster, with the same guards (size, alias expansion,
-duplicate keys). Scalars are resolved by YAML 1.1 rules, as Helm's YAML parser does (``on``, ``yes``
-are booleans for Helm too).
+duplicate keys). Scalars are resolved as Helm's YAML parser (go-yaml v2) resolves them: YAML 1.1
+booleans (``on``, ``yes``, ``y``), but no base-60 numbers.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,20 @@ from svcgen.yamlio import MAX_NODES, read_text
 
 PathPart = str | int
 _MISSING = object()
+#: Helm's YAML parser (go-yaml v2 under sigs.k8s.io/yaml) also reads these as booleans.
+_GO_YAML_BOOLS = {"y": True, "Y": True, "n": False, "N": False}
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+_OCTAL_0O = re.compile(r"^[-+]?0o[0-7]+$")
+_FLOAT_NO_DOT = re.compile(r"^[-+]?[0-9]+[eE][-+]?[0-9]+$")
+
+
+def _go_yaml_number(text: str) -> Any:
+    """Plain scalars go-yaml reads as numbers where YAML 1.1 (PyYAML) reads text: ``0o17``, ``1e3``."""
+    if _OCTAL_0O.match(text):
+        return int(text.replace("0o", "", 1), 8)
+    if _FLOAT_NO_DOT.match(text):
+        return float(text)
+    return text
 Position = tuple[int, int]
 
 try:
@@ -278,9 +293,15 @@ class _Builder:
 
     def _resolve(self, event: Any, tag: str | None) -> Any:
         if tag is None or tag == "!":
+            if event.value in _GO_YAML_BOOLS:
+                return _GO_YAML_BOOLS[event.value]
             tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+            if tag == "tag:yaml.org,2002:str" and event.implicit[0]:
+                return _go_yaml_number(event.value)
         if tag == "tag:yaml.org,2002:str":
             return event.value
+        if tag in _NUMBER_TAGS and ":" in event.value:
+            return event.value  # base 60 (``12:30``) is YAML 1.1 that Helm's parser never read
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         if tag in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"):
             return event.value
