@@ -92,14 +92,14 @@ def test_null_deletes_the_key(tmp_path: Path) -> None:
 
 
 def test_merge_provenance_for_replaced_subtrees() -> None:
-    a = parse_values("a.yaml", "x:\n  y: {z: 1, w: 2}\n")
-    b = parse_values("b.yaml", "x:\n  y: 5\n")
-    c = parse_values("c.yaml", "x:\n  y:\n    z: 3\n")
+    a = parse_values("a.yaml", "x:\n  k: {z: 1, w: 2}\n")
+    b = parse_values("b.yaml", "x:\n  k: 5\n")
+    c = parse_values("c.yaml", "x:\n  k:\n    z: 3\n")
     merged = merge([a, b, c])
-    assert merged.data == {"x": {"y": {"z": 3}}}
-    assert merged.locate(("x", "y", "z")) == ("c.yaml", 3, 8)
+    assert merged.data == {"x": {"k": {"z": 3}}}
+    assert merged.locate(("x", "k", "z")) == ("c.yaml", 3, 8)
     # Nothing left of a.yaml's `w`: the key does not exist any more, its parent is c.yaml's.
-    assert merged.locate(("x", "y", "w"))[0] == "c.yaml"
+    assert merged.locate(("x", "k", "w"))[0] == "c.yaml"
 
 
 # --- loading: positions, YAML rules, guards -------------------------------------------------

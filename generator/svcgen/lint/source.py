@@ -29,7 +29,7 @@ _FLOAT_NO_DOT = re.compile(r"^[-+]?[0-9]+[eE][-+]?[0-9]+$")
 
 
 def _go_yaml_number(text: str) -> Any:
-    """Plain scalars go-yaml reads as numbers where YAML 1.1 (PyYAML) reads text: ``0o17``, ``1e3``."""
+    """Plain scalars go-yaml reads as numbers and YAML 1.1 as text: ``0o17``, ``1e3``."""
     if _OCTAL_0O.match(text):
         return int(text.replace("0o", "", 1), 8)
     if _FLOAT_NO_DOT.match(text):
