@@ -28,6 +28,17 @@ _OCTAL_0O = re.compile(r"^[-+]?0o[0-7]+$")
 _FLOAT_NO_DOT = re.compile(r"^[-+]?[0-9]+[eE][-+]?[0-9]+$")
 
 
+def _json_key(key: Any) -> str:
+    """A non-string mapping key as Helm has it after its YAML-to-JSON step: ``true``, ``1``."""
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if key is None:
+        return "null"
+    if isinstance(key, float) and key.is_integer() and abs(key) < 1e21:
+        return str(int(key))
+    return str(key)
+
+
 def _go_yaml_number(text: str) -> Any:
     """Plain scalars go-yaml reads as numbers and YAML 1.1 as text: ``0o17``, ``1e3``."""
     if _OCTAL_0O.match(text):
@@ -226,6 +237,8 @@ class _Builder:
                     raise error("invalid YAML: a mapping key must be a scalar", file=self.name,
                                 line=kmark.line + 1, column=kmark.column + 1,
                                 hint="quote the key")
+                if not isinstance(key, str):
+                    key = _json_key(key)
                 if key in mapping:
                     raise error(f"invalid YAML: duplicate key {key!r}", file=self.name,
                                 line=kmark.line + 1, column=kmark.column + 1,
