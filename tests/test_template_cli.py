@@ -305,3 +305,17 @@ def test_another_namespace_than_global_project_is_refused_at_the_value(
     assert proc.returncode == 1
     assert f"{project}:2:12:" in proc.stderr
     assert "global.project" in proc.stderr and '"billing"' in proc.stderr
+
+
+def test_what_helm_says_while_succeeding_reaches_stderr_not_the_manifests(
+    rendered: subprocess.CompletedProcess[str], values_file: Path, tmp_path: Path, helm4: str
+) -> None:
+    chatty = tmp_path / "helm-chatty"
+    warning = "coalesce.go:298: warning: destination for x is a table"
+    chatty.write_text(f'#!/bin/sh\necho "{warning}" >&2\nexec {helm4} "$@"\n')
+    chatty.chmod(0o755)
+    proc = svcgen("template", str(values_file), "--release", "shop", "--namespace", "shop",
+                  "--helm", str(chatty))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == rendered.stdout
+    assert f"helm: {warning}" in proc.stderr

@@ -125,6 +125,7 @@ def template(
             kube_version=kube_version,
             helm=helm_path,
             stdin=stdin,
+            on_warning=lambda line: print(f"helm: {line}", file=sys.stderr),
         )
         sys.stdout.write(manifests)
 

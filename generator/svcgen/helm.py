@@ -14,11 +14,12 @@ The API other modules use (``svcgen template``, ``svcgen lint --render``):
     The bundled chart: ``svcgen/chart`` inside an installed wheel, else the repository's
     ``chart/`` next to the package source.
 
-``template(values_files, *, release, namespace, kube_version, helm, chart, stdin) -> str``
-    ``helm template`` output (the manifests, ``---``-separated). Raises :class:`SvcgenError`
-    (exit code 1) carrying helm's own message when helm refuses the values; for schema errors one
-    diagnostic per violation, with the values path helm named and, where that path is written in
-    one of the values files, its file, line and column.
+``template(values_files, *, release, namespace, kube_version, helm, chart, stdin, on_warning)``
+    ``-> str``: the ``helm template`` output (manifests, ``---``-separated); what helm says on
+    stderr while succeeding goes to ``on_warning``. Raises :class:`SvcgenError` (exit code 1)
+    carrying helm's own message when helm refuses the values; for schema errors one diagnostic
+    per violation, with the values path helm named and, where that path is written in one of
+    the values files, its file, line and column.
 
 ``lint(values_files, *, namespace, kube_version, strict, helm, chart, stdin) -> LintReport``
     ``helm lint`` (``--strict`` by default). Findings come back as diagnostics (rule
@@ -41,7 +42,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -319,8 +320,13 @@ def template(
     helm: Helm | str | Path | None = None,
     chart: Path | None = None,
     stdin: str | None = None,
+    on_warning: Callable[[str], None] | None = None,
 ) -> str:
-    """Render the chart with these values; the manifests as helm printed them."""
+    """Render the chart with these values; the manifests as helm printed them.
+
+    What helm says on stderr while succeeding (``coalesce.go: warning: …`` when a values file
+    replaces a map with a scalar, deprecation notices) goes to ``on_warning``, line by line.
+    """
     names = _check_values_files(values_files, stdin)
     binary = _helm(helm)
     namespace = namespace or project_namespace(names, stdin) or DEFAULT_NAMESPACE
@@ -329,6 +335,10 @@ def template(
     proc = _run(binary, args, stdin)
     if proc.returncode != 0:
         raise SvcgenError(*render_problems(proc.stderr, names, stdin), exit_code=1)
+    if on_warning is not None:
+        for line in _ANSI.sub("", proc.stderr).splitlines():
+            if line.strip():
+                on_warning(line.rstrip())
     return proc.stdout
 
 
