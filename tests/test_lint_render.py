@@ -4,6 +4,7 @@ validated against the Kubernetes API schemas; problems come back as findings."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from chartutil import helm_binary
 from typer.testing import CliRunner
@@ -92,3 +93,34 @@ def test_standard_input_renders_through_helm(tmp_path: Path) -> None:
                                       "--select", "SVC9", "--format", "json", "-"], input=text)
     assert result.exit_code == 1
     assert '"file": "-"' in result.stdout and '"line": 9' in result.stdout
+
+
+def test_helm_lint_findings_keep_their_severity(tmp_path: Path, monkeypatch: Any) -> None:
+    """helm lint's own parsing is helm.py's (tested there); here: what lint makes of its report.
+    Real `helm template` still runs; the lint report is one helm printed for a deprecated API."""
+    from svcgen import helm
+    from svcgen.diagnostics import Diagnostic, Severity
+
+    printed = "[WARNING] templates/hpa.yaml: autoscaling/v2beta2 is deprecated"
+    report = helm.LintReport(ok=True, output=printed, diagnostics=(
+        Diagnostic(file="svcgen/templates/hpa.yaml", rule="helm-lint", severity=Severity.WARNING,
+                   message="autoscaling/v2beta2 is deprecated", hint="fix what helm lint names"),
+        Diagnostic(file="svcgen/Chart.yaml", rule="helm-lint", severity=Severity.INFO,
+                   message="icon is recommended"),
+    ))
+    calls: list[dict[str, Any]] = []
+
+    def fake_lint(files: list[str], **kw: Any) -> helm.LintReport:
+        calls.append({"files": list(files), **kw})
+        return report
+
+    monkeypatch.setattr(helm, "lint", fake_lint)
+    values = tmp_path / "values.yaml"
+    values.write_text(BASE)
+    opts = RenderOptions(kube_version="1.35.0", release="shop", helm=helm_binary("helm"))
+    result = Linter().lint_files([str(values)], select=["SVC9"], render=opts)
+    assert [(d.rule, d.severity, d.file, d.message) for d in result.diagnostics] == [
+        ("SVC902", Severity.WARNING, "svcgen/templates/hpa.yaml",
+         "autoscaling/v2beta2 is deprecated")]
+    assert result.exit_status(strict=False) == 0 and result.exit_status(strict=True) == 1
+    assert calls[0]["files"] == [str(values)] and calls[0]["kube_version"] == "1.35.0"
