@@ -138,7 +138,8 @@ class Linter:
                        if r.id in active]
         kept, suppressed = self._filter(diagnostics, sources)
         # Helm would only repeat an error the values already have: render clean values only.
-        if render is not None and values is not None and not any(
+        render_rules = {HELM_RENDER.id, HELM_LINT.id, KUBE_SCHEMA.id} & active
+        if render is not None and values is not None and render_rules and not any(
                 d.severity is Severity.ERROR for d in kept):
             t = time.perf_counter()
             stdin = next(("\n".join(s.lines) + "\n" for s in sources if s.file == "-"), None)
