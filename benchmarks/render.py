@@ -8,6 +8,8 @@ counts, since the slower runs measure the machine, not the chart.
 
 Targets: 100 components render in under 1 s, and 1000 components take less than 10x as long as
 100 (cost linear in the number of components: no helper may scan every component per component).
+Wall time is judged; CPU time is printed beside it because it barely changes when other processes
+share the machine.
 
 Usage: python benchmarks/render.py [--sizes 10,100,1000] [--runs 3] [--helm PATH] [--check]
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -89,15 +92,24 @@ def synthetic_values(count: int) -> dict[str, Any]:
     return values
 
 
-def render_once(helm: str, values_file: Path) -> tuple[float, str]:
+def render_once(helm: str, values_file: Path, out_dir: Path) -> tuple[float, float, str]:
+    """(wall seconds, CPU seconds, manifests) of one `helm template`.
+
+    CPU time (user + system of helm and its threads) hardly moves when other processes share the
+    machine, so it shows the cost of the chart itself; wall time is what a user waits.
+    """
     args = [helm, "template", "bench", str(chart_dir()), "--namespace", "bench",
             "--kube-version", DEFAULT_KUBE_VERSION, "--values", str(values_file)]
-    start = time.perf_counter()
-    proc = subprocess.run(args, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - start
+    out_path, err_path = out_dir / "out.yaml", out_dir / "err.txt"
+    with out_path.open("w") as out, err_path.open("w") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(args, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
-        raise SystemExit(f"helm template failed:\n{proc.stderr}")
-    return elapsed, proc.stdout
+        raise SystemExit(f"helm template failed:\n{err_path.read_text()}")
+    return elapsed, usage.ru_utime + usage.ru_stime, out_path.read_text()
 
 
 def count_objects(manifests: str) -> int:
@@ -115,21 +127,24 @@ def main(argv: list[str] | None = None) -> int:
     helm = find_helm(args.helm)
 
     print(f"helm template of the svcgen chart, Helm {helm.version}, best of {args.runs} runs")
-    print(f"{'components':>10} {'seconds':>9} {'objects':>8} {'objects/s':>10} {'values KiB':>11}")
+    print(f"{'components':>10} {'seconds':>9} {'cpu s':>7} {'objects':>8} {'objects/s':>10} "
+          f"{'values KiB':>11}")
     best: dict[int, float] = {}
+    best_cpu: dict[int, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for size in sizes:
             values_file = Path(tmp) / f"bench-{size}-values.json"
             values_file.write_text(json.dumps(synthetic_values(size)))
-            times, objects = [], 0
+            times, cpu_times, objects = [], [], 0
             for _ in range(args.runs):
-                elapsed, manifests = render_once(helm.path, values_file)
+                elapsed, cpu, manifests = render_once(helm.path, values_file, Path(tmp))
                 times.append(elapsed)
+                cpu_times.append(cpu)
                 objects = count_objects(manifests)
-            best[size] = min(times)
+            best[size], best_cpu[size] = min(times), min(cpu_times)
             kib = values_file.stat().st_size / 1024
-            print(f"{size:>10} {best[size]:>9.3f} {objects:>8} {objects / best[size]:>10.0f} "
-                  f"{kib:>11.0f}", flush=True)
+            print(f"{size:>10} {best[size]:>9.3f} {best_cpu[size]:>7.3f} {objects:>8} "
+                  f"{objects / best[size]:>10.0f} {kib:>11.0f}", flush=True)
 
     missed = False
     if 100 in best:
@@ -142,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         ok = ratio < TARGET_RATIO
         missed |= not ok
         print(f"1000/100 time ratio: {ratio:.1f} (target < {TARGET_RATIO:.0f}): "
-              f"{'met' if ok else 'MISSED'}")
+              f"{'met' if ok else 'MISSED'}; CPU time ratio: {best_cpu[1000] / best_cpu[100]:.1f}")
     return 1 if missed and args.check else 0
 
 
