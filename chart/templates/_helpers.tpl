@@ -41,9 +41,9 @@ Helpers never range over .Values.components: cost stays linear in the number of 
 
 {{- /* Selector labels: minimal and stable; user labels never go here. */ -}}
 {{- define "svcgen.selectorLabels" -}}
-app.kubernetes.io/name: {{ include "svcgen.name" .root }}
-app.kubernetes.io/instance: {{ .root.Release.Name }}
-app.kubernetes.io/component: {{ .id }}
+app.kubernetes.io/name: {{ include "svcgen.name" .root | quote }}
+app.kubernetes.io/instance: {{ .root.Release.Name | quote }}
+app.kubernetes.io/component: {{ .id | quote }}
 {{- end -}}
 
 {{- /* Labels for every object of a component: standard ones, then global.labels, then the component's. */ -}}
@@ -84,7 +84,7 @@ app.kubernetes.io/component: {{ .id }}
 
 {{- /* metadata block for a component's object: name, labels, annotations. Args: root id c name [extra]. */ -}}
 {{- define "svcgen.metadata" -}}
-name: {{ .name }}
+name: {{ .name | quote }}
 labels:
   {{- include "svcgen.labels" . | nindent 2 }}
 {{- with (include "svcgen.annotations" .) }}

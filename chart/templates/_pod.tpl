@@ -177,7 +177,7 @@ empty), derive (true when a probe without a handler may use a tcpSocket check on
 {{- if not ($ctr.image | default dict).repository -}}
 {{- fail (printf "%s.image.repository: every container needs an image repository" $path) -}}
 {{- end -}}
-name: {{ .name }}
+name: {{ .name | quote }}
 image: {{ include "svcgen.image" $ctr.image | quote }}
 {{- with $ctr.image.pullPolicy }}
 imagePullPolicy: {{ . }}
@@ -200,7 +200,7 @@ workingDir: {{ . | quote }}
 {{- with $ctr.ports }}
 ports:
   {{- range $pname, $p := . }}
-  - name: {{ $pname }}
+  - name: {{ $pname | quote }}
     containerPort: {{ $p.containerPort | int64 }}
     protocol: {{ $p.protocol | default "TCP" }}
   {{- end }}
@@ -225,7 +225,7 @@ env:
         {{- if not (and $ref.secret $ref.key) }}
         {{- fail (printf "%s.secretEnv.%s: give secret and key (a reference to an existing Secret), or value" $path $k) }}
         {{- end }}
-        name: {{ $ref.secret }}
+        name: {{ $ref.secret | quote }}
         key: {{ $ref.key | quote }}
         {{- if not (kindIs "invalid" $ref.optional) }}
         optional: {{ $ref.optional }}
@@ -388,12 +388,12 @@ metadata:
     {{- toYaml . | nindent 4 }}
   {{- end }}
 spec:
-  serviceAccountName: {{ include "svcgen.serviceAccountName" . }}
+  serviceAccountName: {{ include "svcgen.serviceAccountName" . | quote }}
   automountServiceAccountToken: {{ ($c.serviceAccount | default dict).automountToken | default false }}
   {{- with $g.imagePullSecrets }}
   imagePullSecrets:
     {{- range . }}
-    - name: {{ . }}
+    - name: {{ . | quote }}
     {{- end }}
   {{- end }}
   {{- /* Service links put <SERVICE>_PORT=tcp://… variables of every Service in the namespace into
@@ -402,7 +402,7 @@ spec:
   securityContext:
     {{- include "svcgen.podSecurityContext" . | nindent 4 }}
   {{- with $c.hostname }}
-  hostname: {{ . }}
+  hostname: {{ . | quote }}
   {{- end }}
   {{- with $c.hostAliases }}
   hostAliases:
@@ -413,7 +413,7 @@ spec:
     {{- end }}
   {{- end }}
   {{- with $c.priorityClassName }}
-  priorityClassName: {{ . }}
+  priorityClassName: {{ . | quote }}
   {{- end }}
   {{- if not (kindIs "invalid" $c.terminationGracePeriodSeconds) }}
   terminationGracePeriodSeconds: {{ $c.terminationGracePeriodSeconds | int64 }}

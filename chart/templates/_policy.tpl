@@ -39,7 +39,7 @@ hpa
 {{- define "svcgen.scaling.targetRef" -}}
 apiVersion: apps/v1
 kind: {{ .c.kind | default "Deployment" }}
-name: {{ include "svcgen.componentName" . }}
+name: {{ include "svcgen.componentName" . | quote }}
 {{- end -}}
 
 {{- /* Container ports of a component as NetworkPolicy ports (YAML list); empty when it has none. Arg: component values. */ -}}
@@ -84,12 +84,12 @@ namespaceSelector: {}
 {{- else -}}
 namespaceSelector:
   matchLabels:
-    kubernetes.io/metadata.name: {{ .peer.project }}
+    kubernetes.io/metadata.name: {{ .peer.project | quote }}
 {{- end -}}
 {{- if and .peer.service (ne .peer.service "*") }}
 podSelector:
   matchLabels:
-    app.kubernetes.io/component: {{ .peer.service }}
+    app.kubernetes.io/component: {{ .peer.service | quote }}
 {{- end -}}
 {{- end -}}
 {{- end -}}
