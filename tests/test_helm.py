@@ -10,6 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from chartutil import parse
 
 from svcgen import helm
 from svcgen.diagnostics import Severity, SvcgenError
@@ -142,8 +143,9 @@ components:
 
 def test_template_renders_the_values(tmp_path: Path, each_helm: str) -> None:
     values = write(tmp_path, "good-values.yaml", GOOD)
-    text = helm.template([values], helm=each_helm, namespace="team-a")
-    assert "kind: Deployment" in text and "name: api" in text
+    objects = parse(helm.template([values], helm=each_helm, namespace="team-a"))
+    assert {(o["kind"], o["metadata"]["name"]) for o in objects} >= {
+        ("Deployment", "api"), ("Service", "api")}
 
 
 def test_lint_passes_good_values_on_both_helms(tmp_path: Path, each_helm: str) -> None:
