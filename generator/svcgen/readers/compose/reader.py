@@ -22,10 +22,6 @@ TOP_LEVEL = {"version", "name", "include", "services", "networks", "volumes", "s
              "configs", "models"}
 
 
-#: Words YAML 1.1 (Helm's and kubectl's reader) takes for booleans or null: not usable as ids.
-YAML11_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
-
-
 class ComposeReader:
     name = "compose"
 
@@ -191,8 +187,6 @@ def convert(sources: list[Source], options: ReadOptions) -> ReadResult:
         wanted = service.x_svcgen.component if service.x_svcgen and \
             service.x_svcgen.component else None
         cid = wanted or mapping.dns_label(name)
-        if cid in YAML11_WORDS:  # unquoted in labels, YAML 1.1 readers would see a boolean
-            cid = f"{cid}-svc"
         if wanted and (not mapping.DNS1035_LABEL.match(wanted) or len(wanted) > 63):
             raise ctx.fail(("services", name, "x-svcgen", "component"),
                            f"{wanted!r} is not a valid component id",
