@@ -313,6 +313,15 @@ def test_network_policies_are_off_unless_enabled() -> None:
     assert find(objects, "AuthorizationPolicy"), "Istio policy does not depend on NetworkPolicy"
 
 
+def test_dns_pod_labels_replace_the_default_selector_whole() -> None:
+    """Custom DNS labels must not be merged with k8s-app=kube-dns, or the selector matches nothing."""
+    component = {"containers": {"app": {"image": {"repository": "x", "tag": "1"}}}}
+    values = {"global": {"networkPolicy": {"enabled": True, "dnsPodLabels": {"app": "coredns"}}},
+              "components": {"api": component}}
+    policy = one(render(values), "NetworkPolicy", "api")
+    assert policy["spec"]["egress"] == [dns_rule("kube-system", {"app": "coredns"})]
+
+
 def test_disabled_component_gets_no_policy_but_can_still_be_a_peer() -> None:
     objects = render(files=[NETPOL_FILE], extra_args=["--set", "components.db.enabled=false"])
     assert not find(objects, "NetworkPolicy", "db")

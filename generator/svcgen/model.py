@@ -56,9 +56,11 @@ class NetworkPolicyGlobal(Model):
     dnsNamespace: str = Field(
         "kube-system", description="Namespace of the cluster DNS pods that every component may reach."
     )
+    #: Empty by default (the chart then selects k8s-app=kube-dns): Helm merges maps, so a non-empty
+    #: default would stay inside every user's own selector.
     dnsPodLabels: dict[str, str] = Field(
-        default_factory=lambda: {"k8s-app": "kube-dns"},
-        description="Labels of the cluster DNS pods.",
+        default_factory=dict,
+        description="Labels of the cluster DNS pods; `k8s-app: kube-dns` when empty.",
     )
     ingressNamespace: str = Field(
         "ingress-nginx",
