@@ -88,11 +88,12 @@ def _pods(value: int | str, replicas: int) -> int:
 
 
 @rule("SVC304", "cpu-target-ignored", Severity.WARNING,
-      "CPU/memory targets are ignored next to concurrency or requestsPerSecond")
+      "CPU/memory targets or triggers are ignored next to concurrency or requestsPerSecond")
 def cpu_target_ignored(ctx: Context) -> Iterator[Finding]:
     """With ``concurrency`` or ``requestsPerSecond`` the chart renders a KEDA HTTPScaledObject,
-    which scales on HTTP traffic only: ``targetCPU`` and ``targetMemory`` are not used. Leaving
-    them in the values suggests a CPU safety net that does not exist.
+    which scales on HTTP traffic only: ``targetCPU``, ``targetMemory`` and ``triggers`` are not
+    used (the add-on owns the target's ScaledObject; a second autoscaler would fight it). Leaving
+    them in the values suggests a safety net that does not exist.
 
     Example fix: keep one kind of target.
 
@@ -108,6 +109,12 @@ def cpu_target_ignored(ctx: Context) -> Iterator[Finding]:
                               f"{field} is ignored: concurrency/requestsPerSecond render a KEDA "
                               "HTTPScaledObject, which scales on requests only",
                               f"remove `{field}`", key=True)
+        if s.triggers:
+            yield Finding((*base(cid), "scaling", "triggers"),
+                          "triggers are ignored: concurrency/requestsPerSecond render a KEDA "
+                          "HTTPScaledObject, which scales on requests only",
+                          "remove `triggers`, or drop concurrency/requestsPerSecond to scale on "
+                          "the triggers", key=True)
 
 
 @rule("SVC305", "scale-to-zero-without-trigger", Severity.ERROR,
@@ -129,8 +136,10 @@ def scale_to_zero_without_trigger(ctx: Context) -> Iterator[Finding]:
         s = comp.scaling
         if s is None or not s.enabled or s.minReplicas != 0 or s.engine == "keda-http":
             continue
-        if not s.triggers:
-            what = "only CPU/memory targets" if (s.targetCPU or s.targetMemory) else "no trigger"
+        # cpu and memory triggers are measured on running pods: they cannot wake a component.
+        if not any(t.type not in ("cpu", "memory") for t in s.triggers):
+            what = ("only CPU/memory targets" if (s.targetCPU or s.targetMemory or s.triggers)
+                    else "no trigger")
             yield Finding((*base(cid), "scaling", "minReplicas"),
                           f"minReplicas 0 with {what}: nothing can wake the component from zero",
                           "add `triggers`, or `concurrency`, or set minReplicas to 1")
