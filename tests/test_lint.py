@@ -280,9 +280,18 @@ def test_each_lints_files_separately(tmp_path: Path) -> None:
     assert cli("lint", "--select", "SVC301", a, b)[0] == 1  # merged: 5 > 2
     code, out, _ = cli("lint", "--each", "--select", "SVC001,SVC301", "--format", "json", a, b)
     # Alone, b has no containers: a schema error of b, not a scaling finding.
-    assert [(Path(f["file"]).name, f["rule"]) for f in json.loads(out)["findings"]] == [
-        ("b-values.yaml", "SVC001")]
+    assert sorted((Path(f["file"]).name, f["rule"], f["severity"])
+                  for f in json.loads(out)["findings"]) == [
+        ("b-values.yaml", "SVC001", "error"), ("b-values.yaml", "SVC001", "info")]
     assert code == 1
+
+
+def test_schema_errors_say_that_the_other_rules_did_not_run(tmp_path: Path) -> None:
+    bad = write(tmp_path, "values.yaml", API.replace("repository:", "repo:"))
+    notes = [d for d in Linter().lint_files([bad]).diagnostics if d.severity is Severity.INFO]
+    assert len(notes) == 1
+    assert "cross-reference rules did not run" in notes[0].message
+    assert notes[0].hint == "fix the schema errors, then lint again"
 
 
 # --- rules and explain -----------------------------------------------------------------------

@@ -132,6 +132,17 @@ class Linter:
             explained = {f.path for r, f in raw_findings if r is not SCHEMA}
             raw_findings = [(r, f) for r, f in raw_findings
                             if r is not SCHEMA or f.path not in explained]
+            # Say so, or a report with only schema errors reads like a full check.
+            skipped = sum(1 for r in self.rules.values()
+                          if r.check is not None and r.id in active and not r.raw_only)
+            first = next((f for r, f in raw_findings if r is SCHEMA), None)
+            if skipped and first is not None:
+                raw_findings.append((SCHEMA, Finding(
+                    first.path,
+                    f"{skipped} cross-reference rules did not run: they need values that fit "
+                    "the schema",
+                    "fix the schema errors, then lint again", key=first.key,
+                    severity=Severity.INFO)))
         timings["rules"] = time.perf_counter() - t
 
         diagnostics = [self._place(r, f, merged) for r, f in raw_findings
