@@ -48,22 +48,25 @@ def render_text(
     kube_version: str = KUBE_VERSION,
     extra_args: Sequence[str] = (),
 ) -> str:
-    args = [helm_binary(helm), "template", release, str(CHART), "--namespace", namespace,
-            "--kube-version", kube_version]
+    args = [
+        helm_binary(helm),
+        "template",
+        release,
+        str(CHART),
+        "--namespace",
+        namespace,
+        "--kube-version",
+        kube_version,
+    ]
     for f in files:
         args += ["-f", str(f)]
-    tmp = None
-    if values is not None:
-        tmp = tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False)
-        json.dump(values, tmp)
-        tmp.close()
-        args += ["-f", tmp.name]
-    args += list(extra_args)
-    try:
+    with tempfile.TemporaryDirectory() as tmp:
+        if values is not None:
+            inline = Path(tmp) / "values.json"
+            inline.write_text(json.dumps(values))
+            args += ["-f", str(inline)]
+        args += list(extra_args)
         proc = subprocess.run(args, capture_output=True, text=True, check=False)
-    finally:
-        if tmp is not None:
-            os.unlink(tmp.name)
     if proc.returncode != 0:
         raise RenderError(proc.stderr)
     return proc.stdout
@@ -74,16 +77,22 @@ def parse(text: str) -> list[dict[str, Any]]:
     return [doc for doc in yaml.load_all(text) if doc]
 
 
-def render(values: dict[str, Any] | None = None, files: Sequence[str | Path] = (), **kw: Any) -> list[dict[str, Any]]:
+def render(
+    values: dict[str, Any] | None = None, files: Sequence[str | Path] = (), **kw: Any
+) -> list[dict[str, Any]]:
     """Render and parse: the list of objects helm produced."""
     return parse(render_text(values, files, **kw))
 
 
 def find(objects: list[dict[str, Any]], kind: str, name: str | None = None) -> list[dict[str, Any]]:
-    return [o for o in objects if o["kind"] == kind and (name is None or o["metadata"]["name"] == name)]
+    return [
+        o for o in objects if o["kind"] == kind and (name is None or o["metadata"]["name"] == name)
+    ]
 
 
 def one(objects: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:
     found = find(objects, kind, name)
-    assert len(found) == 1, f"expected one {kind}/{name}, got {[o['metadata']['name'] for o in find(objects, kind)]}"
+    assert len(found) == 1, (
+        f"expected one {kind}/{name}, got {[o['metadata']['name'] for o in find(objects, kind)]}"
+    )
     return found[0]

@@ -314,7 +314,7 @@ def test_network_policies_are_off_unless_enabled() -> None:
 
 
 def test_dns_pod_labels_replace_the_default_selector_whole() -> None:
-    """Custom DNS labels must not be merged with k8s-app=kube-dns, or the selector matches nothing."""
+    """Custom DNS labels replace k8s-app=kube-dns; merged, the selector would match nothing."""
     component = {"containers": {"app": {"image": {"repository": "x", "tag": "1"}}}}
     values = {"global": {"networkPolicy": {"enabled": True, "dnsPodLabels": {"app": "coredns"}}},
               "components": {"api": component}}

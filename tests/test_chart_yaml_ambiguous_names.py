@@ -40,8 +40,12 @@ AMBIGUOUS: dict[str, Any] = {
         },
         "on": {
             "kind": "StatefulSet",
-            "containers": {"app": {"image": {"repository": "nginx", "tag": "1.27"},
-                                   "ports": {"http": {"containerPort": 8080}}}},
+            "containers": {
+                "app": {
+                    "image": {"repository": "nginx", "tag": "1.27"},
+                    "ports": {"http": {"containerPort": 8080}},
+                }
+            },
             "volumes": {"data": {"size": "1Gi"}},
             "scaling": {"maxReplicas": 3, "concurrency": 10},
             "podDisruptionBudget": {"enabled": True},
@@ -63,7 +67,9 @@ def test_yaml_ambiguous_names_render_as_valid_strings(
     assert validate_objects(objects, kube_version) == []
 
 
-def test_yaml_ambiguous_component_ids_stay_strings_in_selectors(objects: list[dict[str, Any]]) -> None:
+def test_yaml_ambiguous_component_ids_stay_strings_in_selectors(
+    objects: list[dict[str, Any]],
+) -> None:
     workloads = [o for o in objects if o["kind"] in ("Deployment", "StatefulSet")]
     assert {w["metadata"]["name"] for w in workloads} == {"y", "on"}
     for w in workloads:

@@ -1,4 +1,4 @@
-"""Diagnostics are data: readers, lint and the CLI share this one shape; printing is the CLI's job."""
+"""Diagnostics are data: readers, lint and the CLI share one shape; printing is the CLI's job."""
 
 from __future__ import annotations
 

@@ -54,7 +54,8 @@ class NetworkPolicyGlobal(Model):
         "callers and let it reach exactly its upstreams (plus DNS).",
     )
     dnsNamespace: str = Field(
-        "kube-system", description="Namespace of the cluster DNS pods that every component may reach."
+        "kube-system",
+        description="Namespace of the cluster DNS pods that every component may reach.",
     )
     #: Empty by default (the chart then selects k8s-app=kube-dns): Helm merges maps, so a non-empty
     #: default would stay inside every user's own selector.
@@ -100,7 +101,9 @@ class Global(Model):
         description="Prefix every object name with the release name, to run two releases in one "
         "namespace. Off by default so a Service is named after its component.",
     )
-    labels: dict[str, str] = Field(default_factory=dict, description="Labels added to every object.")
+    labels: dict[str, str] = Field(
+        default_factory=dict, description="Labels added to every object."
+    )
     annotations: dict[str, str] = Field(
         default_factory=dict, description="Annotations added to every object."
     )
@@ -141,7 +144,9 @@ class Image(Model):
     )
     tag: str | None = Field(None, description="Image tag.", examples=["1.4.2"])
     digest: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+:[a-f0-9]{32,}$")] | None = Field(
-        None, description="Image digest; pins the image and wins over the tag.", examples=["sha256:…"]
+        None,
+        description="Image digest; pins the image and wins over the tag.",
+        examples=["sha256:…"],
     )
     pullPolicy: PullPolicy | None = Field(
         None, description="Pull policy; Kubernetes' default when unset."
@@ -179,7 +184,9 @@ class SecretKeyRef(Model):
 
 
 class EnvFromSource(Model):
-    secret: ResourceName | None = Field(None, description="Every key of this Secret becomes a variable.")
+    secret: ResourceName | None = Field(
+        None, description="Every key of this Secret becomes a variable."
+    )
     configMap: ResourceName | None = Field(
         None, description="Every key of this ConfigMap becomes a variable."
     )
@@ -212,7 +219,9 @@ class HTTPGetAction(Model):
     port: PortRef = Field(description="Port number or container port name.")
     scheme: Literal["HTTP", "HTTPS"] | None = Field(None, description="HTTP or HTTPS.")
     host: str | None = Field(None, description="Host to connect to; the pod IP when unset.")
-    httpHeaders: list[HTTPHeader] = Field(default_factory=list, description="Extra request headers.")
+    httpHeaders: list[HTTPHeader] = Field(
+        default_factory=list, description="Extra request headers."
+    )
 
 
 class TCPSocketAction(Model):
@@ -237,9 +246,15 @@ class Probe(Model):
     tcpSocket: TCPSocketAction | None = Field(None, description="TCP connect check.")
     exec: ExecAction | None = Field(None, description="Command check.")
     grpc: GRPCAction | None = Field(None, description="gRPC health check.")
-    initialDelaySeconds: Annotated[int, Field(ge=0)] | None = Field(None, description="Delay before the first check.")
-    periodSeconds: Annotated[int, Field(ge=1)] | None = Field(None, description="Seconds between checks.")
-    timeoutSeconds: Annotated[int, Field(ge=1)] | None = Field(None, description="Seconds before a check times out.")
+    initialDelaySeconds: Annotated[int, Field(ge=0)] | None = Field(
+        None, description="Delay before the first check."
+    )
+    periodSeconds: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="Seconds between checks."
+    )
+    timeoutSeconds: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="Seconds before a check times out."
+    )
     successThreshold: Annotated[int, Field(ge=1)] | None = Field(
         None, description="Consecutive successes to count as healthy (1 for liveness and startup)."
     )
@@ -249,7 +264,9 @@ class Probe(Model):
 
     @model_validator(mode="after")
     def _at_most_one_handler(self) -> Probe:
-        handlers = [h for h in (self.httpGet, self.tcpSocket, self.exec, self.grpc) if h is not None]
+        handlers = [
+            h for h in (self.httpGet, self.tcpSocket, self.exec, self.grpc) if h is not None
+        ]
         if len(handlers) > 1:
             raise ValueError("a probe takes one of httpGet, tcpSocket, exec or grpc")
         return self
@@ -261,7 +278,8 @@ class Probe(Model):
 
 class Probes(Model):
     liveness: Probe | None = Field(
-        None, description="Restart the container when this fails. Derived from the ports when unset."
+        None,
+        description="Restart the container when this fails. Derived from the ports when unset.",
     )
     readiness: Probe | None = Field(
         None,
@@ -274,7 +292,9 @@ class Probes(Model):
 
 
 class VolumeMount(Model):
-    mountPath: Annotated[str, StringConstraints(pattern=r"^/")] = Field(description="Absolute path in the container.")
+    mountPath: Annotated[str, StringConstraints(pattern=r"^/")] = Field(
+        description="Absolute path in the container."
+    )
     subPath: str | None = Field(None, description="Mount only this path inside the volume.")
     readOnly: bool | None = Field(None, description="Mount read-only.")
 
@@ -288,8 +308,12 @@ class SecurityContext(Model):
     runAsUser: Annotated[int, Field(ge=0)] | None = Field(None, description="UID to run as.")
     runAsGroup: Annotated[int, Field(ge=0)] | None = Field(None, description="GID to run as.")
     runAsNonRoot: bool | None = Field(None, description="Refuse to start as root.")
-    readOnlyRootFilesystem: bool | None = Field(None, description="Mount the root filesystem read-only.")
-    allowPrivilegeEscalation: bool | None = Field(None, description="Allow setuid binaries to gain privileges.")
+    readOnlyRootFilesystem: bool | None = Field(
+        None, description="Mount the root filesystem read-only."
+    )
+    allowPrivilegeEscalation: bool | None = Field(
+        None, description="Allow setuid binaries to gain privileges."
+    )
     privileged: bool | None = Field(None, description="Run privileged (never under restricted).")
     capabilities: Capabilities | None = Field(None, description="Linux capabilities.")
 
@@ -303,8 +327,12 @@ class LifecycleHandler(Model):
 
 
 class Lifecycle(Model):
-    postStart: LifecycleHandler | None = Field(None, description="Runs right after the container starts.")
-    preStop: LifecycleHandler | None = Field(None, description="Runs before the container is stopped.")
+    postStart: LifecycleHandler | None = Field(
+        None, description="Runs right after the container starts."
+    )
+    preStop: LifecycleHandler | None = Field(
+        None, description="Runs before the container is stopped."
+    )
 
 
 class Container(Model):
@@ -327,7 +355,8 @@ class Container(Model):
         examples=[{"DB_PASSWORD": {"secret": "db", "key": "password"}}],
     )
     envFrom: list[EnvFromSource] = Field(
-        default_factory=list, description="Secrets or ConfigMaps whose every key becomes a variable."
+        default_factory=list,
+        description="Secrets or ConfigMaps whose every key becomes a variable.",
     )
     resources: Resources | None = Field(
         None, description="Requests and limits; `global.defaultResources` when unset."
@@ -412,7 +441,9 @@ class IngressPath(Model):
     port: PortRef | None = Field(
         None, description="Service port name or number; the Service's first port when unset."
     )
-    pathType: PathType = Field(PathType.PREFIX, description="Prefix, Exact or ImplementationSpecific.")
+    pathType: PathType = Field(
+        PathType.PREFIX, description="Prefix, Exact or ImplementationSpecific."
+    )
 
 
 class IngressHost(Model):
@@ -439,7 +470,9 @@ class IngressTLS(Model):
 
 class Ingress(Model):
     enabled: bool = Field(True, description="Render the Ingress.")
-    className: str | None = Field(None, description="Ingress class; `global.ingressClassName` when unset.")
+    className: str | None = Field(
+        None, description="Ingress class; `global.ingressClassName` when unset."
+    )
     hosts: dict[Hostname, IngressHost] = Field(
         default_factory=dict,
         description="Hosts and their paths; `<component>.<global.domain>` when empty.",
@@ -515,7 +548,9 @@ class ServiceAccount(Model):
     name: ResourceName | None = Field(
         None, description="ServiceAccount to use; the component's name when created."
     )
-    annotations: dict[str, str] = Field(default_factory=dict, description="Annotations (e.g. cloud IAM).")
+    annotations: dict[str, str] = Field(
+        default_factory=dict, description="Annotations (e.g. cloud IAM)."
+    )
     automountToken: bool = Field(False, description="Mount the API token into the pods.")
 
 
@@ -538,13 +573,17 @@ class KeyToPath(Model):
 
 class ConfigMapVolume(Model):
     name: ResourceName = Field(description="Name of an existing ConfigMap.")
-    items: list[KeyToPath] = Field(default_factory=list, description="Keys to project; all when empty.")
+    items: list[KeyToPath] = Field(
+        default_factory=list, description="Keys to project; all when empty."
+    )
     defaultMode: Annotated[int, Field(ge=0, le=511)] | None = Field(None, description="File mode.")
 
 
 class SecretVolume(Model):
     secretName: ResourceName = Field(description="Name of an existing Secret.")
-    items: list[KeyToPath] = Field(default_factory=list, description="Keys to project; all when empty.")
+    items: list[KeyToPath] = Field(
+        default_factory=list, description="Keys to project; all when empty."
+    )
     defaultMode: Annotated[int, Field(ge=0, le=511)] | None = Field(None, description="File mode.")
 
 
@@ -553,23 +592,33 @@ class Volume(Model):
     ``configMap``, ``secret`` or ``files``."""
 
     size: Quantity | None = Field(None, description="Persistent volume size.", examples=["1Gi"])
-    storageClassName: str | None = Field(None, description="Storage class; the cluster default when unset.")
+    storageClassName: str | None = Field(
+        None, description="Storage class; the cluster default when unset."
+    )
     accessModes: list[AccessMode] = Field(
         default_factory=lambda: [AccessMode.RWO], description="Access modes of a persistent volume."
     )
-    existingClaim: ResourceName | None = Field(None, description="Use this existing PersistentVolumeClaim.")
-    emptyDir: EmptyDir | None = Field(None, description="Scratch space that lives as long as the pod.")
+    existingClaim: ResourceName | None = Field(
+        None, description="Use this existing PersistentVolumeClaim."
+    )
+    emptyDir: EmptyDir | None = Field(
+        None, description="Scratch space that lives as long as the pod."
+    )
     configMap: ConfigMapVolume | None = Field(None, description="An existing ConfigMap.")
     secret: SecretVolume | None = Field(None, description="An existing Secret.")
-    files: dict[Annotated[str, StringConstraints(pattern=r"^[-._a-zA-Z0-9]+$")], str] | None = Field(
-        None,
-        description="Inline files, rendered into a ConfigMap the chart owns.",
-        examples=[{"nginx.conf": "events {}"}],
+    files: dict[Annotated[str, StringConstraints(pattern=r"^[-._a-zA-Z0-9]+$")], str] | None = (
+        Field(
+            None,
+            description="Inline files, rendered into a ConfigMap the chart owns.",
+            examples=[{"nginx.conf": "events {}"}],
+        )
     )
 
     @model_validator(mode="after")
     def _exactly_one_kind(self) -> Volume:
-        kinds = [k for k in ("emptyDir", "configMap", "secret", "files") if getattr(self, k) is not None]
+        kinds = [
+            k for k in ("emptyDir", "configMap", "secret", "files") if getattr(self, k) is not None
+        ]
         if self.size is not None or self.existingClaim is not None:
             kinds.append("persistent")
         if len(kinds) != 1:
@@ -593,13 +642,15 @@ class Peer(Model):
     ``{component: db}``; ``{project: billing, service: invoices}``; ``"*"`` wildcards either part.
     """
 
-    component: Annotated[str, StringConstraints(pattern=DNS1035_LABEL, max_length=63)] | None = Field(
-        None, description="A component of this release."
+    component: Annotated[str, StringConstraints(pattern=DNS1035_LABEL, max_length=63)] | None = (
+        Field(None, description="A component of this release.")
     )
-    project: Annotated[str, StringConstraints(pattern=r"^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?)$")] | None = Field(
-        None, description="A project (namespace), or `*` for every project."
-    )
-    service: Annotated[str, StringConstraints(pattern=r"^(\*|[a-z]([-a-z0-9]*[a-z0-9])?)$")] | None = Field(
+    project: (
+        Annotated[str, StringConstraints(pattern=r"^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?)$")] | None
+    ) = Field(None, description="A project (namespace), or `*` for every project.")
+    service: (
+        Annotated[str, StringConstraints(pattern=r"^(\*|[a-z]([-a-z0-9]*[a-z0-9])?)$")] | None
+    ) = Field(
         None, description="A service (component id) in that project, or `*` for every service."
     )
 
@@ -618,9 +669,7 @@ class Component(Model):
         WorkloadKind.DEPLOYMENT,
         description="Deployment, or StatefulSet for persistent per-replica storage.",
     )
-    replicas: Annotated[int, Field(ge=0)] = Field(
-        1, description="Replicas when `scaling` is off."
-    )
+    replicas: Annotated[int, Field(ge=0)] = Field(1, description="Replicas when `scaling` is off.")
     strategy: Strategy = Field(
         default_factory=Strategy, description="Rollout strategy (Deployments)."
     )
@@ -638,7 +687,8 @@ class Component(Model):
         min_length=1,
     )
     initContainers: dict[ContainerName, Container] = Field(
-        default_factory=dict, description="Init containers, run in name order before the containers."
+        default_factory=dict,
+        description="Init containers, run in name order before the containers.",
     )
     service: Service = Field(default_factory=Service, description="The component's Service.")
     ingress: Ingress | None = Field(None, description="HTTP(S) routes from outside the cluster.")
@@ -659,7 +709,9 @@ class Component(Model):
         examples=[{"data": {"size": "1Gi"}}],
     )
     nodeSelector: dict[str, str] = Field(default_factory=dict, description="Node labels to run on.")
-    tolerations: list[dict[str, Any]] = Field(default_factory=list, description="Taints to tolerate.")
+    tolerations: list[dict[str, Any]] = Field(
+        default_factory=list, description="Taints to tolerate."
+    )
     affinity: dict[str, Any] = Field(default_factory=dict, description="Pod affinity rules.")
     topologySpreadConstraints: list[dict[str, Any]] = Field(
         default_factory=list,
@@ -671,8 +723,8 @@ class Component(Model):
         description="Extra /etc/hosts entries: IP → hostnames.",
         examples=[{"10.0.0.5": ["db.internal"]}],
     )
-    hostname: Annotated[str, StringConstraints(pattern=DNS1123_LABEL, max_length=63)] | None = Field(
-        None, description="Pod hostname."
+    hostname: Annotated[str, StringConstraints(pattern=DNS1123_LABEL, max_length=63)] | None = (
+        Field(None, description="Pod hostname.")
     )
     terminationGracePeriodSeconds: Annotated[int, Field(ge=0)] | None = Field(
         None, description="Seconds a pod has to stop before it is killed."
@@ -681,9 +733,13 @@ class Component(Model):
     labels: dict[str, str] = Field(
         default_factory=dict, description="Labels on this component's objects (never in selectors)."
     )
-    annotations: dict[str, str] = Field(default_factory=dict, description="Annotations on its objects.")
+    annotations: dict[str, str] = Field(
+        default_factory=dict, description="Annotations on its objects."
+    )
     podLabels: dict[str, str] = Field(default_factory=dict, description="Extra pod labels.")
-    podAnnotations: dict[str, str] = Field(default_factory=dict, description="Extra pod annotations.")
+    podAnnotations: dict[str, str] = Field(
+        default_factory=dict, description="Extra pod annotations."
+    )
     upstreams: list[Peer] = Field(
         default_factory=list,
         description="Services this component may call (NetworkPolicy egress, Istio Sidecar).",
@@ -698,7 +754,9 @@ class Component(Model):
 
 
 class TestHook(Model):
-    enabled: bool = Field(True, description="Render the `helm test` hook that checks every Service port.")
+    enabled: bool = Field(
+        True, description="Render the `helm test` hook that checks every Service port."
+    )
     image: Image = Field(
         default_factory=lambda: Image(repository="busybox", tag="1.36.1"),
         description="Image with `nc`, used by the test hook.",
@@ -708,9 +766,11 @@ class TestHook(Model):
 class Values(Model):
     """The chart's values."""
 
-    global_: Global = Field(default_factory=Global, alias="global", description="Settings for every component.")
-    nameOverride: Annotated[str, StringConstraints(pattern=DNS1123_LABEL, max_length=63)] | None = Field(
-        None, description="Replaces the chart name in `app.kubernetes.io/name`."
+    global_: Global = Field(
+        default_factory=Global, alias="global", description="Settings for every component."
+    )
+    nameOverride: Annotated[str, StringConstraints(pattern=DNS1123_LABEL, max_length=63)] | None = (
+        Field(None, description="Replaces the chart name in `app.kubernetes.io/name`.")
     )
     components: dict[ComponentId, Component] = Field(
         default_factory=dict,

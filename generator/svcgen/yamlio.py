@@ -63,9 +63,13 @@ class Document:
             if isinstance(node, CommentedMap) and part in node:
                 line, col = node.lc.key(part) if (key and last) else node.lc.value(part)
                 key_line, key_col = node.lc.key(part)
-                best = (line + 1, col + 1) if (key and last) or _is_scalar(node[part]) else (
-                    key_line + 1,
-                    key_col + 1,
+                best = (
+                    (line + 1, col + 1)
+                    if (key and last) or _is_scalar(node[part])
+                    else (
+                        key_line + 1,
+                        key_col + 1,
+                    )
                 )
                 node = node[part]
             elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
@@ -79,12 +83,13 @@ class Document:
     def contains(self, path: Sequence[PathPart]) -> bool:
         node = self.tree
         for part in path:
-            if isinstance(node, CommentedMap) and part in node:
-                node = node[part]
-            elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
-                node = node[part]
-            else:
+            in_map = isinstance(node, CommentedMap) and part in node
+            in_seq = (
+                isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node)
+            )
+            if not (in_map or in_seq):
                 return False
+            node = node[part]
         return True
 
 
@@ -104,8 +109,12 @@ def read_text(path: str | Path, *, max_bytes: int = MAX_BYTES) -> str:
         try:
             size = p.stat().st_size
             if p.is_dir():
-                raise error(f"{name} is a directory, not a file", file=name, exit_code=2,
-                            hint="name a YAML file")
+                raise error(
+                    f"{name} is a directory, not a file",
+                    file=name,
+                    exit_code=2,
+                    hint="name a YAML file",
+                )
             if size > max_bytes:
                 raise error(
                     f"{name} is {size / 1048576:.1f} MiB; inputs are limited to "
@@ -115,19 +124,25 @@ def read_text(path: str | Path, *, max_bytes: int = MAX_BYTES) -> str:
                 )
             text = p.read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise error(f"{name}: no such file", file=name, exit_code=2,
-                        hint="check the path") from None
+            raise error(
+                f"{name}: no such file", file=name, exit_code=2, hint="check the path"
+            ) from None
         except PermissionError:
-            raise error(f"{name}: permission denied", file=name, exit_code=2,
-                        hint="make the file readable") from None
+            raise error(
+                f"{name}: permission denied", file=name, exit_code=2, hint="make the file readable"
+            ) from None
         except UnicodeDecodeError as exc:
-            raise error(f"{name} is not UTF-8 text (byte {exc.start})", file=name,
-                        hint="save the file as UTF-8") from None
+            raise error(
+                f"{name} is not UTF-8 text (byte {exc.start})",
+                file=name,
+                hint="save the file as UTF-8",
+            ) from None
         except OSError as exc:
             raise error(f"{name}: {exc.strerror or exc}", file=name, exit_code=2) from None
     if len(text) > max_bytes:
-        raise error(f"{name} is larger than {max_bytes // 1048576} MiB", file=name,
-                    hint="split the input")
+        raise error(
+            f"{name} is larger than {max_bytes // 1048576} MiB", file=name, hint="split the input"
+        )
     return text
 
 
@@ -149,7 +164,9 @@ def load_documents(path: str | Path, text: str | None = None) -> list[Document]:
             hint = "remove or rename one of the two keys"
         else:
             hint = "fix the YAML syntax at this position"
-        raise error(f"invalid YAML: {problem}", file=name, line=line, column=col, hint=hint) from None
+        raise error(
+            f"invalid YAML: {problem}", file=name, line=line, column=col, hint=hint
+        ) from None
     except YAMLError as exc:
         raise error(f"invalid YAML: {exc}", file=name, hint="fix the YAML syntax") from None
     except RecursionError:
@@ -193,8 +210,9 @@ def to_plain(tree: Any, file: str = "") -> Any:
                 hint="reduce the use of YAML aliases",
             )
         if depth > 200:
-            raise error("YAML nesting is deeper than 200 levels", file=file,
-                        hint="flatten the document")
+            raise error(
+                "YAML nesting is deeper than 200 levels", file=file, hint="flatten the document"
+            )
         if isinstance(node, dict):
             return {_scalar(k): walk(v, depth + 1) for k, v in node.items()}
         if isinstance(node, list):
@@ -235,8 +253,12 @@ def atomic_write(path: str | Path, text: str) -> None:
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
-        raise error(f"cannot write {target}: {exc.strerror or exc}", file=str(target),
-                    exit_code=2, hint="check that the directory exists and is writable") from None
+        raise error(
+            f"cannot write {target}: {exc.strerror or exc}",
+            file=str(target),
+            exit_code=2,
+            hint="check that the directory exists and is writable",
+        ) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
