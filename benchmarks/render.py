@@ -92,7 +92,14 @@ def synthetic_values(count: int) -> dict[str, Any]:
     return values
 
 
-def render_once(helm: str, values_file: Path, out_dir: Path) -> tuple[float, float, str]:
+def render_once(helm: str, values_file: Path) -> tuple[float, str]:
+    """(wall seconds, manifests) of one `helm template` (benchmarks/lint.py uses it too)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        elapsed, _, manifests = render_measured(helm, values_file, Path(tmp))
+    return elapsed, manifests
+
+
+def render_measured(helm: str, values_file: Path, out_dir: Path) -> tuple[float, float, str]:
     """(wall seconds, CPU seconds, manifests) of one `helm template`.
 
     CPU time (user + system of helm and its threads) hardly moves when other processes share the
@@ -137,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
             values_file.write_text(json.dumps(synthetic_values(size)))
             times, cpu_times, objects = [], [], 0
             for _ in range(args.runs):
-                elapsed, cpu, manifests = render_once(helm.path, values_file, Path(tmp))
+                elapsed, cpu, manifests = render_measured(helm.path, values_file, Path(tmp))
                 times.append(elapsed)
                 cpu_times.append(cpu)
                 objects = count_objects(manifests)
