@@ -1,0 +1,38 @@
+"""The benchmarks keep working: each script runs at tiny sizes, and the render benchmark's synthetic
+values are ones the chart accepts, rendering a number of objects proportional to their size."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SCRIPTS = sorted(p for p in (REPO / "benchmarks").glob("*.py") if not p.name.startswith("_"))
+
+
+def run_benchmark(script: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True,
+                          cwd=REPO, timeout=300, check=False)
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)
+def test_benchmark_runs_at_tiny_sizes(script: Path, helm4: str) -> None:
+    proc = run_benchmark(script, "--sizes", "2,4", "--runs", "1")
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_render_benchmark_objects_grow_with_components(helm4: str) -> None:
+    proc = run_benchmark(REPO / "benchmarks" / "render.py", "--sizes", "10,20", "--runs", "1",
+                         "--helm", helm4)
+    assert proc.returncode == 0, proc.stderr
+    rows = {int(m[1]): int(m[2]) for m in
+            re.finditer(r"^\s+(\d+)\s+[\d.]+\s+[\d.]+\s+(\d+)\s", proc.stdout, re.M)}
+    assert set(rows) == {10, 20}
+    # Features recur every few components, so objects grow in step with the components.
+    assert 1.7 * rows[10] <= rows[20] <= 2.3 * rows[10]
+    assert rows[10] >= 40  # workloads, Services, policies, ingresses, autoscalers, …
