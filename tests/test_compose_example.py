@@ -77,7 +77,7 @@ def test_example_api_gets_secret_references_not_secret_values(
     assert env["LOG_LEVEL"]["value"] == "warn"
     for name in ("DATABASE_URL", "PAYMENT_API_KEY", "SESSION_SECRET"):
         assert env[name]["valueFrom"]["secretKeyRef"] == {"name": "api-env", "key": name}
-    assert container["image"] == "ghcr.io/acme/shop-api:latest"
+    assert container["image"] == "ghcr.io/acme/shop-api:1.4.2"
     text = VALUES.read_text(encoding="utf-8")
     assert "changeme" not in text and "test-key-not-for-production" not in text
 
@@ -97,6 +97,8 @@ def test_example_report_names_every_action_and_locates_every_note(
     actions = [d.message for d in report if d.rule == "R101"]
     assert any("create Secret db-password" in m for m in actions)
     assert any("create Secret api-env" in m for m in actions)
-    assert any("ghcr.io/acme/shop-api:latest" in m for m in actions)
+    # api and worker are built from source under a pinned name: push that, never `latest`.
+    assert any("builds ghcr.io/acme/shop-api:1.4.2" in m and "push" in m for m in actions)
+    assert not any(":latest" in m for m in actions)
     for d in report:
         assert Path(d.file).parent == EXAMPLE and d.line > 0, d

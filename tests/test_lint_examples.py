@@ -17,11 +17,7 @@ FILES = sorted(
 )
 
 #: Warnings an example still has, by file and rule, and why they are accepted for now.
-KNOWN_WARNINGS: dict[str, set[str]] = {
-    # Generated from Compose: the services Compose builds (api, worker) have no version to pin
-    # until they are pushed, so their images carry `latest`.
-    "values-examples/compose/values.yaml": {"SVC405"},
-}
+KNOWN_WARNINGS: dict[str, set[str]] = {}
 
 
 def test_there_are_examples_to_lint() -> None:
