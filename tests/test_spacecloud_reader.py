@@ -8,7 +8,6 @@ with the real helm and validated strictly against the Kubernetes schemas.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import textwrap
@@ -18,6 +17,7 @@ from typing import Any
 import pytest
 from chartutil import REPO, find, one, render
 from ruamel.yaml import YAML
+from valuesutil import svcgen_values
 
 from svcgen.diagnostics import Diagnostic, Severity, SvcgenError, format_text
 from svcgen.kube import validate_objects
@@ -557,31 +557,6 @@ def example_objects() -> list[dict[str, Any]]:
 
 def test_example_renders_alike_with_helm_3(example_objects: list[dict[str, Any]]) -> None:
     assert render(files=[EXAMPLE_VALUES], namespace="shop", helm="helm3") == example_objects
-
-
-def svcgen_values(*args: str) -> tuple[int, str, str]:
-    """Run `svcgen values ARGS` in process: exit code, stdout, stderr."""
-    from svcgen.values_cmd import run_values
-
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        code = run_values(
-            list(args),
-            output=None,
-            fmt="auto",
-            env_file=None,
-            profiles=(),
-            project=None,
-            registry=None,
-            images=(),
-            strict=False,
-            stdout=out,
-            stderr=err,
-        )
-    except SvcgenError as exc:
-        err.write("\n".join(format_text(d) for d in exc.diagnostics))
-        code = exc.exit_code
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.mark.golden
