@@ -71,13 +71,8 @@ CONTAINER_KEYS = {
     "readinessProbe",
     "startupProbe",
 }
-SERVICE_KEYS = {
-    "name",
-    "type",
-    "ports",
+SERVICE_NOT_CONVERTED = {
     "externalIPs",
-    "labels",
-    "annotations",
     "clusterIP",
     "externalName",
     "externalTrafficPolicy",
@@ -90,6 +85,7 @@ SERVICE_KEYS = {
     "sessionAffinityConfig",
     "topologyKeys",
 }
+SERVICE_KEYS = {"name", "type", "ports", "labels", "annotations"} | SERVICE_NOT_CONVERTED
 SERVICE_PORT_KEYS = {"name", "port", "externalPort", "containerPort", "protocol"}
 INGRESS_KEYS = {
     "disabled",
@@ -146,20 +142,6 @@ NOT_CONVERTED = {
     "nodeName": "pinning pods to one node is left to the scheduler (use nodeSelector)",
     "podManagementPolicy": "the chart uses Kubernetes' default (OrderedReady)",
     "serviceName": "the chart names the headless Service of a StatefulSet itself",
-}
-SERVICE_NOT_CONVERTED = {
-    "externalIPs",
-    "clusterIP",
-    "externalName",
-    "externalTrafficPolicy",
-    "healthCheckNodePort",
-    "ipFamily",
-    "loadBalancerIP",
-    "loadBalancerSourceRanges",
-    "publishNotReadyAddresses",
-    "sessionAffinity",
-    "sessionAffinityConfig",
-    "topologyKeys",
 }
 DEFAULT_CLUSTER_ISSUER = "lets-encrypt-http-issuer"
 ISSUER_ANNOTATIONS = {
