@@ -46,90 +46,39 @@ def _root() -> None:
     """Turn service definitions into values for the svcgen Helm chart, lint them, render them."""
 
 
-@app.command("version")
-def version() -> None:
-    """Print the svcgen version."""
-    from svcgen import __version__
-
-    print(__version__)
-
-
-@app.command("schema")
-def schema(
-    check: bool = typer.Option(
-        False, "--check", help="Write nothing; exit 1 naming each generated file that is stale."
+@app.command("values")
+def values(
+    inputs: list[str] = typer.Argument(  # noqa: B008 - typer reads its parameters from defaults
+        ..., metavar="INPUT...", help="Compose files (in -f order), Space Cloud or DevSpace files."
     ),
-    chart: str = typer.Option(
-        "chart", "--chart", help="Chart directory holding values.schema.json and README.md."
+    output: str | None = typer.Option(
+        None, "--output", "-o", help="Write here; an existing file is updated in place."
     ),
+    fmt: str = typer.Option(
+        "auto", "--format", help="Input format: auto, compose, spacecloud or devspace."
+    ),
+    env_file: str | None = typer.Option(
+        None, "--env-file", help="Variables for interpolation (default: .env next to the input)."
+    ),
+    profile: list[str] = typer.Option(  # noqa: B008
+        [], "--profile", help="Enable a Compose profile."
+    ),
+    project: str | None = typer.Option(
+        None, "--project", help="Project id: global.project and the Compose project name."
+    ),
+    registry: str | None = typer.Option(
+        None, "--registry", help="Registry for images Compose would build."
+    ),
+    image: list[str] = typer.Option(  # noqa: B008
+        [], "--image", help="SERVICE=REF: set a service's image."
+    ),
+    strict: bool = typer.Option(False, "--strict", help="Fail when any key is not converted."),
 ) -> None:
-    """Generate the chart's values.schema.json and README values table from the values model."""
-    from pathlib import Path
+    """Convert service definitions into values for the chart; report what was not converted."""
+    from svcgen.values_cmd import run_values
 
-    from svcgen import schema as schema_mod
-
-    def work() -> None:
-        chart_dir = Path(chart)
-        if check:
-            stale = [a.path for a in schema_mod.artefacts(chart_dir) if a.stale]
-            for path in stale:
-                print(f"{path} is stale: run `svcgen schema` and commit the result",
-                      file=sys.stderr)
-            if stale:
-                raise typer.Exit(1)
-            print("values.schema.json and the README values table are up to date")
-            return
-        written = schema_mod.write(chart_dir)
-        for path in written:
-            print(f"wrote {path}")
-        if not written:
-            print("values.schema.json and the README values table are up to date")
-
-    run(work)
-
-
-@app.command("template")
-def template(
-    values: list[str] = typer.Argument(  # noqa: B008 - typer reads its parameters from defaults
-        ...,
-        metavar="VALUES",
-        help="Values files, applied in order as helm's -f does; '-' reads standard input.",
-    ),
-    release: str = typer.Option("svcgen", "--release", help="Release name."),
-    namespace: str | None = typer.Option(
-        None,
-        "--namespace",
-        "-n",
-        help="Release namespace.",
-        show_default="global.project when the values set it, else default",
-    ),
-    kube_version: str = typer.Option(
-        "1.35.0", "--kube-version", help="Kubernetes version to render for."
-    ),
-    helm_path: str | None = typer.Option(
-        None,
-        "--helm",
-        help="helm binary to run (Helm 4.x or 3.17.x).",
-        show_default="$SVCGEN_HELM, the virtualenv's helm, then PATH's",
-    ),
-) -> None:
-    """Render the bundled chart with these values through helm; print the manifests."""
-    from svcgen import helm
-
-    def work() -> None:
-        stdin = sys.stdin.read() if "-" in values else None
-        manifests = helm.template(
-            values,
-            release=release,
-            namespace=namespace,
-            kube_version=kube_version,
-            helm=helm_path,
-            stdin=stdin,
-            on_warning=lambda line: print(f"helm: {line}", file=sys.stderr),
-        )
-        sys.stdout.write(manifests)
-
-    run(work)
+    run(lambda: run_values(inputs, output=output, fmt=fmt, env_file=env_file, profiles=profile,
+                           project=project, registry=registry, images=image, strict=strict))
 
 
 @app.command("lint")
@@ -183,6 +132,50 @@ def lint(
     raise typer.Exit(code)
 
 
+@app.command("template")
+def template(
+    values: list[str] = typer.Argument(  # noqa: B008 - typer reads its parameters from defaults
+        ...,
+        metavar="VALUES",
+        help="Values files, applied in order as helm's -f does; '-' reads standard input.",
+    ),
+    release: str = typer.Option("svcgen", "--release", help="Release name."),
+    namespace: str | None = typer.Option(
+        None,
+        "--namespace",
+        "-n",
+        help="Release namespace.",
+        show_default="global.project when the values set it, else default",
+    ),
+    kube_version: str = typer.Option(
+        "1.35.0", "--kube-version", help="Kubernetes version to render for."
+    ),
+    helm_path: str | None = typer.Option(
+        None,
+        "--helm",
+        help="helm binary to run (Helm 4.x or 3.17.x).",
+        show_default="$SVCGEN_HELM, the virtualenv's helm, then PATH's",
+    ),
+) -> None:
+    """Render the bundled chart with these values through helm; print the manifests."""
+    from svcgen import helm
+
+    def work() -> None:
+        stdin = sys.stdin.read() if "-" in values else None
+        manifests = helm.template(
+            values,
+            release=release,
+            namespace=namespace,
+            kube_version=kube_version,
+            helm=helm_path,
+            stdin=stdin,
+            on_warning=lambda line: print(f"helm: {line}", file=sys.stderr),
+        )
+        sys.stdout.write(manifests)
+
+    run(work)
+
+
 @app.command("rules")
 def rules() -> None:
     """List every lint rule: id, default severity, name and what it finds."""
@@ -199,39 +192,46 @@ def explain(rule: str = typer.Argument(..., help="Rule id (SVC101) or name.")) -
     sys.stdout.write(run(lambda: explain_rule(rule)))
 
 
-@app.command("values")
-def values(
-    inputs: list[str] = typer.Argument(  # noqa: B008 - typer reads its parameters from defaults
-        ..., metavar="INPUT...", help="Compose files (in -f order), Space Cloud or DevSpace files."
+@app.command("schema")
+def schema(
+    check: bool = typer.Option(
+        False, "--check", help="Write nothing; exit 1 naming each generated file that is stale."
     ),
-    output: str | None = typer.Option(
-        None, "--output", "-o", help="Write here; an existing file is updated in place."
+    chart: str = typer.Option(
+        "chart", "--chart", help="Chart directory holding values.schema.json and README.md."
     ),
-    fmt: str = typer.Option(
-        "auto", "--format", help="Input format: auto, compose, spacecloud or devspace."
-    ),
-    env_file: str | None = typer.Option(
-        None, "--env-file", help="Variables for interpolation (default: .env next to the input)."
-    ),
-    profile: list[str] = typer.Option(  # noqa: B008
-        [], "--profile", help="Enable a Compose profile."
-    ),
-    project: str | None = typer.Option(
-        None, "--project", help="Project id: global.project and the Compose project name."
-    ),
-    registry: str | None = typer.Option(
-        None, "--registry", help="Registry for images Compose would build."
-    ),
-    image: list[str] = typer.Option(  # noqa: B008
-        [], "--image", help="SERVICE=REF: set a service's image."
-    ),
-    strict: bool = typer.Option(False, "--strict", help="Fail when any key is not converted."),
 ) -> None:
-    """Convert service definitions into values for the chart; report what was not converted."""
-    from svcgen.values_cmd import run_values
+    """Generate the chart's values.schema.json and README values table from the values model."""
+    from pathlib import Path
 
-    run(lambda: run_values(inputs, output=output, fmt=fmt, env_file=env_file, profiles=profile,
-                           project=project, registry=registry, images=image, strict=strict))
+    from svcgen import schema as schema_mod
+
+    def work() -> None:
+        chart_dir = Path(chart)
+        if check:
+            stale = [a.path for a in schema_mod.artefacts(chart_dir) if a.stale]
+            for path in stale:
+                print(f"{path} is stale: run `svcgen schema` and commit the result",
+                      file=sys.stderr)
+            if stale:
+                raise typer.Exit(1)
+            print("values.schema.json and the README values table are up to date")
+            return
+        written = schema_mod.write(chart_dir)
+        for path in written:
+            print(f"wrote {path}")
+        if not written:
+            print("values.schema.json and the README values table are up to date")
+
+    run(work)
+
+
+@app.command("version")
+def version() -> None:
+    """Print the svcgen version."""
+    from svcgen import __version__
+
+    print(__version__)
 
 
 def main() -> None:
