@@ -209,6 +209,29 @@ def test_extends_merges_a_base_service_from_this_or_another_file(tmp_path: Path)
     assert not out.notes("R100")
 
 
+def test_extends_file_is_relative_to_the_file_that_names_it(tmp_path: Path) -> None:
+    write_project(tmp_path, "services: {}", **{
+        "shared__app.yaml": """\
+            services:
+              app:
+                extends: {file: ../base/runtime.yaml, service: runtime}
+                environment: {LAYER: app}
+            """,
+        "base__runtime.yaml": """\
+            services:
+              runtime:
+                image: "ghcr.io/acme/runtime:3.2"
+                environment: {LAYER: runtime, TZ: UTC}
+            """})
+    out = convert(tmp_path, """
+        services:
+          api:
+            extends: {file: shared/app.yaml, service: app}
+        """)
+    assert out.container("api")["image"] == {"repository": "ghcr.io/acme/runtime", "tag": "3.2"}
+    assert out.container("api")["env"] == {"LAYER": "app", "TZ": "UTC"}
+
+
 def test_extends_cycle_is_an_error_at_the_extends_key(tmp_path: Path) -> None:
     with pytest.raises(SvcgenError) as exc:
         convert(tmp_path, "services:\n  a: {image: 'x:1', extends: b}\n"

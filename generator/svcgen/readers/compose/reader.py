@@ -269,8 +269,7 @@ def _resolve_extends(merged: Any, project_dir: Path, interp: Interpolator,
                                       path=f"services.{name}.extends", message=message,
                                       hint=hint))
 
-    def other_file(relative: str) -> dict[str, Any]:
-        path = (project_dir / relative).resolve()
+    def other_file(path: Path) -> dict[str, Any]:
         if path not in files:
             loaded = load_sources(path)
             docs = []
@@ -298,7 +297,10 @@ def _resolve_extends(merged: Any, project_dir: Path, interp: Interpolator,
                        "write extends: {service: NAME, file: FILE}")
         base_where, base_origin = where, origin
         if isinstance(file, str):
-            base_where, base_origin = other_file(file), file
+            # Compose resolves `file` against the directory of the file that names it.
+            here = Path(origin).parent if origin else project_dir
+            path = (here / file).resolve()
+            base_where, base_origin = other_file(path), str(path)
         if target not in base_where:
             raise fail(chain[0][1] if chain else name,
                        f"extends names service {target!r}, which "
