@@ -2,8 +2,8 @@
 
 A test that needs helm FAILS when it is missing, never skips: a green run must mean the chart was
 rendered. Under CI (``CI=true``) a skipped test of any kind is turned into a failure as well, so
-nothing passes there without having run, and property tests replay a fixed sequence of examples. Fixtures are session-scoped, so each pytest-xdist worker
-looks the binaries up once.
+nothing passes there without having run, and property tests replay a fixed sequence of examples.
+Fixtures are session-scoped, so each pytest-xdist worker looks the binaries up once.
 """
 
 from __future__ import annotations
