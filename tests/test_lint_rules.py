@@ -15,6 +15,7 @@ FIXTURES = Path(__file__).parent / "lint_fixtures" / "rules"
 #: (line, column) of each finding the rule makes on ``<ID>-bad.yaml``, in order.
 EXPECTED: dict[str, list[tuple[int, int]]] = {
     "SVC001": [(3, 15), (6, 47), (8, 11), (9, 3), (10, 5)],
+    "SVC002": [(3, 3), (5, 3)],
     "SVC101": [(11, 34)],
     "SVC102": [(12, 23), (13, 9), (14, 9)],
     "SVC103": [(12, 23), (18, 5)],

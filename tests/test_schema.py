@@ -297,11 +297,13 @@ VALID: dict[str, dict[str, Any]] = {
         "minReplicas": 0, "maxReplicas": 3,
         "triggers": [{"type": "cron", "metadata": {"start": "0 8 * * *"}}]}}),
     "id-63-characters": {"components": {"a" * 63: {"containers": {"app": {"image": IMAGE}}}}},
+    # A parent chart hands its own globals to this chart when it is a dependency (lint: SVC002).
+    "parent-chart-globals": {"global": {"storageClass": "fast", "registry": {"url": "x"}}},
 }
 
 INVALID: dict[str, dict[str, Any]] = {
     "unknown-root-key": {"component": {}},
-    "unknown-global-key": {"global": {"networkPolicies": {"enabled": True}}},
+    "unknown-key-inside-a-global-setting": {"global": {"networkPolicy": {"enabeld": True}}},
     "unknown-component-key": component(component={"replica": 2}),
     "negative-replicas": component(component={"replicas": -1}),
     "string-replicas": component(component={"replicas": "2"}),

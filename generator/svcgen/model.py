@@ -87,6 +87,15 @@ class MeshGlobal(Model):
 
 
 class Global(Model):
+    """Settings for every component.
+
+    Unknown keys are allowed at this level only: when the chart is a dependency of another chart,
+    Helm hands it the parent's globals too. ``svcgen lint`` still reports them (SVC002), since
+    outside an umbrella chart an unknown global key is a typo.
+    """
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, use_enum_values=True)
+
     project: Annotated[str, StringConstraints(pattern=DNS1123_LABEL, max_length=63)] | None = Field(
         None,
         description="Project id (Space Cloud). When set, the chart fails unless the release "

@@ -1,5 +1,18 @@
 """Every lint rule, one module per theme; importing this package registers them all."""
 
-from svcgen.lint.rules import builtin, names, peers, ports, resources, scaling, security, storage
+from svcgen.lint.rules import (
+    builtin,
+    names,
+    peers,
+    ports,
+    resources,
+    scaling,
+    security,
+    storage,
+    values,
+)
 
-__all__ = ["builtin", "names", "peers", "ports", "resources", "scaling", "security", "storage"]
+__all__ = [
+    "builtin", "names", "peers", "ports", "resources", "scaling", "security", "storage",
+    "values",
+]
