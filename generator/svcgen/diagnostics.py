@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -83,6 +84,14 @@ def error(
         ),
         exit_code=exit_code,
     )
+
+
+def dotted_path(path: Iterable[str | int]) -> str:
+    """``("spec", "tasks", 0, "ports")`` → ``spec.tasks[0].ports``: how messages show a path."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
 
 
 def format_text(diagnostic: Diagnostic) -> str:

@@ -18,7 +18,7 @@ import functools
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -28,7 +28,7 @@ import jsonschema
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from svcgen.diagnostics import error
+from svcgen.diagnostics import dotted_path, error
 
 DEFINITIONS_URI = "https://kubernetes.io/api/_definitions.json"
 
@@ -178,16 +178,6 @@ def _validator(version: str, api_version: str, kind: str) -> jsonschema.protocol
     return validator_class(schema, registry=_registry(version))
 
 
-def _dotted(path: Iterable[Any]) -> str:
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
-
-
 def _message(err: jsonschema.ValidationError) -> str:
     """The most specific message: inside oneOf/anyOf, the reason of the best matching branch."""
     branches = err.validator_value if err.validator == "oneOf" else None
@@ -202,7 +192,7 @@ def _message(err: jsonschema.ValidationError) -> str:
     if err.context:
         best = jsonschema.exceptions.best_match(err.context)
         if best is not None and best.message:
-            inner = _dotted(best.relative_path)
+            inner = dotted_path(best.relative_path)
             return f"{best.message}" + (f" (at {inner})" if inner else "")
     return err.message
 
@@ -223,7 +213,7 @@ def validate_object(obj: dict[str, Any], kube_version: str) -> list[KubeProblem]
                             f"no schema for kind {kind} ({api_version}) in Kubernetes {version}")]
     problems = []
     for err in sorted(validator.iter_errors(obj), key=lambda e: list(map(str, e.absolute_path))):
-        path = _dotted(err.absolute_path)
+        path = dotted_path(err.absolute_path)
         if err.validator == "additionalProperties" and isinstance(err.instance, dict):
             # One problem per unknown field, at the field itself: the path a user searches for.
             for field in _unknown_fields(err.instance, err.schema):

@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from svcgen.diagnostics import Diagnostic, Severity, SvcgenError
+from svcgen.diagnostics import Diagnostic, Severity, SvcgenError, dotted_path
 from svcgen.model import Values
 from svcgen.yamlio import Document, PathPart
 
@@ -30,17 +30,6 @@ ACTION = "R101"
 
 ENV_NAME_RE = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
 DNS1123_LABEL_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-
-
-def dotted(path: tuple[PathPart, ...]) -> str:
-    """``("spec", "tasks", 0, "ports")`` → ``spec.tasks[0].ports``."""
-    text = ""
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text
 
 
 def _type_name(value: Any) -> str:
@@ -85,7 +74,7 @@ class Node:
 
     @property
     def dotted(self) -> str:
-        return dotted(self.path)
+        return dotted_path(self.path)
 
     def position(self, *, key: bool = False) -> tuple[int, int]:
         if not self.path:

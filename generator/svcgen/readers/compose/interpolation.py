@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from svcgen.diagnostics import error
+from svcgen.diagnostics import dotted_path, error
 from svcgen.readers.compose.loader import Path_, Source, Tagged
 
 _NAME = re.compile(r"[_a-zA-Z][_a-zA-Z0-9]*")
@@ -142,7 +142,7 @@ class Interpolator:
             except InterpolationError as exc:
                 line, col = source.position(path)
                 raise error(exc.message, file=source.file, line=line, column=col,
-                            path=_dotted(path), hint=exc.hint) from None
+                            path=dotted_path(path), hint=exc.hint) from None
             if hits:
                 self.secret_paths[path] = hits
                 self.secret_values.add(result)
@@ -175,13 +175,6 @@ def _closing_brace(text: str, start: int) -> int:
         f"invalid interpolation in {text!r}: '${{' is never closed",
         "close the braces, or write $$ for a literal dollar sign",
     )
-
-
-def _dotted(path: Path_) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
 
 
 # --- .env and env_file ---------------------------------------------------------------------------

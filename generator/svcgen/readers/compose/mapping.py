@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from svcgen.diagnostics import Diagnostic, Severity, SvcgenError
+from svcgen.diagnostics import Diagnostic, Severity, SvcgenError, dotted_path
 from svcgen.readers.base import ReadOptions
 from svcgen.readers.compose import spec
 from svcgen.readers.compose.interpolation import InterpolationError, Interpolator, parse_dotenv
@@ -111,13 +111,6 @@ def looks_secret(name: str) -> bool:
     return bool(SECRET_NAME.search(upper)) and not NOT_SECRET_NAME.search(upper)
 
 
-def dotted(path: Iterable[str | int]) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
 def dns_label(name: str, *, rfc1035: bool = True, max_length: int = 63) -> str:
     """Any name → a DNS label (lowercase, ``-`` for other characters, starting with a letter)."""
     label = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
@@ -159,7 +152,7 @@ class Context:
     def note(self, path: Path_, rule: str, severity: Severity, message: str,
              hint: str = "") -> None:
         file, line, col = self.locate(path)
-        self.report.append(Diagnostic(file=file, line=line, column=col, path=dotted(path),
+        self.report.append(Diagnostic(file=file, line=line, column=col, path=dotted_path(path),
                                       rule=rule, severity=severity, message=message, hint=hint))
         self.groups[len(self.report) - 1] = self.current
 
@@ -185,7 +178,7 @@ class Context:
 
     def fail(self, path: Path_, message: str, hint: str) -> SvcgenError:
         file, line, col = self.locate(path)
-        return SvcgenError(Diagnostic(file=file, line=line, column=col, path=dotted(path),
+        return SvcgenError(Diagnostic(file=file, line=line, column=col, path=dotted_path(path),
                                       message=message, hint=hint))
 
     def need_secret(self, name: str, key: str, how: str, origin: Path_) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from svcgen.diagnostics import Diagnostic, Severity, SvcgenError
+from svcgen.diagnostics import Diagnostic, Severity, SvcgenError, dotted_path
 from svcgen.readers.base import ReadOptions, ReadResult
 from svcgen.readers.compose import mapping, spec
 from svcgen.readers.compose.interpolation import Interpolator, load_dotenv
@@ -155,7 +155,7 @@ def convert(sources: list[Source], options: ReadOptions) -> ReadResult:
         for name, path in interp.unset.items():
             line, col = source.position(path)
             report.append(Diagnostic(
-                file=source.file, line=line, column=col, path=mapping.dotted(path),
+                file=source.file, line=line, column=col, path=dotted_path(path),
                 rule=mapping.ACTION, severity=Severity.WARNING,
                 message=f"variable {name} is not set: using an empty string",
                 hint=f"set {name} in the environment or the .env file, or give a default "
@@ -324,7 +324,7 @@ def _refuse_copied_secrets(source: Source, paths: dict[Path_, set[str]]) -> None
         line, col = source.position(path)
         name = sorted(names)[0]
         raise SvcgenError(Diagnostic(
-            file=source.file, line=line, column=col, path=mapping.dotted(path),
+            file=source.file, line=line, column=col, path=dotted_path(path),
             message=f"the value of {name} (secret material) would be copied into the values here",
             hint=f"write $${{{name}}} so the container expands it at run time (pass {name} "
             "through environment), or keep it out of this key"))

@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from svcgen.diagnostics import Diagnostic, SvcgenError
+from svcgen.diagnostics import Diagnostic, SvcgenError, dotted_path
 from svcgen.readers.compose.loader import Path_
 
 #: path in the merged document → (file, line, column)
@@ -387,6 +387,7 @@ def _diagnostics(exc: ValidationError, data: Any, locate: Any,
     for err in errors:
         path, _node = _real_path(data, err["loc"], err["type"])
         full = (*prefix, *path)
+        where = dotted_path(full)
         kind = err["type"]
         if kind == "extra_forbidden":
             key = path[-1] if path else "?"
@@ -400,14 +401,14 @@ def _diagnostics(exc: ValidationError, data: Any, locate: Any,
             message = f"required key {err['loc'][-1]!r} is missing"
             hint = "add it"
         elif "[key]" in err["loc"]:
-            message = f"{_dotted(full)}: the name {err.get('input')!r} is not allowed"
+            message = f"{where}: the name {err.get('input')!r} is not allowed"
             hint = "names use letters, digits, '.', '_' and '-'"
         else:
             msg = err["msg"]
-            message = f"{_dotted(full)}: {msg[:1].lower()}{msg[1:]}, got {_shown(err.get('input'))}"
+            message = f"{where}: {msg[:1].lower()}{msg[1:]}, got {_shown(err.get('input'))}"
             hint = "see the Compose specification for this key"
         file, line, col = locate(full)
-        diag = Diagnostic(file=file, line=line, column=col, path=_dotted(full),
+        diag = Diagnostic(file=file, line=line, column=col, path=where,
                           message=message, hint=hint)
         # union members produce one error each; keep the first per place
         seen.setdefault((full, "extra" if kind == "extra_forbidden" else "type"), diag)
@@ -480,13 +481,6 @@ def _model_at(path: Path_) -> type[Spec] | None:
     if len(path) == 2 and path[0] in ("secrets", "configs"):
         return FileDef
     return None
-
-
-def _dotted(path: Path_) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
 
 
 def _shown(value: Any) -> str:
