@@ -3,12 +3,12 @@ into objects the Kubernetes API accepts (strict), and the conversion keeps its p
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 from chartutil import REPO, find, one, render
+from golden import assert_golden
 
 from svcgen.diagnostics import Diagnostic
 from svcgen.kube import validate_objects
@@ -19,7 +19,6 @@ EXAMPLE = REPO / "values-examples" / "compose"
 INPUTS = [str(EXAMPLE / "compose.yaml"), str(EXAMPLE / "compose.prod.yaml")]
 VALUES = EXAMPLE / "values.yaml"
 OPTIONS = ReadOptions(project="shop", registry="ghcr.io/acme", environ={})
-UPDATE_GOLDENS = os.environ.get("SVCGEN_UPDATE_GOLDENS") == "1"
 KUBE_VERSION = "1.35.0"
 
 
@@ -37,10 +36,7 @@ def objects() -> list[dict[str, Any]]:
 @pytest.mark.golden
 def test_example_values_are_up_to_date(converted: tuple[dict[str, Any], list[Diagnostic]]) -> None:
     text = render_new(converted[0], INPUTS)
-    if UPDATE_GOLDENS:
-        VALUES.write_text(text, encoding="utf-8")
-    assert VALUES.read_text(encoding="utf-8") == text, (
-        "values-examples/compose/values.yaml is stale: rerun with SVCGEN_UPDATE_GOLDENS=1")
+    assert_golden(VALUES, text)
 
 
 def test_example_renders_and_validates_strictly(objects: list[dict[str, Any]]) -> None:

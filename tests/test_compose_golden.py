@@ -5,12 +5,12 @@ expected values also render with the real helm into objects the Kubernetes API a
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from chartutil import render
+from golden import assert_golden
 
 from svcgen.diagnostics import format_text
 from svcgen.kube import validate_objects
@@ -19,25 +19,20 @@ from svcgen.values_cmd import generate, render_new
 
 GOLDEN = Path(__file__).parent / "compose_golden"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "compose.yaml").is_file())
-UPDATE_GOLDENS = os.environ.get("SVCGEN_UPDATE_GOLDENS") == "1"
 
 
-def check(path: Path, text: str) -> None:
-    if UPDATE_GOLDENS:
-        path.write_text(text, encoding="utf-8")
-    assert path.read_text(encoding="utf-8") == text, (
-        f"{path.relative_to(GOLDEN.parent)} is stale: rerun with SVCGEN_UPDATE_GOLDENS=1")
 
 
 @pytest.mark.golden
 @pytest.mark.parametrize("case", CASES)
 def test_values_and_report_match_the_goldens(case: str) -> None:
     directory = GOLDEN / case
-    values, report, _ = generate([str(directory / "compose.yaml")], ReadOptions(environ={}))
-    check(directory / "expected.yaml", render_new(values, [str(directory / "compose.yaml")]))
+    compose = str(directory / "compose.yaml")
+    values, report, _ = generate([compose], ReadOptions(environ={}))
+    assert_golden(directory / "expected.yaml", render_new(values, [compose]))
     lines = [format_text(replace(d, file=str(Path(d.file).relative_to(directory))))
              for d in report]
-    check(directory / "expected-report.txt", "\n".join(lines) + "\n")
+    assert_golden(directory / "expected-report.txt", "\n".join(lines) + "\n")
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -9,13 +9,13 @@ the real helm and validated strictly against the Kubernetes schemas.
 from __future__ import annotations
 
 import json
-import os
 import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
 from chartutil import REPO, one, render
+from golden import assert_golden
 from ruamel.yaml import YAML
 from valuesutil import svcgen_values
 
@@ -29,7 +29,6 @@ from svcgen.yamlio import load_documents
 EXAMPLE_DIR = REPO / "values-examples" / "devspace"
 EXAMPLE_INPUT = EXAMPLE_DIR / "devspace.yaml"
 EXAMPLE_VALUES = EXAMPLE_DIR / "values.yaml"
-UPDATE_GOLDENS = os.environ.get("SVCGEN_UPDATE_GOLDENS") == "1"
 KUBE_VERSION = "1.35.0"
 
 
@@ -524,11 +523,7 @@ def test_example_renders_alike_with_helm_3(example_objects: list[dict[str, Any]]
 def test_example_values_are_what_svcgen_values_writes() -> None:
     code, text, _ = svcgen_values(str(EXAMPLE_INPUT))
     assert code == 0
-    if UPDATE_GOLDENS:
-        EXAMPLE_VALUES.write_text(text)
-    assert EXAMPLE_VALUES.read_text() == text, (
-        "values-examples/devspace/values.yaml is stale: rerun with SVCGEN_UPDATE_GOLDENS=1"
-    )
+    assert_golden(EXAMPLE_VALUES, text)
 
 
 def test_example_values_are_the_readers_values(example: ReadResult) -> None:

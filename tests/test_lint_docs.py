@@ -3,12 +3,12 @@ rule objects, and the pre-commit hook and the CI workflow call the command that 
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import pytest
 import yaml
+from golden import assert_golden
 
 from svcgen.lint import all_rules
 from svcgen.lint.command import rules_markdown
@@ -24,10 +24,7 @@ def test_readme_rule_list_is_generated_from_the_rules() -> None:
     head, rest = text.split(START, 1)
     _, tail = rest.split(END, 1)
     fresh = head + START + rules_markdown() + END + tail
-    if os.environ.get("SVCGEN_UPDATE_GOLDENS") == "1":
-        readme.write_text(fresh)
-        return
-    assert text == fresh, "README rule list is stale: run with SVCGEN_UPDATE_GOLDENS=1"
+    assert_golden(readme, fresh, "its rule list; run with SVCGEN_UPDATE_GOLDENS=1")
     for r in all_rules():
         assert f"| `{r.id}` | `{r.name}` | {r.severity.value} |" in fresh
 

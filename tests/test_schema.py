@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,15 +14,15 @@ from typing import Any
 import jsonschema
 import pytest
 from chartutil import CHART, RenderError, render_text
+from golden import assert_golden
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from svcgen import schema as schema_mod
 from svcgen.cli import app
 from svcgen.model import Component, Values
-from svcgen.yamlio import atomic_write, iter_paths, load_document
+from svcgen.yamlio import iter_paths, load_document
 
-UPDATE_GOLDENS = os.environ.get("SVCGEN_UPDATE_GOLDENS") == "1"
 SCHEMA_FILE = CHART / "values.schema.json"
 README_FILE = CHART / "README.md"
 SCHEMA_ERROR = "values don't meet the specifications of the schema"
@@ -85,22 +84,14 @@ def sub_schema(schema: dict[str, Any], *path: str) -> dict[str, Any]:
 @pytest.mark.golden
 def test_values_schema_json_is_generated_from_the_model() -> None:
     wanted = schema_mod.schema_text()
-    if UPDATE_GOLDENS:
-        atomic_write(SCHEMA_FILE, wanted)
-    assert SCHEMA_FILE.read_text(encoding="utf-8") == wanted, (
-        "chart/values.schema.json is stale: run `svcgen schema` (or SVCGEN_UPDATE_GOLDENS=1)"
-    )
+    assert_golden(SCHEMA_FILE, wanted, "run `svcgen schema` (or SVCGEN_UPDATE_GOLDENS=1)")
 
 
 @pytest.mark.golden
 def test_readme_values_table_is_generated_from_the_model() -> None:
     readme = README_FILE.read_text(encoding="utf-8")
     wanted = schema_mod.readme_with_table(readme, schema_mod.table_markdown())
-    if UPDATE_GOLDENS:
-        atomic_write(README_FILE, wanted)
-    assert README_FILE.read_text(encoding="utf-8") == wanted, (
-        "the values table in chart/README.md is stale: run `svcgen schema`"
-    )
+    assert_golden(README_FILE, wanted, "its values table; run `svcgen schema`")
 
 
 def test_generation_is_deterministic() -> None:
