@@ -12,6 +12,7 @@ from typing import NoReturn, TypeVar
 import typer
 
 from svcgen.diagnostics import SvcgenError, format_text
+from svcgen.readers import FORMATS
 
 app = typer.Typer(
     name="svcgen",
@@ -49,25 +50,25 @@ def _root() -> None:
 @app.command("values")
 def values(
     inputs: list[str] = typer.Argument(  # noqa: B008 - typer reads its parameters from defaults
-        ..., metavar="INPUT...", help="Compose files (in -f order), Space Cloud or DevSpace files."
+        ..., metavar="INPUT...", help="Service definition files, in the order a format merges them."
     ),
     output: str | None = typer.Option(
         None, "--output", "-o", help="Write here; an existing file is updated in place."
     ),
     fmt: str = typer.Option(
-        "auto", "--format", help="Input format: auto, compose, spacecloud or devspace."
+        "auto", "--format", help=f"Input format: auto, {', '.join(FORMATS)}."
     ),
     env_file: str | None = typer.Option(
         None, "--env-file", help="Variables for interpolation (default: .env next to the input)."
     ),
     profile: list[str] = typer.Option(  # noqa: B008
-        [], "--profile", help="Enable a Compose profile."
+        [], "--profile", help="Enable a profile of the inputs (formats that have profiles)."
     ),
     project: str | None = typer.Option(
-        None, "--project", help="Project id: global.project and the Compose project name."
+        None, "--project", help="Project id: global.project, and the project name of inputs."
     ),
     registry: str | None = typer.Option(
-        None, "--registry", help="Registry for images Compose would build."
+        None, "--registry", help="Registry for images the inputs build from source."
     ),
     image: list[str] = typer.Option(  # noqa: B008
         [], "--image", help="SERVICE=REF: set a service's image."

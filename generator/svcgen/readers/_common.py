@@ -1,32 +1,44 @@
-"""Pieces the Space Cloud and DevSpace readers share.
+"""The reader kit: what every reader (Compose, Space Cloud, DevSpace) builds on, written once.
 
 * :class:`Node` walks a loaded document with its path, so every type error and every report entry
   names ``file:line:column``.
 * :class:`Report` collects the R001/R002/R100/R101 notes of a
-  :class:`~svcgen.readers.base.ReadResult`.
-* Name normalisation (DNS labels, port names) and quantity formatting.
-* :func:`finish` validates the values against the model and turns a failure into a diagnostic at
-  the input that produced it.
+  :class:`~svcgen.readers.base.ReadResult`; the rule decides the severity.
+* Names: one :func:`dns_label` (and :func:`component_id`, :func:`port_name`), so one input name
+  becomes the same id whichever format it came from.
+* Images: one parser, :func:`parse_image`, that refuses what is not an image reference.
+* :func:`validate` checks values against the model and turns a failure into diagnostics at the
+  input that produced it.
+* :class:`Owned` (the keys a reader decides, checked against the model) and :func:`ordered`
+  (key order from the model), used when values are written or updated in place.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from svcgen.diagnostics import Diagnostic, Severity, SvcgenError, dotted_path
-from svcgen.model import Values
+from svcgen.model import Component, Container, Service, Values
 from svcgen.yamlio import Document, PathPart
 
 CONVERTED = "R001"
 CHOICE = "R002"
 NOT_CONVERTED = "R100"
 ACTION = "R101"
+#: What each report rule means for the user: information, or something to look at.
+RULE_SEVERITY = {
+    CONVERTED: Severity.INFO,
+    CHOICE: Severity.INFO,
+    NOT_CONVERTED: Severity.WARNING,
+    ACTION: Severity.WARNING,
+}
 
 ENV_NAME_RE = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
 DNS1123_LABEL_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -48,6 +60,33 @@ def _type_name(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     return type(value).__name__
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where something was written in an input: file, line, column (1-based) and value path."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+    path: str = ""
+
+    def diagnostic(
+        self, severity: Severity, rule: str, message: str, hint: str = ""
+    ) -> Diagnostic:
+        return Diagnostic(
+            file=self.file,
+            line=self.line,
+            column=self.column,
+            path=self.path,
+            rule=rule,
+            severity=severity,
+            message=message,
+            hint=hint,
+        )
+
+    def error(self, message: str, hint: str = "") -> SvcgenError:
+        return SvcgenError(self.diagnostic(Severity.ERROR, "", message, hint))
 
 
 @dataclass(frozen=True)
@@ -83,23 +122,12 @@ class Node:
             return (line + 1, 1) if isinstance(line, int) else (0, 0)
         return self.doc.position(self.path, key=key)
 
-    def diagnostic(
-        self, severity: Severity, rule: str, message: str, hint: str = "", *, key: bool = False
-    ) -> Diagnostic:
+    def location(self, *, key: bool = True) -> Location:
         line, column = self.position(key=key)
-        return Diagnostic(
-            file=self.file,
-            line=line,
-            column=column,
-            path=self.dotted,
-            rule=rule,
-            severity=severity,
-            message=message,
-            hint=hint,
-        )
+        return Location(self.file, line, column, self.dotted)
 
     def error(self, message: str, hint: str = "", *, key: bool = False) -> SvcgenError:
-        return SvcgenError(self.diagnostic(Severity.ERROR, "", message, hint, key=key))
+        return self.location(key=key).error(message, hint)
 
     # --- navigation ----------------------------------------------------------------------------
 
@@ -249,61 +277,64 @@ class Node:
 
 @dataclass
 class Report:
-    """The notes of one read: what was converted, chosen, left out, and what the user must do."""
+    """The notes of one read: what was converted, chosen, left out, and what the user must do.
+
+    A note is placed at a :class:`Node` (its key) or at a :class:`Location`; its rule decides its
+    severity (:data:`RULE_SEVERITY`).
+    """
 
     notes: list[Diagnostic] = field(default_factory=list)
 
-    def converted(self, node: Node, message: str) -> None:
-        self.notes.append(node.diagnostic(Severity.INFO, CONVERTED, message, key=True))
+    def add(self, where: Node | Location, rule: str, message: str, hint: str = "") -> None:
+        at = where.location() if isinstance(where, Node) else where
+        self.notes.append(at.diagnostic(RULE_SEVERITY[rule], rule, message, hint))
 
-    def choice(self, node: Node, message: str, hint: str = "") -> None:
-        self.notes.append(node.diagnostic(Severity.INFO, CHOICE, message, hint, key=True))
+    def converted(self, where: Node | Location, message: str) -> None:
+        self.add(where, CONVERTED, message)
 
-    def not_converted(self, node: Node, reason: str, hint: str = "") -> None:
-        self.notes.append(
-            node.diagnostic(
-                Severity.WARNING,
-                NOT_CONVERTED,
-                f"{node.dotted} not converted: {reason}",
-                hint,
-                key=True,
-            )
-        )
+    def choice(self, where: Node | Location, message: str, hint: str = "") -> None:
+        self.add(where, CHOICE, message, hint)
 
-    def action(self, node: Node, message: str, hint: str = "") -> None:
-        self.notes.append(node.diagnostic(Severity.WARNING, ACTION, message, hint, key=True))
+    def not_converted(self, where: Node | Location, reason: str, hint: str = "") -> None:
+        self.add(where, NOT_CONVERTED, f"not converted: {reason}", hint)
+
+    def action(self, where: Node | Location, message: str, hint: str = "") -> None:
+        self.add(where, ACTION, message, hint)
 
 
 # --- names ---------------------------------------------------------------------------------------
 
 
-def dns_label(
-    name: str, *, max_length: int = 63, must_start_with_letter: bool = False, fallback: str = "x"
-) -> str:
-    """The closest DNS label to ``name``: lower case, ``_``/``.``/spaces → ``-``, trimmed."""
-    text = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")
-    text = re.sub(r"-{2,}", "-", text)
-    if must_start_with_letter:
-        text = text.lstrip("0123456789-")
-    text = text[:max_length].rstrip("-")
-    if not text:
-        text = fallback
-    return text
+def dns_label(name: str, *, rfc1035: bool = True, max_length: int = 63) -> str:
+    """Any name → a DNS label: lower case, every run of other characters → ``-``, trimmed.
+
+    ``rfc1035`` labels (component ids, which name Services) must start with a letter: a name that
+    does not gets the prefix ``s-`` rather than losing its leading digits, so ``1api`` and ``api``
+    stay two names.
+    """
+    label = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    if not label:
+        label = "x"
+    if rfc1035 and not label[0].isalpha():
+        label = f"s-{label}"
+    return label[:max_length].rstrip("-")
 
 
 def component_id(name: str) -> str:
-    """A component id (DNS-1035 label): it names the Service, so it must start with a letter."""
-    text = dns_label(name, must_start_with_letter=True, fallback="")
-    if not text:
-        text = dns_label("c-" + name, must_start_with_letter=True, fallback="component")
-    return text
+    """A component id (DNS-1035 label, at most 63 characters): it names the Service."""
+    return dns_label(name, rfc1035=True)
+
+
+def resource_name(name: str) -> str:
+    """The name of a Kubernetes object (Secret, ConfigMap): a DNS label of up to 253 characters."""
+    return dns_label(name, rfc1035=False, max_length=253)
 
 
 def port_name(name: str) -> str:
     """A Kubernetes port name (IANA_SVC_NAME): ≤15 characters, a letter, no ``--``."""
-    text = dns_label(name, max_length=15, fallback="port")
+    text = dns_label(name, rfc1035=False, max_length=15)
     if not re.search(r"[a-z]", text):
-        text = dns_label(f"p-{text}", max_length=15, fallback="port")
+        text = dns_label(f"p-{text}", rfc1035=False, max_length=15)
     return text
 
 
@@ -340,19 +371,57 @@ def mebibytes(value: int) -> str:
 # --- images --------------------------------------------------------------------------------------
 
 
-def split_image(reference: str) -> dict[str, str]:
-    """``ghcr.io/acme/api:1.4@sha256:…`` → ``{repository, tag, digest}`` (only the parts given)."""
-    out: dict[str, str] = {}
-    ref = reference.strip()
+@dataclass(frozen=True)
+class ImageRef:
+    repository: str
+    tag: str | None
+    digest: str | None
+
+    def values(self) -> dict[str, str]:
+        """The chart's image values: ``{repository, tag, digest}`` (only the parts given)."""
+        out = {"repository": self.repository}
+        if self.tag is not None:
+            out["tag"] = self.tag
+        if self.digest is not None:
+            out["digest"] = self.digest
+        return out
+
+
+_DIGEST = re.compile(r"^[a-z0-9]+:[a-f0-9]{32,}$")
+_TAG = re.compile(r"^[\w][\w.-]{0,127}$")
+
+
+def parse_image(ref: str) -> ImageRef | None:
+    """``[registry/]name[:tag][@digest]`` → parts; None when it is not an image reference."""
+    ref = ref.strip()
+    if not ref or any(c.isspace() for c in ref):
+        return None
+    digest = None
     if "@" in ref:
         ref, digest = ref.split("@", 1)
-        out["digest"] = digest
+        if not _DIGEST.match(digest):
+            return None
+    tag = None
     slash = ref.rfind("/")
     colon = ref.rfind(":")
     if colon > slash:
-        out["tag"] = ref[colon + 1 :]
-        ref = ref[:colon]
-    return {"repository": ref, **out}
+        ref, tag = ref[:colon], ref[colon + 1 :]
+        if not _TAG.match(tag):
+            return None
+    if not ref or ref.endswith("/"):
+        return None
+    return ImageRef(ref, tag, digest)
+
+
+def image_values(node: Node, ref: str) -> dict[str, str]:
+    """The image values of ``ref``, written at ``node``; an error there when it is no image."""
+    parsed = parse_image(ref)
+    if parsed is None:
+        raise node.error(
+            f"{ref!r} is not an image reference",
+            hint="write [registry/]name[:tag][@sha256:digest], e.g. ghcr.io/acme/api:1.4.2",
+        )
+    return parsed.values()
 
 
 def registry_host(repository: str) -> str:
@@ -365,34 +434,119 @@ def registry_host(repository: str) -> str:
 
 # --- validation ----------------------------------------------------------------------------------
 
+#: Where a value path of the values (``("components", "api", "replicas")``) came from in the
+#: input, and how to fix it there.
+Locate = Callable[[tuple[str, ...]], tuple[Location, str]]
 
-def finish(values: dict[str, Any], sources: Mapping[str, Node], fallback: Node) -> dict[str, Any]:
-    """Validate against the model; a failure is reported at the input the bad value came from.
 
-    ``sources`` maps a component id to the node it was read from.
-    """
+def validate(values: dict[str, Any], locate: Locate, *, what: str = "the converted value") -> None:
+    """Validate against the model; each failure (at most 20) is a diagnostic where ``locate``
+    places it. Nothing invalid is ever returned to be written."""
     try:
         Values.model_validate(values)
     except ValidationError as exc:
         diagnostics = []
-        for err in exc.errors():
+        for err in exc.errors()[:20]:
             loc = tuple(str(p) for p in err["loc"])
-            where = (
-                sources.get(loc[1], fallback)
-                if len(loc) > 1 and loc[0] == "components"
-                else fallback
-            )
-            line, column = where.position(key=True)
+            where, hint = locate(loc)
             diagnostics.append(
-                Diagnostic(
-                    file=where.file,
-                    line=line,
-                    column=column,
-                    path=".".join(loc),
-                    severity=Severity.ERROR,
-                    message=f"the converted value {'.'.join(loc)} is invalid: {err['msg']}",
-                    hint="change the input at this position so the value becomes valid",
+                Location(where.file, where.line, where.column, ".".join(loc)).diagnostic(
+                    Severity.ERROR, "", f"{what} {'.'.join(loc)} is invalid: {err['msg']}", hint
                 )
             )
         raise SvcgenError(*diagnostics) from None
+
+
+def validate_components(
+    values: dict[str, Any], sources: Mapping[str, Node], fallback: Node
+) -> dict[str, Any]:
+    """:func:`validate`, placing an error in a component at the node the component was read from
+    (``sources`` maps component ids to nodes)."""
+
+    def locate(loc: tuple[str, ...]) -> tuple[Location, str]:
+        where = (
+            sources.get(loc[1], fallback) if len(loc) > 1 and loc[0] == "components" else fallback
+        )
+        return where.location(), "change the input at this position so the value becomes valid"
+
+    validate(values, locate)
     return values
+
+
+# --- owned keys and key order, from the model ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Owned:
+    """Keys a reader decides: when ``svcgen values`` updates a values file in place, an owned key
+    the reader no longer generates is removed; every other key is the user's and stays.
+
+    ``containers`` names the containers whose keys are owned; empty means every container the
+    reader generates. Each key must be a field of the model (checked when the reader is defined).
+    """
+
+    component: tuple[str, ...] = ()
+    container: tuple[str, ...] = ()
+    service: tuple[str, ...] = ()
+    containers: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for keys, model in (
+            (self.component, Component),
+            (self.container, Container),
+            (self.service, Service),
+        ):
+            unknown = [k for k in keys if k not in model.model_fields]
+            if unknown:
+                raise ValueError(f"owned keys {unknown} are not fields of {model.__name__}")
+
+    def owns_container(self, name: str) -> bool:
+        return not self.containers or name in self.containers
+
+
+def _model_shape(annotation: Any) -> tuple[str, type[BaseModel]] | None:
+    """``("model"|"map"|"list", Model)`` when a field holds a model, a map or list of models."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _model_shape(get_args(annotation)[0])
+    if origin in (Union, UnionType):
+        for arg in get_args(annotation):
+            shape = _model_shape(arg)
+            if shape is not None:
+                return shape
+        return None
+    if origin is dict:
+        inner = _model_shape(get_args(annotation)[1])
+        return ("map", inner[1]) if inner is not None and inner[0] == "model" else None
+    if origin is list:
+        inner = _model_shape(get_args(annotation)[0])
+        return ("list", inner[1]) if inner is not None and inner[0] == "model" else None
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return ("model", annotation)
+    return None
+
+
+def ordered(data: Any, model: type[BaseModel] = Values) -> Any:
+    """``data`` with the keys of every model object in the model's field order (keys the model
+    does not know last, as they were); keyed maps (components, env, …) keep their own order."""
+    if not isinstance(data, dict):
+        return data
+    fields = model.model_fields
+    names = {(info.alias or name): name for name, info in fields.items()}
+    rank = {key: i for i, key in enumerate(names)}
+    out: dict[str, Any] = {}
+    for key in sorted(data, key=lambda k: rank.get(k, len(rank))):
+        value = data[key]
+        name = names.get(key)
+        shape = _model_shape(fields[name].annotation) if name is not None else None
+        if shape is None:
+            out[key] = value
+        elif shape[0] == "model":
+            out[key] = ordered(value, shape[1])
+        elif shape[0] == "map" and isinstance(value, dict):
+            out[key] = {k: ordered(v, shape[1]) for k, v in value.items()}
+        elif shape[0] == "list" and isinstance(value, list):
+            out[key] = [ordered(v, shape[1]) for v in value]
+        else:
+            out[key] = value
+    return out

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from svcgen.diagnostics import Diagnostic
 from svcgen.yamlio import Document
+
+if TYPE_CHECKING:
+    from svcgen.readers._common import Owned
 
 
 @dataclass(frozen=True)
@@ -39,8 +43,15 @@ class ReadResult:
 
 
 class Reader(Protocol):
-    #: ``compose``, ``spacecloud`` or ``devspace``.
+    #: The format's name in the table of :mod:`svcgen.readers` (``--format``).
     name: str
+    #: How to recognise the format, for the message when no reader recognises an input.
+    looks_like: str
+    #: The keys this reader decides (an in-place update removes those it no longer generates).
+    owned: Owned
+    #: Loads one input file into documents with positions; readers that share a loader share
+    #: its result during auto-detection.
+    loader: Callable[[str, str], list[Document]]
 
     def detect(self, document: Document) -> bool:
         """True when the (first) document of an input looks like this reader's format."""

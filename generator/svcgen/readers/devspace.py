@@ -28,15 +28,18 @@ from typing import Any
 from svcgen.readers._common import (
     ENV_NAME_RE,
     Node,
+    Owned,
     Report,
     component_id,
     dns_label,
-    finish,
+    image_values,
+    ordered,
     port_name,
-    split_image,
+    resource_name,
+    validate_components,
 )
 from svcgen.readers.base import ReadOptions, ReadResult
-from svcgen.yamlio import Document, load_document
+from svcgen.yamlio import Document, load_document, load_documents
 
 COMPONENT_KEYS = {
     "containers",
@@ -143,6 +146,20 @@ NOT_CONVERTED = {
     "podManagementPolicy": "the chart uses Kubernetes' default (OrderedReady)",
     "serviceName": "the chart names the headless Service of a StatefulSet itself",
 }
+#: The keys this reader decides: an in-place update removes those the input no longer gives.
+OWNED = Owned(
+    component=(
+        "kind", "replicas", "strategy", "securityProfile", "podSecurityContext", "initContainers",
+        "ingress", "scaling", "serviceAccount", "volumes", "nodeSelector", "tolerations",
+        "affinity", "topologySpreadConstraints", "hostAliases", "terminationGracePeriodSeconds",
+        "priorityClassName", "labels", "annotations", "podAnnotations",
+    ),
+    container=(
+        "image", "command", "args", "workingDir", "ports", "env", "secretEnv", "envFrom",
+        "resources", "probes", "volumeMounts", "securityContext", "lifecycle", "stdin", "tty",
+    ),
+    service=("name", "type", "ports", "labels", "annotations"),
+)
 DEFAULT_CLUSTER_ISSUER = "lets-encrypt-http-issuer"
 ISSUER_ANNOTATIONS = {
     "cert-manager.io/cluster-issuer",
@@ -172,6 +189,9 @@ class Source:
 
 class DevSpaceReader:
     name = "devspace"
+    looks_like = "component-chart values have `containers:`, a devspace.yaml `deployments:`"
+    owned = OWNED
+    loader = staticmethod(load_documents)
 
     def detect(self, document: Document) -> bool:
         tree = document.tree
@@ -269,8 +289,8 @@ class _Conversion:
         if global_:
             values["global"] = global_
         values["components"] = components
-        finish(values, nodes, roots[0])
-        return ReadResult(values=values, report=self.report.notes)
+        validate_components(values, nodes, roots[0])
+        return ReadResult(values=ordered(values), report=self.report.notes)
 
     # --- devspace.yaml ---------------------------------------------------------------------------
 
@@ -403,7 +423,7 @@ class _Conversion:
             if get(key).value is not None:
                 self.report.not_converted(get(key), reason)
         for secret in get("pullSecrets").string_list():
-            name = dns_label(secret, max_length=253)
+            name = resource_name(secret)
             if name not in self.pull_secrets:
                 self.pull_secrets.append(name)
 
@@ -502,7 +522,7 @@ class _Conversion:
             item.mapping(optional=False)
             item.check_keys(CONTAINER_KEYS, "a component-chart container")
             raw = item.get("name").string() or f"{prefix}-{i}"
-            name = dns_label(raw)
+            name = dns_label(raw, rfc1035=False)
             if name != raw:
                 self.report.choice(item.get("name"), f"container {raw!r} becomes {name!r}")
             if name in out:
@@ -555,19 +575,19 @@ class _Conversion:
         )
         if override:
             self.report.choice(node, f"image replaced by --image {override}")
-            return split_image(override)
+            return image_values(node, override)
         match = IMAGE_FN_RE.match(ref) or RUNTIME_IMAGE_RE.match(ref)
         if match:
             image_name = match.group(1)
             image_node = src.images.get(image_name)
             repo = image_node.get("image").string() if image_node is not None else None
-            if not repo:
+            if image_node is None or not repo:
                 raise node.error(
                     f"{ref!r} names image {image_name!r}, which the images section does not define",
                     hint=f"define images.{image_name}.image or write the image here",
                 )
-            image = split_image(repo)
-            tags = image_node.get("tags").string_list() if image_node is not None else []
+            image: dict[str, Any] = image_values(image_node.get("image"), repo)
+            tags = image_node.get("tags").string_list()
             fixed = [t for t in tags if "$" not in t and "#" not in t]
             if match.group(2) and fixed:
                 image["tag"] = fixed[0]
@@ -586,7 +606,7 @@ class _Conversion:
                 f"image {ref!r} uses a DevSpace variable that is not set",
                 hint=f"pass --image {src.cid}=<image> or set the variable",
             )
-        return split_image(resolved)
+        return image_values(node, resolved)
 
     def variable(self, name: str, src: Source) -> str | None:
         environ = self.options.environ if self.options.environ is not None else os.environ
@@ -617,9 +637,7 @@ class _Conversion:
             if ref.value is not None:
                 ref.mapping()
                 entry: dict[str, Any] = {
-                    "secret": dns_label(
-                        ref.get("name").required_string("a Secret name"), max_length=253
-                    ),
+                    "secret": resource_name(ref.get("name").required_string("a Secret name")),
                     "key": ref.get("key").required_string("a key of the Secret"),
                 }
                 if ref.get("optional").boolean() is not None:
@@ -690,7 +708,7 @@ class _Conversion:
             vol.mapping(optional=False)
             vol.check_keys(MOUNT_VOLUME_KEYS, "a volume mount's volume")
             raw = vol.get("name").required_string("the name of a volume")
-            name = dns_label(raw)
+            name = dns_label(raw, rfc1035=False)
             if name not in volumes:
                 raise vol.get("name").error(
                     f"volume {raw!r} is not defined under volumes",
@@ -722,7 +740,7 @@ class _Conversion:
         for item in containers.elements():
             for mount in item.get("volumeMounts").elements():
                 vol = mount.get("volume")
-                name = dns_label(vol.get("name").string() or "")
+                name = dns_label(vol.get("name").string() or "", rfc1035=False)
                 if name in persistent and not vol.get("readOnly").boolean(False):
                     found.append(mount)
         return found
@@ -736,7 +754,7 @@ class _Conversion:
             item.mapping(optional=False)
             item.check_keys(VOLUME_KEYS, "a component-chart volume")
             raw = item.get("name").required_string("the volume name")
-            name = dns_label(raw)
+            name = dns_label(raw, rfc1035=False)
             if name in out:
                 raise item.get("name").error(
                     f"two volumes are named {name!r}", hint="give every volume a different name"
@@ -745,12 +763,12 @@ class _Conversion:
             if item.has("secret"):
                 secret = item.get("secret").mapping()
                 secret_name = secret.get("secretName") or secret.get("name") or raw
-                volume["secret"] = {"secretName": dns_label(str(secret_name), max_length=253)}
+                volume["secret"] = {"secretName": resource_name(str(secret_name))}
                 self.volume_items(item.get("secret"), volume["secret"])
             elif item.has("configMap"):
                 cm = item.get("configMap").mapping()
                 volume["configMap"] = {
-                    "name": dns_label(str(cm.get("name") or raw), max_length=253)
+                    "name": resource_name(str(cm.get("name") or raw))
                 }
                 self.volume_items(item.get("configMap"), volume["configMap"])
             else:
@@ -931,7 +949,7 @@ class _Conversion:
                     "tls must be true, false or a Secret name",
                     hint="write tls: true or the name of a TLS Secret",
                 )
-            tls_out: dict[str, Any] = {"secretName": dns_label(secret, max_length=253)}
+            tls_out: dict[str, Any] = {"secretName": resource_name(secret)}
             if not ISSUER_ANNOTATIONS & annotations.keys():
                 issuer = node.get("tlsClusterIssuer").string() or DEFAULT_CLUSTER_ISSUER
                 tls_out["certManager"] = {"clusterIssuer": issuer}

@@ -25,18 +25,21 @@ from typing import Any
 from svcgen.readers._common import (
     ENV_NAME_RE,
     Node,
+    Owned,
     Report,
     component_id,
     dns_label,
-    finish,
+    image_values,
     mebibytes,
     millicores,
+    ordered,
     port_name,
     registry_host,
-    split_image,
+    resource_name,
+    validate_components,
 )
 from svcgen.readers.base import ReadOptions, ReadResult
-from svcgen.yamlio import Document
+from svcgen.yamlio import Document, load_documents
 
 SERVICE_KEYS = {
     "id",
@@ -67,6 +70,18 @@ EXPRESSION_KEYS = {"key", "values", "attribute", "operator"}
 SECRET_SPEC_KEYS = {"type", "rootPath", "data", "id", "name"}
 DOC_KEYS = {"api", "type", "meta", "spec"}
 
+#: The keys this reader decides: an in-place update removes those the input no longer gives.
+OWNED = Owned(
+    component=(
+        "replicas", "securityProfile", "scaling", "serviceAccount", "volumes", "affinity",
+        "labels", "podLabels", "podAnnotations", "upstreams", "whitelists",
+    ),
+    container=(
+        "image", "command", "args", "ports", "env", "secretEnv", "envFrom", "resources",
+        "volumeMounts",
+    ),
+    service=("ports",),
+)
 PULL_POLICIES = {"always": "Always", "pull-if-not-exists": "IfNotPresent"}
 #: Space Cloud's driver defaults (runner/utils/driver/istio: generateKedaConfig).
 DEFAULT_MAX_REPLICAS = 100
@@ -96,6 +111,9 @@ class ServiceDoc:
 
 class SpaceCloudReader:
     name = "spacecloud"
+    looks_like = "Space Cloud documents have `api: /v1/runner/...` and `type: service`"
+    owned = OWNED
+    loader = staticmethod(load_documents)
 
     def detect(self, document: Document) -> bool:
         tree = document.tree
@@ -185,8 +203,8 @@ class _Conversion:
         if global_:
             values["global"] = global_
         values["components"] = components
-        finish(values, sources, roots[0])
-        return ReadResult(values=values, report=self.report.notes)
+        validate_components(values, sources, roots[0])
+        return ReadResult(values=ordered(values), report=self.report.notes)
 
     def classify(self, root: Node) -> None:
         root.mapping(optional=False)
@@ -242,7 +260,8 @@ class _Conversion:
             self.project = self.options.project
         if self.project is None:
             return
-        if not (len(self.project) <= 63 and dns_label(self.project) == self.project):
+        as_label = dns_label(self.project, rfc1035=False)
+        if not (len(self.project) <= 63 and as_label == self.project):
             where = self.project_node or self.services[0].node
             raise where.error(
                 f"project {self.project!r} cannot be a Kubernetes namespace",
@@ -396,7 +415,7 @@ class _Conversion:
         task.mapping(optional=False)
         task.check_keys(TASK_KEYS, "a Space Cloud task")
         tid = task.get("id").required_string("the task id")
-        name = dns_label(tid)
+        name = dns_label(tid, rfc1035=False)
         if name != tid:
             self.report.choice(task.get("id"), f"task {tid!r} becomes container {name!r}")
         runtime = task.get("runtime").string("image")
@@ -427,7 +446,7 @@ class _Conversion:
                 docker.get("image"), f"image of task {tid} replaced by --image {override}"
             )
             image_ref = override
-        image: dict[str, Any] = split_image(image_ref)
+        image: dict[str, Any] = image_values(docker.get("image"), image_ref)
         policy = docker.get("imagePullPolicy").string()
         if policy is None:
             # The driver pulled every time unless told pull-if-not-exists.
@@ -532,7 +551,7 @@ class _Conversion:
             kind = gpu.get("type").string() or ""
             count = gpu.get("value").integer(0, minimum=0) or 0
             if kind and count:
-                resources["limits"] = {f"{dns_label(kind)}.com/gpu": count}
+                resources["limits"] = {f"{dns_label(kind, rfc1035=False)}.com/gpu": count}
             else:
                 self.report.not_converted(
                     gpu, "a gpu needs both a type and a value above 0 (Space Cloud ignored it too)"
@@ -546,7 +565,7 @@ class _Conversion:
             name = item.string(allow_numbers=True)
             if not name:
                 raise item.error("a secret name is empty", hint="name a secret")
-            secret_name = dns_label(name, max_length=253)
+            secret_name = resource_name(name)
             doc = self.secrets.get(name)
             if doc is None:
                 container.setdefault("envFrom", []).append({"secret": secret_name})
@@ -571,7 +590,7 @@ class _Conversion:
                     container.setdefault("envFrom", []).append({"secret": secret_name})
                 self.secret_action(doc, secret_name)
             elif doc.kind == "file":
-                vol = dns_label(name)
+                vol = dns_label(name, rfc1035=False)
                 volumes[vol] = {"secret": {"secretName": secret_name}}
                 container.setdefault("volumeMounts", {})[vol] = {
                     "mountPath": doc.root_path,
@@ -601,7 +620,7 @@ class _Conversion:
         )
 
     def pull_secret(self, name: str, node: Node, repository: str) -> None:
-        secret_name = dns_label(name, max_length=253)
+        secret_name = resource_name(name)
         doc = self.secrets.get(name)
         if doc is not None and doc.kind != "docker":
             raise node.error(
@@ -780,7 +799,7 @@ class _Conversion:
         auth.mapping()
         auth.check_keys(AUTHREF_KEYS, "a trigger authRef")
         secret = auth.get("secretName").string() or ""
-        name = dns_label(f"{secret or 'keda'}-{trigger}-auth", max_length=253)
+        name = resource_name(f"{secret or 'keda'}-{trigger}-auth")
         params = []
         for m in auth.get("secretMapping").elements():
             m.mapping()
@@ -812,7 +831,11 @@ class _Conversion:
                 peer = {"component": self.ids[service]}
             else:
                 same = project in (self.input_project, self.project)
-                peer = {"project": dns_label(self.project if same and self.project else project)}
+                peer = {
+                    "project": dns_label(
+                        self.project if same and self.project else project, rfc1035=False
+                    )
+                }
                 if service != "*":
                     peer["service"] = component_id(service)
                 if same and service != "*":

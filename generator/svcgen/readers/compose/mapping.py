@@ -15,7 +15,17 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from svcgen.diagnostics import Diagnostic, Severity, SvcgenError, dotted_path
+from svcgen.diagnostics import Diagnostic, SvcgenError, dotted_path
+from svcgen.readers._common import (
+    ACTION,
+    CHOICE,
+    CONVERTED,
+    NOT_CONVERTED,
+    Location,
+    Report,
+    dns_label,
+    parse_image,
+)
 from svcgen.readers.base import ReadOptions
 from svcgen.readers.compose import spec
 from svcgen.readers.compose.interpolation import InterpolationError, Interpolator, parse_dotenv
@@ -26,15 +36,9 @@ from svcgen.readers.compose.units import (
     cpu_quantity,
     duration_seconds,
     memory_quantity,
-    parse_image,
     whole_seconds,
 )
 from svcgen.yamlio import read_text
-
-CONVERTED = "R001"
-CHOICE = "R002"
-NOT_CONVERTED = "R100"
-ACTION = "R101"
 
 CONTAINER = "app"
 DEFAULT_VOLUME_SIZE = "1Gi"
@@ -111,16 +115,6 @@ def looks_secret(name: str) -> bool:
     return bool(SECRET_NAME.search(upper)) and not NOT_SECRET_NAME.search(upper)
 
 
-def dns_label(name: str, *, rfc1035: bool = True, max_length: int = 63) -> str:
-    """Any name → a DNS label (lowercase, ``-`` for other characters, starting with a letter)."""
-    label = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    if not label:
-        label = "x"
-    if rfc1035 and not label[0].isalpha():
-        label = f"s-{label}"
-    return label[:max_length].rstrip("-")
-
-
 def escape_kubernetes(text: str) -> str:
     """Kubernetes expands ``$(VAR)`` in env values, command and args; Compose does not."""
     return text.replace("$(", "$$(")
@@ -136,7 +130,7 @@ class Context:
     options: ReadOptions
     locate: spec.LocateFn
     project: spec.Project
-    report: list[Diagnostic] = field(default_factory=list)
+    report: Report = field(default_factory=Report)
     #: Secret name → (keys, how to create each key), for one R101 note per Secret.
     secrets: dict[str, dict[str, str]] = field(default_factory=dict)
     secret_origin: dict[str, Path_] = field(default_factory=dict)
@@ -149,12 +143,10 @@ class Context:
     #: Interpolated strings holding the value of a secret variable: never copied into values.
     secret_values: set[str] = field(default_factory=set)
 
-    def note(self, path: Path_, rule: str, severity: Severity, message: str,
-             hint: str = "") -> None:
+    def note(self, path: Path_, rule: str, message: str, hint: str = "") -> None:
         file, line, col = self.locate(path)
-        self.report.append(Diagnostic(file=file, line=line, column=col, path=dotted_path(path),
-                                      rule=rule, severity=severity, message=message, hint=hint))
-        self.groups[len(self.report) - 1] = self.current
+        self.report.add(Location(file, line, col, dotted_path(path)), rule, message, hint)
+        self.groups[len(self.report.notes) - 1] = self.current
 
     def grouped_report(self, order: Iterable[str]) -> list[Diagnostic]:
         """The report per service (its summary first), after the notes about the whole input
@@ -163,7 +155,7 @@ class Context:
         after: list[Diagnostic] = []
         services: dict[str, list[Diagnostic]] = {name: [] for name in order}
         seen_service = False
-        for i, d in enumerate(self.report):
+        for i, d in enumerate(self.report.notes):
             group = self.groups.get(i)
             if group is None:
                 (after if seen_service else before).append(d)
@@ -219,14 +211,14 @@ class ServiceConverter:
         self.consumed.add(path)
         if len(path) == 1:
             self.unconverted.add(str(path[0]))
-        self.ctx.note((*self.base, *path), NOT_CONVERTED, Severity.WARNING,
+        self.ctx.note((*self.base, *path), NOT_CONVERTED,
                       f"not converted: {reason}", hint)
 
     def choice(self, path: tuple[str | int, ...], message: str, hint: str = "") -> None:
-        self.ctx.note((*self.base, *path), CHOICE, Severity.INFO, message, hint)
+        self.ctx.note((*self.base, *path), CHOICE, message, hint)
 
     def action(self, path: tuple[str | int, ...], message: str, hint: str = "") -> None:
-        self.ctx.note((*self.base, *path), ACTION, Severity.WARNING, message, hint)
+        self.ctx.note((*self.base, *path), ACTION, message, hint)
 
     def fail(self, path: tuple[str | int, ...], message: str, hint: str) -> SvcgenError:
         return self.ctx.fail((*self.base, *path), message, hint)
@@ -1224,18 +1216,6 @@ def deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
         else:
             out[k] = v
     return out
-
-
-COMPONENT_ORDER = ["enabled", "kind", "replicas", "securityProfile", "containers",
-                   "initContainers", "service", "ingress", "scaling", "volumes", "upstreams",
-                   "whitelists"]
-CONTAINER_ORDER = ["image", "command", "args", "workingDir", "ports", "env", "secretEnv",
-                   "envFrom", "resources", "probes", "volumeMounts", "securityContext"]
-
-
-def ordered(data: dict[str, Any], order: list[str]) -> dict[str, Any]:
-    rank = {k: i for i, k in enumerate(order)}
-    return dict(sorted(data.items(), key=lambda kv: rank.get(kv[0], len(order))))
 
 
 #: Component keys the Compose reader decides; ``svcgen values`` replaces them when it updates a

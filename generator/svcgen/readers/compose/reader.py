@@ -8,9 +8,20 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from svcgen.diagnostics import Diagnostic, Severity, SvcgenError, dotted_path
+from svcgen.diagnostics import Diagnostic, SvcgenError, dotted_path
+from svcgen.readers._common import (
+    ACTION,
+    CHOICE,
+    CONVERTED,
+    NOT_CONVERTED,
+    Location,
+    Owned,
+    Report,
+    component_id,
+    dns_label,
+    ordered,
+    validate,
+)
 from svcgen.readers.base import ReadOptions, ReadResult
 from svcgen.readers.compose import mapping, spec
 from svcgen.readers.compose.interpolation import Interpolator, load_dotenv
@@ -22,8 +33,17 @@ TOP_LEVEL = {"version", "name", "include", "services", "networks", "volumes", "s
              "configs", "models"}
 
 
+def _load(path: str, text: str) -> list[Document]:
+    return [SourceDocument(s, i) for i, s in enumerate(load_sources(path, text))]
+
+
 class ComposeReader:
     name = "compose"
+    looks_like = "a Compose file has `services:`"
+    owned = Owned(mapping.OWNED_COMPONENT_KEYS, mapping.OWNED_CONTAINER_KEYS,
+                  mapping.OWNED_SERVICE_KEYS, (mapping.CONTAINER,))
+    #: The fast loader (plain data and a position table): Compose files are the big inputs.
+    loader = staticmethod(_load)
 
     def detect(self, document: Document) -> bool:
         tree = document.tree
@@ -144,7 +164,7 @@ def environment(sources: list[Source], options: ReadOptions) -> tuple[dict[str, 
 
 def convert(sources: list[Source], options: ReadOptions) -> ReadResult:
     environ, project_dir = environment(sources, options)
-    report: list[Diagnostic] = []
+    report = Report()
     interp = Interpolator(environ, is_secret=mapping.looks_secret)
     docs = []
     for source in sources:
@@ -154,12 +174,10 @@ def convert(sources: list[Source], options: ReadOptions) -> ReadResult:
         _refuse_copied_secrets(source, interp.secret_paths)
         for name, path in interp.unset.items():
             line, col = source.position(path)
-            report.append(Diagnostic(
-                file=source.file, line=line, column=col, path=dotted_path(path),
-                rule=mapping.ACTION, severity=Severity.WARNING,
-                message=f"variable {name} is not set: using an empty string",
-                hint=f"set {name} in the environment or the .env file, or give a default "
-                f"with ${{{name}:-default}}"))
+            report.action(Location(source.file, line, col, dotted_path(path)),
+                          f"variable {name} is not set: using an empty string",
+                          f"set {name} in the environment or the .env file, or give a default "
+                          f"with ${{{name}:-default}}")
     merged = merge_documents(docs)
     locate = Locator(sources)
     _resolve_extends(merged, project_dir, interp, locate)
@@ -180,13 +198,13 @@ def convert(sources: list[Source], options: ReadOptions) -> ReadResult:
         service = service or spec.Service()
         profiles = service.profiles or []
         if profiles and not (enabled & set(profiles) or "*" in enabled):
-            ctx.note(("services", name), mapping.CHOICE, Severity.INFO,
+            ctx.note(("services", name), CHOICE,
                      f"service {name} is in profile(s) {', '.join(profiles)}, none of which is "
                      "enabled: skipped", "enable one with --profile")
             continue
         wanted = service.x_svcgen.component if service.x_svcgen and \
             service.x_svcgen.component else None
-        cid = wanted or mapping.dns_label(name)
+        cid = wanted or component_id(name)
         if wanted and (not mapping.DNS1035_LABEL.match(wanted) or len(wanted) > 63):
             raise ctx.fail(("services", name, "x-svcgen", "component"),
                            f"{wanted!r} is not a valid component id",
@@ -197,7 +215,7 @@ def convert(sources: list[Source], options: ReadOptions) -> ReadResult:
             cid = f"{base[:60]}-{n}"
             n += 1
         if cid != name and not wanted:
-            ctx.note(("services", name), mapping.CHOICE, Severity.INFO,
+            ctx.note(("services", name), CHOICE,
                      f"service name {name!r} is not a valid DNS label: component id {cid!r}",
                      "rename the service, or choose the id with x-svcgen.component")
         ids[name] = cid
@@ -218,10 +236,6 @@ def convert(sources: list[Source], options: ReadOptions) -> ReadResult:
         x = service.x_svcgen
         if x is not None and x.values:
             component = mapping.deep_merge(component, x.values)
-        if "containers" in component:
-            component["containers"] = {
-                k: mapping.ordered(v, mapping.CONTAINER_ORDER) if isinstance(v, dict) else v
-                for k, v in component["containers"].items()}
         components[cid] = component
         converted = sorted(k for k in (raw_services.get(name) or {})
                            if k not in converter.unconverted and not str(k).startswith("x-")
@@ -233,25 +247,23 @@ def convert(sources: list[Source], options: ReadOptions) -> ReadResult:
                    f"{component.get('securityProfile')} profile)")
         if converted:
             summary += ": converted " + ", ".join(map(str, converted))
-        ctx.note(("services", name), mapping.CONVERTED, Severity.INFO, summary)
+        ctx.note(("services", name), CONVERTED, summary)
 
     ctx.current = None
     mapping.finish_peers(components, dependencies)
-    for cid, component in components.items():
-        components[cid] = mapping.ordered(component, mapping.COMPONENT_ORDER)
     _top_level_notes(ctx, merged)
 
     values: dict[str, Any] = {}
     glob: dict[str, Any] = {}
     if options.project:
-        glob["project"] = mapping.dns_label(options.project, rfc1035=False)
+        glob["project"] = dns_label(options.project, rfc1035=False)
     if project.x_svcgen is not None and project.x_svcgen.global_:
         glob = mapping.deep_merge(glob, project.x_svcgen.global_)
     if glob:
         values["global"] = glob
     values["components"] = components
     _validate(values, ctx, ids)
-    return ReadResult(values=values, report=ctx.grouped_report(project.services))
+    return ReadResult(values=ordered(values), report=ctx.grouped_report(project.services))
 
 
 def _resolve_extends(merged: Any, project_dir: Path, interp: Interpolator,
@@ -344,7 +356,7 @@ def _dependencies(ctx: mapping.Context, name: str, service: spec.Service,
         target, _, alias = link.partition(":")
         entries.append((target, (*base, "links", i), None))
         if alias and alias != target:
-            ctx.note((*base, "links", i), mapping.NOT_CONVERTED, Severity.WARNING,
+            ctx.note((*base, "links", i), NOT_CONVERTED,
                      f"not converted: the alias {alias} is not a DNS name in the cluster; "
                      f"{target} is reachable as {ids.get(target, target)}",
                      "call the service by its component id")
@@ -354,20 +366,20 @@ def _dependencies(ctx: mapping.Context, name: str, service: spec.Service,
                            "name a service of this project")
         if dep not in ids:
             if long is not None and not long.required:
-                ctx.note(path, mapping.CHOICE, Severity.INFO,
+                ctx.note(path, CHOICE,
                          f"optional dependency {dep} is not enabled (profiles): no upstream")
                 continue
-            ctx.note(path, mapping.NOT_CONVERTED, Severity.WARNING,
+            ctx.note(path, NOT_CONVERTED,
                      f"not converted: {dep} is not enabled (profiles)",
                      "enable its profile with --profile")
             continue
         if long is not None and long.condition != "service_started":
-            ctx.note((*path, "condition"), mapping.NOT_CONVERTED, Severity.WARNING,
+            ctx.note((*path, "condition"), NOT_CONVERTED,
                      f"not converted: {long.condition} — Kubernetes starts components together; "
                      f"{dep}'s readiness probe keeps traffic away until it is ready",
                      f"make {name} retry its connection to {dep} at startup")
         if long is not None and long.restart:
-            ctx.note((*path, "restart"), mapping.NOT_CONVERTED, Severity.WARNING,
+            ctx.note((*path, "restart"), NOT_CONVERTED,
                      f"not converted: restart — {name} is not restarted when {dep} is",
                      "nothing to do")
         cid = ids[dep]
@@ -379,30 +391,30 @@ def _dependencies(ctx: mapping.Context, name: str, service: spec.Service,
 def _top_level_notes(ctx: mapping.Context, merged: dict[str, Any]) -> None:
     project = ctx.project
     if project.version is not None:
-        ctx.note(("version",), mapping.CHOICE, Severity.INFO,
+        ctx.note(("version",), CHOICE,
                  "the version key is obsolete and ignored, as docker compose ignores it")
     if project.include:
-        ctx.note(("include",), mapping.NOT_CONVERTED, Severity.WARNING,
+        ctx.note(("include",), NOT_CONVERTED,
                  "not converted: included Compose files are not read",
                  "pass each file as an input instead")
     if project.networks:
-        ctx.note(("networks",), mapping.NOT_CONVERTED, Severity.WARNING,
+        ctx.note(("networks",), NOT_CONVERTED,
                  "not converted: all components share the namespace network",
                  "restrict traffic with global.networkPolicy (upstreams and whitelists)")
     if project.models:
-        ctx.note(("models",), mapping.NOT_CONVERTED, Severity.WARNING,
+        ctx.note(("models",), NOT_CONVERTED,
                  "not converted: models are not part of the chart", "remove them")
     for kind in ("volumes", "secrets", "configs"):
         for name, definition in (getattr(project, kind) or {}).items():
             if (kind, name) not in ctx.used_defs:
-                ctx.note((kind, name), mapping.CHOICE, Severity.INFO,
+                ctx.note((kind, name), CHOICE,
                          f"{kind[:-1]} {name} is not used by any enabled service")
                 continue
             if definition is None:
                 continue
             for key in ("driver", "driver_opts", "labels", "template_driver"):
                 if getattr(definition, key, None) is not None:
-                    ctx.note((kind, name, key), mapping.NOT_CONVERTED, Severity.WARNING,
+                    ctx.note((kind, name, key), NOT_CONVERTED,
                              f"not converted: {key} of {kind[:-1]} {name} — the cluster's "
                              "storage class and Secret handling apply",
                              "choose a storageClassName in x-svcgen" if kind == "volumes"
@@ -410,7 +422,7 @@ def _top_level_notes(ctx: mapping.Context, merged: dict[str, Any]) -> None:
     for volume, users in ctx.volume_users.items():
         unique = sorted(set(users))
         if len(unique) > 1:
-            ctx.note(("volumes", volume), mapping.ACTION, Severity.WARNING,
+            ctx.note(("volumes", volume), ACTION,
                      f"volume {volume} is shared by {', '.join(unique)}: each component gets its "
                      "own claim, so they no longer see the same files",
                      "use one component, or an existing ReadWriteMany claim (external volume)")
@@ -427,33 +439,28 @@ def _top_level_notes(ctx: mapping.Context, merged: dict[str, Any]) -> None:
                     parts.append(f"--{how}")
             message = f"create Secret {secret} with key(s) {', '.join(keys)}"
             hint = f"kubectl create secret generic {secret} " + " ".join(parts)
-        ctx.note(ctx.secret_origin[secret], mapping.ACTION, Severity.WARNING, message, hint)
+        ctx.note(ctx.secret_origin[secret], ACTION, message, hint)
 
 
 def _validate(values: dict[str, Any], ctx: mapping.Context, ids: dict[str, str]) -> None:
-    from svcgen.model import Values
+    """Errors in a component are placed at the service's x-svcgen (or the service), in global at
+    the project's x-svcgen.global."""
+    by_id = {cid: name for name, cid in ids.items()}
 
-    try:
-        Values.model_validate(values)
-    except ValidationError as exc:
-        by_id = {cid: name for name, cid in ids.items()}
-        diagnostics = []
-        for err in exc.errors()[:20]:
-            loc = [str(p) for p in err["loc"]]
-            where: Path_ = ()
-            if len(loc) >= 2 and loc[0] == "components" and loc[1] in by_id:
-                name = by_id[loc[1]]
+    def locate(loc: tuple[str, ...]) -> tuple[Location, str]:
+        where: Path_ = ()
+        hint = "fix the service definition"
+        if len(loc) >= 2 and loc[0] == "components" and loc[1] in by_id:
+            name = by_id[loc[1]]
+            service = ctx.project.services.get(name)
+            if service is None or service.x_svcgen is None:
+                where = ("services", name)
+            else:
                 where = ("services", name, "x-svcgen")
-                service = ctx.project.services.get(name)
-                if service is None or service.x_svcgen is None:
-                    where = ("services", name)
-            elif loc and loc[0] == "global":
-                where = ("x-svcgen", "global")
-            file, line, col = ctx.locate(where)
-            diagnostics.append(Diagnostic(
-                file=file, line=line, column=col, path=".".join(loc),
-                message=f"the converted values are invalid at {'.'.join(loc)}: {err['msg']}",
-                hint="fix x-svcgen.global" if where[:1] == ("x-svcgen",) else
-                "fix the x-svcgen settings of this service" if "x-svcgen" in where
-                else "fix the service definition"))
-        raise SvcgenError(*diagnostics) from None
+                hint = "fix the x-svcgen settings of this service"
+        elif loc and loc[0] == "global":
+            where, hint = ("x-svcgen", "global"), "fix x-svcgen.global"
+        file, line, col = ctx.locate(where)
+        return Location(file, line, col), hint
+
+    validate(values, locate)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
 _DURATION_UNIT = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
@@ -63,35 +62,3 @@ def cpu_quantity(text: str | float) -> str | None:
         return None
     millis = round(value * 1000)
     return str(millis // 1000) if millis % 1000 == 0 else f"{millis}m"
-
-
-@dataclass(frozen=True)
-class ImageRef:
-    repository: str
-    tag: str | None
-    digest: str | None
-
-
-_DIGEST = re.compile(r"^[a-z0-9]+:[a-f0-9]{32,}$")
-
-
-def parse_image(ref: str) -> ImageRef | None:
-    """``[registry/]name[:tag][@digest]`` → parts; None when it is not an image reference."""
-    ref = ref.strip()
-    if not ref or any(c.isspace() for c in ref):
-        return None
-    digest = None
-    if "@" in ref:
-        ref, digest = ref.split("@", 1)
-        if not _DIGEST.match(digest):
-            return None
-    tag = None
-    slash = ref.rfind("/")
-    colon = ref.rfind(":")
-    if colon > slash:
-        ref, tag = ref[:colon], ref[colon + 1 :]
-        if not re.fullmatch(r"[\w][\w.-]{0,127}", tag):
-            return None
-    if not ref or ref.endswith("/"):
-        return None
-    return ImageRef(ref, tag, digest)
