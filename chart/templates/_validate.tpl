@@ -1,26 +1,30 @@
+{{- /*
+Release-wide checks that no per-component template can make.
+*/ -}}
+
 {{- /* Release-wide checks that no per-component template can make. Rendered once by validate.yaml,
 so their cost is one pass over the components. */ -}}
-{{- define "svcgen.validate" -}}
+{{- define "svcgen.validate.release" -}}
 {{- $g := .Values.global | default dict -}}
 {{- /* Space Cloud promises <service>.<project>.svc.cluster.local: the project is the namespace. */ -}}
 {{- if and $g.project (ne $g.project .Release.Namespace) -}}
-{{- fail (printf "global.project must equal the release namespace: global.project is %q but the release namespace is %q; install with --namespace %s or change global.project" $g.project .Release.Namespace $g.project) -}}
+  {{- fail (printf "global.project must equal the release namespace: global.project is %q but the release namespace is %q; install with --namespace %s or change global.project" $g.project .Release.Namespace $g.project) -}}
 {{- end -}}
 {{- /* Service names must be unique across components (service.name can make two collide). */ -}}
 {{- $services := dict -}}
 {{- range $id, $c := (.Values.components | default dict) -}}
-{{- if and $c (ne $c.enabled false) -}}
-{{- $ctx := dict "root" $ "id" $id "c" $c -}}
-{{- $names := list (include "svcgen.serviceName" $ctx) -}}
-{{- if eq ($c.kind | default "Deployment") "StatefulSet" -}}
-{{- $names = append $names (include "svcgen.headlessServiceName" $ctx) -}}
-{{- end -}}
-{{- range $name := $names -}}
-{{- with (get $services $name) -}}
-{{- fail (printf "components.%s.service.name: the Service name %q is also used by component %q; Service names must be unique in a namespace" $id $name .) -}}
-{{- end -}}
-{{- $_ := set $services $name $id -}}
-{{- end -}}
-{{- end -}}
+  {{- if include "svcgen.component.enabled" $c -}}
+    {{- $ctx := dict "root" $ "id" $id "c" $c -}}
+    {{- $names := list (include "svcgen.names.service" $ctx) -}}
+    {{- if eq (include "svcgen.component.kind" $c) "StatefulSet" -}}
+      {{- $names = append $names (include "svcgen.names.headlessService" $ctx) -}}
+    {{- end -}}
+    {{- range $name := $names -}}
+      {{- with (get $services $name) -}}
+        {{- fail (printf "components.%s.service.name: the Service name %q is also used by component %q; Service names must be unique in a namespace" $id $name .) -}}
+      {{- end -}}
+      {{- $_ := set $services $name $id -}}
+    {{- end -}}
+  {{- end -}}
 {{- end -}}
 {{- end -}}

@@ -1,0 +1,49 @@
+{{- /*
+Autoscaling: which object scales a component, and what it targets.
+*/ -}}
+
+{{- /* Which object scales a component: "hpa", "keda", "keda-http", or "" when it does not scale.
+Mirrors Scaling.engine in the values model. Arg: the component's values. */ -}}
+{{- define "svcgen.scaling.engine" -}}
+{{- $s := .scaling -}}
+{{- if include "svcgen.values.enabled" $s -}}
+  {{- if or $s.concurrency $s.requestsPerSecond -}}
+    keda-http
+  {{- else if or $s.triggers (eq (include "svcgen.scaling.min" $s) "0") -}}
+    keda
+  {{- else -}}
+    hpa
+  {{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- /* scaling.minReplicas with its default of 1; 0 is a real value, so no `default`. */ -}}
+{{- define "svcgen.scaling.min" -}}
+{{- if not (kindIs "invalid" .minReplicas) -}}
+  {{- .minReplicas | int -}}
+{{- else -}}
+  1
+{{- end -}}
+{{- end -}}
+
+{{- /* scaleTargetRef of a component's workload (Deployment or StatefulSet, named like the component). Args: root id c. */ -}}
+{{- define "svcgen.scaling.targetRef" -}}
+apiVersion: apps/v1
+kind: {{ include "svcgen.component.kind" .c }}
+name: {{ include "svcgen.names.component" . | quote }}
+{{- end -}}
+
+{{- /* The Service port the KEDA HTTP add-on's interceptor forwards to: the Service port named
+`http`, else the Service's first port by name (svcgen.ports.service, the ports service.yaml renders).
+Fails, naming the value path, when the component has no Service port. Args: root id c. */ -}}
+{{- define "svcgen.scaling.httpPort" -}}
+{{- $ports := (include "svcgen.ports.service" . | fromYaml).ports | default list -}}
+{{- if not $ports -}}
+  {{- fail (printf "components.%s.scaling: concurrency and requestsPerSecond scale on HTTP traffic that the KEDA HTTP add-on forwards to the component's Service, but the component has no Service port; give a container a port and keep service.enabled, or scale on targetCPU/targetMemory" .id) -}}
+{{- end -}}
+{{- $pick := first $ports -}}
+{{- range $p := $ports -}}
+  {{- if eq $p.name "http" -}}{{- $pick = $p -}}{{- end -}}
+{{- end -}}
+{{- $pick.port | int -}}
+{{- end -}}

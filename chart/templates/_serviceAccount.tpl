@@ -1,0 +1,20 @@
+{{- /*
+The ServiceAccount a component's pods run as.
+*/ -}}
+
+{{- /* ServiceAccount a component's pods run as. A component gets its own when serviceAccount.create
+is set or Istio is on (Istio tells callers apart by their ServiceAccount). Args: root id c. */ -}}
+{{- define "svcgen.serviceAccount.create" -}}
+{{- $sa := .c.serviceAccount | default dict -}}
+{{- $mesh := (.root.Values.global.mesh | default dict) -}}
+{{- if or $sa.create $mesh.istio -}}true{{- end -}}
+{{- end -}}
+
+{{- define "svcgen.serviceAccount.name" -}}
+{{- $sa := .c.serviceAccount | default dict -}}
+{{- if include "svcgen.serviceAccount.create" . -}}
+  {{- default (include "svcgen.names.component" .) $sa.name -}}
+{{- else -}}
+  {{- default "default" $sa.name -}}
+{{- end -}}
+{{- end -}}
