@@ -28,7 +28,7 @@ The pod template every workload kind shares: metadata, spec and the pod security
   {{- $_ := set $labels "sidecar.istio.io/inject" "true" -}}
 {{- end -}}
 {{- range $k, $v := $selector }}{{ $_ := set $labels $k $v }}{{ end -}}
-{{- $annotations := dict -}}
+{{- $annotations := include "svcgen.metrics.podAnnotations" . | fromYaml -}}
 {{- range $k, $v := ($c.podAnnotations | default dict) }}{{ $_ := set $annotations $k $v }}{{ end -}}
 {{- /* Hash the generated ConfigMap/Secret data so that changing it rolls the pods. */ -}}
 {{- with (include "svcgen.volumes.filesData" .) -}}

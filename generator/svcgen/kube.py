@@ -7,8 +7,9 @@ file is read once per process and one compiled validator is kept per (schema ver
 kind): checking a 16-object render took 22 ms instead of 445 ms (20 times faster).
 
 The custom resources the chart renders (KEDA ScaledObject and HTTPScaledObject, Istio
-AuthorizationPolicy and Sidecar) are checked against small schemas of our own in ``crds/``, written
-after the projects' CRDs: their required fields and field types, with unknown fields rejected.
+AuthorizationPolicy and Sidecar, Prometheus Operator ServiceMonitor and PodMonitor) are checked
+against small schemas of our own in ``crds/``, written after the projects' API definitions: their
+required fields and field types, with unknown fields rejected.
 Any other kind without a schema is a problem, never silently accepted.
 """
 

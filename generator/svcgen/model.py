@@ -21,6 +21,10 @@ DNS1123_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-
 PORT_NAME = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"
 ENV_NAME = r"^[-._a-zA-Z][-._a-zA-Z0-9]*$"
 HOSTNAME_WILDCARD = r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+#: A Prometheus duration, as the monitoring.coreos.com/v1 CRDs check it: `30s`, `1m30s`, `500ms`.
+DURATION = (
+    r"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"
+)
 QUANTITY = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$"
 
 ComponentId = Annotated[str, StringConstraints(pattern=DNS1035_LABEL, max_length=63)]
@@ -32,6 +36,7 @@ ResourceName = Annotated[str, StringConstraints(pattern=DNS1123_SUBDOMAIN, max_l
 Hostname = Annotated[str, StringConstraints(pattern=HOSTNAME_WILDCARD, max_length=253)]
 Quantity = Annotated[str, StringConstraints(pattern=QUANTITY)] | int | float
 PortNumber = Annotated[int, Field(ge=1, le=65535)]
+Duration = Annotated[str, StringConstraints(pattern=DURATION)]
 #: A port given by number or by the name of a container port.
 PortRef = PortNumber | PortName
 IntOrPercent = Annotated[int, Field(ge=0)] | Annotated[str, StringConstraints(pattern=r"^[0-9]+%$")]
@@ -86,6 +91,36 @@ class MeshGlobal(Model):
     )
 
 
+MonitorKind = Literal["auto", "ServiceMonitor", "PodMonitor", "none"]
+
+
+class MetricsGlobal(Model):
+    monitor: MonitorKind = Field(
+        "none",
+        description="Prometheus Operator object for components that declare `metrics`: `auto` "
+        "(a ServiceMonitor when the metrics port is on the component's Service, else a "
+        "PodMonitor), `ServiceMonitor`, `PodMonitor`, or `none` (the cluster has no operator).",
+    )
+    annotations: bool = Field(
+        True,
+        description="Put the conventional `prometheus.io/scrape`, `port`, `path` (and `scheme`) "
+        "annotations on the pods of components that declare `metrics`.",
+    )
+    monitoringNamespace: Annotated[str, StringConstraints(pattern=DNS1123_LABEL, max_length=63)] = (
+        Field(
+            "monitoring",
+            description="Namespace of the Prometheus that scrapes: NetworkPolicies admit it on the "
+            "metrics port, Istio AuthorizationPolicies admit its identities.",
+        )
+    )
+    monitorLabels: dict[str, str] = Field(
+        default_factory=dict,
+        description="Labels on every ServiceMonitor and PodMonitor, to match the Prometheus' "
+        "`serviceMonitorSelector` and `podMonitorSelector`.",
+        examples=[{"release": "kube-prometheus-stack"}],
+    )
+
+
 class Global(Model):
     """Settings for every component.
 
@@ -135,6 +170,10 @@ class Global(Model):
         default_factory=NetworkPolicyGlobal, description="Service-to-service NetworkPolicies."
     )
     mesh: MeshGlobal = Field(default_factory=MeshGlobal, description="Service mesh integration.")
+    metrics: MetricsGlobal = Field(
+        default_factory=MetricsGlobal,
+        description="How Prometheus finds the metrics endpoints components declare.",
+    )
 
 
 # --- containers ------------------------------------------------------------------------------
@@ -438,6 +477,48 @@ class Service(Model):
     )
     labels: dict[str, str] = Field(default_factory=dict, description="Extra labels.")
     annotations: dict[str, str] = Field(default_factory=dict, description="Extra annotations.")
+
+
+class MetricsCA(Model):
+    secret: ResourceName = Field(description="Secret holding the CA certificate, in the release "
+                                 "namespace.")
+    key: str = Field(description="Key of the CA certificate in that Secret.")
+
+
+class MetricsTLS(Model):
+    ca: MetricsCA | None = Field(
+        None, description="CA that signed the endpoint's certificate (Prometheus Operator objects)."
+    )
+    serverName: str | None = Field(None, description="Name the certificate is checked against.")
+    insecureSkipVerify: bool | None = Field(
+        None, description="Skip checking the endpoint's certificate."
+    )
+
+
+class Metrics(Model):
+    enabled: bool = Field(True, description="Have this component's metrics scraped.")
+    port: PortRef = Field(
+        description="Container port (name or number) serving the metrics.", examples=["metrics"]
+    )
+    path: Annotated[str, StringConstraints(pattern=r"^/")] = Field(
+        "/metrics", description="HTTP path of the metrics."
+    )
+    interval: Duration | None = Field(
+        None, description="Time between scrapes; the scraper's default when unset.",
+        examples=["30s"],
+    )
+    scrapeTimeout: Duration | None = Field(
+        None, description="Time a scrape may take; the scraper's default when unset. At most "
+        "`interval`.", examples=["10s"],
+    )
+    scheme: Literal["http", "https"] = Field("http", description="`http` or `https`.")
+    tls: MetricsTLS | None = Field(None, description="TLS settings for an `https` endpoint.")
+    monitor: MonitorKind | None = Field(
+        None, description="Overrides `global.metrics.monitor` for this component."
+    )
+    annotations: bool | None = Field(
+        None, description="Overrides `global.metrics.annotations` for this component."
+    )
 
 
 class PathType(StrEnum):
@@ -749,6 +830,13 @@ class Component(Model):
     podAnnotations: dict[str, str] = Field(
         default_factory=dict, description="Extra pod annotations."
     )
+    metrics: Metrics | None = Field(
+        None,
+        description="The component's Prometheus metrics endpoint, scraped through a "
+        "ServiceMonitor, a PodMonitor and/or pod annotations, as `global.metrics` and "
+        "`metrics.monitor` choose.",
+        examples=[{"port": "metrics", "path": "/metrics", "interval": "30s"}],
+    )
     upstreams: list[Peer] = Field(
         default_factory=list,
         description="Services this component may call (NetworkPolicy egress, Istio Sidecar).",
@@ -760,6 +848,60 @@ class Component(Model):
         "AuthorizationPolicy). Empty: no caller is admitted when a policy is enabled.",
         examples=[[{"component": "web"}, {"project": "*"}]],
     )
+
+    # What the chart derives from `metrics` (chart/templates/_metrics.tpl), derived once here for
+    # lint; a test renders every example to prove the two agree.
+
+    def metrics_port(self) -> tuple[str, int] | None:
+        """(name, number) of the container port `metrics.port` names: a port of that name, or the
+        TCP port of that number; None when there is none (the chart fails then)."""
+        if self.metrics is None:
+            return None
+        want = self.metrics.port
+        for _, container in sorted(self.containers.items()):
+            for name, port in sorted(container.ports.items()):
+                if name == want or (
+                    isinstance(want, int) and port.containerPort == want and port.protocol == "TCP"
+                ):
+                    return name, port.containerPort
+        return None
+
+    def metrics_service_port(self) -> str | None:
+        """Name of the Service port forwarding to the metrics port; None when the Service has none
+        (or no Service is rendered)."""
+        found = self.metrics_port()
+        if found is None or not self.service.enabled:
+            return None
+        name, number = found
+        if not self.service.ports:
+            return name
+        for sname, sp in sorted(self.service.ports.items()):
+            target = sname if sp.targetPort is None else sp.targetPort
+            if target in (name, number):
+                return sname
+        return None
+
+    def metrics_monitor(
+        self, defaults: MetricsGlobal
+    ) -> Literal["ServiceMonitor", "PodMonitor"] | None:
+        """The Prometheus Operator object rendered for the metrics: `auto` picks a ServiceMonitor
+        when the metrics port is on the Service, else a PodMonitor."""
+        if self.metrics is None or not self.metrics.enabled:
+            return None
+        kind = self.metrics.monitor or defaults.monitor
+        if kind == "auto":
+            return "ServiceMonitor" if self.metrics_service_port() is not None else "PodMonitor"
+        if kind == "none":
+            return None
+        return kind
+
+    def metrics_annotations(self, defaults: MetricsGlobal) -> bool:
+        """Whether the pods carry the `prometheus.io/*` scrape annotations."""
+        if self.metrics is None or not self.metrics.enabled:
+            return False
+        if self.metrics.annotations is None:
+            return defaults.annotations
+        return self.metrics.annotations
 
 
 class TestHook(Model):
