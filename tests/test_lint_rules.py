@@ -57,6 +57,9 @@ EXPECTED: dict[str, list[tuple[int, int]]] = {
     "SVC704": [(2, 12)],
     "SVC705": [(6, 5)],
     "SVC706": [(12, 20), (13, 3)],
+    "SVC801": [(9, 21), (17, 13)],
+    "SVC802": [(13, 39), (21, 5)],
+    "SVC803": [(8, 57), (18, 22)],
 }
 
 #: Rules whose findings come from helm and the Kubernetes schemas; tested in test_lint_render.py.

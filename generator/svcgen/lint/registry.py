@@ -105,6 +105,7 @@ CATEGORIES = {
     "SVC5": "Storage",
     "SVC6": "Security",
     "SVC7": "Project and peers",
+    "SVC8": "Metrics",
     "SVC9": "Rendered objects (--render)",
 }
 

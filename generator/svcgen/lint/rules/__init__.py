@@ -2,6 +2,7 @@
 
 from svcgen.lint.rules import (
     builtin,
+    metrics,
     names,
     peers,
     ports,
@@ -13,6 +14,6 @@ from svcgen.lint.rules import (
 )
 
 __all__ = [
-    "builtin", "names", "peers", "ports", "resources", "scaling", "security", "storage",
+    "builtin", "metrics", "names", "peers", "ports", "resources", "scaling", "security", "storage",
     "values",
 ]
