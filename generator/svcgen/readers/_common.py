@@ -7,6 +7,9 @@
 * Names: one :func:`dns_label` (and :func:`component_id`, :func:`port_name`), so one input name
   becomes the same id whichever format it came from.
 * Images: one parser, :func:`parse_image`, that refuses what is not an image reference.
+* Metrics: :func:`scrape_annotations` reads the conventional ``prometheus.io/*`` annotations
+  (or Compose labels) as a ``metrics`` declaration; :func:`metrics_port` finds or declares the
+  container port it names.
 * :func:`validate` checks values against the model and turns a failure into diagnostics at the
   input that produced it.
 * :class:`Owned` (the keys a reader decides, checked against the model) and :func:`ordered`
@@ -430,6 +433,53 @@ def registry_host(repository: str) -> str:
     if rest and ("." in first or ":" in first or first == "localhost"):
         return first
     return "https://index.docker.io/v1/"
+
+
+# --- metrics -------------------------------------------------------------------------------------
+
+SCRAPE_PREFIX = "prometheus.io/"
+#: The prometheus.io/* keys with a counterpart in ``metrics`` (besides ``scrape`` itself).
+SCRAPE_FIELDS = ("port", "path", "scheme")
+
+
+@dataclass(frozen=True)
+class ScrapeAnnotations:
+    """What a set of ``prometheus.io/*`` annotations says; the values as written."""
+
+    #: ``prometheus.io/scrape`` is ``true``: the other keys declare a metrics endpoint.
+    scrape: bool
+    #: ``port``, ``path`` and ``scheme``, as given (``scheme`` lower-cased).
+    fields: dict[str, str]
+    #: prometheus.io/* keys with no counterpart in ``metrics`` (full keys).
+    unknown: tuple[str, ...]
+    #: Every prometheus.io/* key read (full keys).
+    keys: tuple[str, ...]
+
+
+def scrape_annotations(entries: Mapping[str, str]) -> ScrapeAnnotations | None:
+    """The ``prometheus.io/*`` entries of ``entries``, or None when there is none."""
+    found = {k.removeprefix(SCRAPE_PREFIX): str(v) for k, v in entries.items()
+             if k.startswith(SCRAPE_PREFIX)}
+    if not found:
+        return None
+    fields = {k: found[k] for k in SCRAPE_FIELDS if k in found}
+    if "scheme" in fields:
+        fields["scheme"] = fields["scheme"].lower()
+    unknown = tuple(SCRAPE_PREFIX + k for k in found if k not in (*SCRAPE_FIELDS, "scrape"))
+    return ScrapeAnnotations(found.get("scrape", "").lower() == "true", fields, unknown,
+                             tuple(SCRAPE_PREFIX + k for k in found))
+
+
+def metrics_port(ports: dict[str, dict[str, Any]], number: int) -> tuple[str, bool]:
+    """The name of the TCP container port ``number`` in ``ports``; when there is none, a port
+    ``metrics`` (or ``tcp-<number>``) is added to ``ports``, and the flag says so: a process
+    serves metrics on ports its input never listed, since Prometheus reaches the pod directly."""
+    for name, port in ports.items():
+        if port.get("containerPort") == number and port.get("protocol", "TCP") == "TCP":
+            return name, False
+    name = "metrics" if "metrics" not in ports else f"tcp-{number}"
+    ports[name] = {"containerPort": number}
+    return name, True
 
 
 # --- validation ----------------------------------------------------------------------------------

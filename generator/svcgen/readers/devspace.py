@@ -27,15 +27,19 @@ from typing import Any
 
 from svcgen.readers._common import (
     ENV_NAME_RE,
+    SCRAPE_PREFIX,
     Node,
     Owned,
     Report,
+    ScrapeAnnotations,
     component_id,
     dns_label,
     image_values,
+    metrics_port,
     ordered,
     port_name,
     resource_name,
+    scrape_annotations,
     validate_components,
 )
 from svcgen.readers.base import ReadOptions, ReadResult
@@ -417,6 +421,11 @@ class _Conversion:
         if labels:
             out["labels"] = labels
         annotations = get("annotations").string_map()
+        # The component chart puts its annotations on the pods too: prometheus.io/scrape there
+        # declares a metrics endpoint, which the chart announces as `metrics` chooses.
+        scrape = scrape_annotations(annotations)
+        if scrape is not None and scrape.scrape:
+            annotations = {k: v for k, v in annotations.items() if k not in scrape.keys}
         if annotations:
             out["annotations"] = annotations
         for key, reason in NOT_CONVERTED.items():
@@ -450,6 +459,8 @@ class _Conversion:
                 "with one volume per replica, as the component chart made it",
             )
         service, service_name, ports_first = self.service(get("service"), cid)
+        if scrape is not None and scrape.scrape:
+            out["metrics"] = self.metrics(get("annotations"), scrape, ports_first)
         if ports_first:
             first = next(iter(containers.values()))
             first["ports"] = ports_first
@@ -505,6 +516,38 @@ class _Conversion:
             parts.append("scaling")
         self.report.converted(src.declared, f"component {cid}: {', '.join(parts)}")
         return out, service_name, foreign
+
+    def metrics(self, node: Node, scrape: ScrapeAnnotations,
+                ports: dict[str, Any]) -> dict[str, Any]:
+        """prometheus.io/* pod annotations → `metrics`, on a port of the first container (where
+        the service ports are put); a port only the metrics use is declared there."""
+        prefix = SCRAPE_PREFIX
+        self.report.choice(node.get(f"{prefix}scrape"), f"{prefix}* annotations → metrics "
+                           "(scraped as global.metrics chooses)")
+        for key in scrape.unknown:
+            self.report.choice(node.get(key), f"{key} has no counterpart in `metrics`; kept out")
+        metrics: dict[str, Any] = dict(scrape.fields)
+        where = node.get(f"{prefix}port")
+        wanted = scrape.fields.get("port")
+        tcp = [n for n, p in ports.items() if p.get("protocol", "TCP") == "TCP"]
+        if wanted is None:
+            if not tcp:
+                raise node.get(f"{prefix}scrape").error(
+                    "prometheus.io/scrape is on, but the component has no TCP port to scrape",
+                    hint="add prometheus.io/port with the metrics port")
+            metrics["port"] = tcp[0]
+            self.report.choice(node.get(f"{prefix}scrape"),
+                               f"no prometheus.io/port; the first port `{tcp[0]}` is scraped")
+        elif wanted.isdigit() and 1 <= int(wanted) <= 65535:
+            name, added = metrics_port(ports, int(wanted))
+            metrics["port"] = name
+            if added:
+                self.report.choice(where, f"metrics port {wanted} is no service port; declared "
+                                   f"as container port `{name}` (scraped from the pods)")
+        else:
+            raise where.error(f"prometheus.io/port {wanted!r} is not a port number",
+                              hint="give the number of the port serving the metrics")
+        return metrics
 
     # --- containers ------------------------------------------------------------------------------
 

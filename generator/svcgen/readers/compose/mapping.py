@@ -21,10 +21,13 @@ from svcgen.readers._common import (
     CHOICE,
     CONVERTED,
     NOT_CONVERTED,
+    SCRAPE_PREFIX,
     Location,
     Report,
     dns_label,
+    metrics_port,
     parse_image,
+    scrape_annotations,
 )
 from svcgen.readers.base import ReadOptions
 from svcgen.readers.compose import spec
@@ -199,6 +202,8 @@ class ServiceConverter:
         self.ports: dict[str, Any] = {}
         self.service_ports: dict[str, Any] = {}
         self.component_set: set[str] = set()
+        #: prometheus.io/* labels (or annotations): name → (value, path).
+        self.scrape_labels: dict[str, tuple[str, tuple[str | int, ...]]] = {}
         self.secret_values: set[str] = set(ctx.secret_values)
 
     # --- bookkeeping ----------------------------------------------------------------------------
@@ -1110,7 +1115,9 @@ class ServiceConverter:
             for name, text in as_mapping(value, key).items():
                 text = "" if text is None else _env_text(text)
                 name = str(name)
-                if key == "labels" and LABEL_KEY.match(name) and LABEL_VALUE.match(text) and len(
+                if name.startswith(SCRAPE_PREFIX):
+                    self.scrape_labels[name] = (text, (key, name))
+                elif key == "labels" and LABEL_KEY.match(name) and LABEL_VALUE.match(text) and len(
                         name.rsplit("/", 1)[-1]) <= 63:
                     labels[name] = text
                 elif LABEL_KEY.match(name) and len(name) <= 316:
@@ -1129,6 +1136,8 @@ class ServiceConverter:
             self.skip(("restart",), *REASONS["restart"])
 
     def assemble(self) -> dict[str, Any]:
+        # first: a metrics port that is not published is declared as a container port
+        metrics = self._metrics()
         container = self.container
         if self.ports:
             container["ports"] = self.ports
@@ -1158,6 +1167,8 @@ class ServiceConverter:
             component["scaling"] = scaling
         if self.volumes:
             component["volumes"] = self.volumes
+        if metrics is not None:
+            component["metrics"] = metrics
         return component
 
     def _ingress(self, x: spec.XIngress) -> dict[str, Any]:
@@ -1193,6 +1204,59 @@ class ServiceConverter:
         if x.annotations:
             ingress["annotations"] = x.annotations
         return ingress
+
+
+    # --- metrics ----------------------------------------------------------------------------------
+
+    def _metrics(self) -> dict[str, Any] | None:
+        """``x-svcgen.metrics``, over what the conventional prometheus.io labels say."""
+        declared = scrape_annotations({k: v for k, (v, _) in self.scrape_labels.items()})
+        where = {k: path for k, (_, path) in self.scrape_labels.items()}
+        metrics: dict[str, Any] = {}
+        origin: tuple[str | int, ...] = ()
+        if declared is not None and not declared.scrape:
+            for path in where.values():
+                self.choice(path, f"{SCRAPE_PREFIX}* labels without {SCRAPE_PREFIX}scrape: "
+                            "\"true\" declare no metrics; not converted")
+        elif declared is not None:
+            origin = where[f"{SCRAPE_PREFIX}scrape"]
+            self.choice(origin, f"{SCRAPE_PREFIX}* labels → metrics (scraped as global.metrics "
+                        "chooses)")
+            for key in declared.unknown:
+                self.choice(where[key], f"{key} has no counterpart in `metrics`; not converted")
+            metrics.update(declared.fields)
+            if "port" in declared.fields:
+                origin = where[f"{SCRAPE_PREFIX}port"]
+        if self.x.metrics is not None:
+            metrics.update(self.x.metrics)
+            if "port" in self.x.metrics:
+                origin = ("x-svcgen", "metrics", "port")
+        elif not (declared and declared.scrape):
+            return None
+        metrics["port"] = self._metrics_port(origin, metrics.get("port"))
+        return metrics
+
+    def _metrics_port(self, path: tuple[str | int, ...], port: Any) -> str:
+        """The container port name the metrics are served on."""
+        if port is None:
+            tcp = [n for n, p in self.ports.items() if p.get("protocol", "TCP") == "TCP"]
+            if not tcp:
+                raise self.fail(path, "metrics are declared, but the service has no TCP port to "
+                                "scrape", "name the port: prometheus.io/port or "
+                                "x-svcgen.metrics.port")
+            self.choice(path, f"no metrics port given; the first port `{tcp[0]}` is scraped")
+            return tcp[0]
+        text = str(port)
+        if not text.isdigit():
+            if text not in self.ports:
+                raise self.fail(path, f"metrics port {text!r} is not a port of the service",
+                                f"use a port number, or one of: {', '.join(sorted(self.ports))}")
+            return text
+        name, added = metrics_port(self.ports, int(text))
+        if added:
+            self.choice(path, f"metrics port {text} is not published; declared as container "
+                        f"port `{name}` (scraped from the pods, not through the Service)")
+        return name
 
 
 def _is_bind(source: str) -> bool:

@@ -77,6 +77,7 @@ class XService(XSpec):
     component: str | None = None
     ingress: XIngress | None = None
     scaling: dict[str, Any] | None = None
+    metrics: dict[str, Any] | None = None
     securityProfile: Literal["restricted", "baseline"] | None = None
     serviceType: Literal["ClusterIP", "NodePort", "LoadBalancer", "Headless"] | None = None
     configFiles: list[str] = Field(default_factory=list)
