@@ -96,7 +96,37 @@ def sidecar() -> dict[str, Any]:
     }
 
 
-VALID = [deployment, scaled_object, http_scaled_object, authorization_policy, sidecar]
+def service_monitor() -> dict[str, Any]:
+    return {
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "ServiceMonitor",
+        "metadata": {"name": "api", "labels": {"release": "kube-prometheus-stack"}},
+        "spec": {
+            "selector": {"matchLabels": {"app.kubernetes.io/component": "api"},
+                         "matchExpressions": [{"key": "svcgen.io/headless",
+                                               "operator": "DoesNotExist"}]},
+            "endpoints": [{"port": "metrics", "path": "/metrics", "scheme": "https",
+                           "interval": "30s", "scrapeTimeout": "10s",
+                           "tlsConfig": {"ca": {"secret": {"name": "api-ca", "key": "ca.crt"}},
+                                         "serverName": "api.internal"}}],
+        },
+    }
+
+
+def pod_monitor() -> dict[str, Any]:
+    return {
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "PodMonitor",
+        "metadata": {"name": "worker"},
+        "spec": {
+            "selector": {"matchLabels": {"app.kubernetes.io/component": "worker"}},
+            "podMetricsEndpoints": [{"port": "metrics", "path": "/metrics", "interval": "1m30s"}],
+        },
+    }
+
+
+VALID = [deployment, scaled_object, http_scaled_object, authorization_policy, sidecar,
+         service_monitor, pod_monitor]
 
 
 def paths_and_messages(problems: list[kube.KubeProblem]) -> list[tuple[str, str]]:
@@ -226,6 +256,36 @@ def test_sidecar_egress_needs_namespaced_hosts() -> None:
         "spec.egress[0].hosts[0]"]
 
 
+def test_service_monitor_is_strict_at_every_level() -> None:
+    """After the operator's Go types: Endpoint and TLSConfig have no other fields, the scheme is
+    http or https (either case), durations are Prometheus durations, and a selector and the
+    endpoints are required."""
+    obj = service_monitor()
+    endpoint = obj["spec"]["endpoints"][0]
+    endpoint["intervall"] = "30s"
+    endpoint["scheme"] = "tcp"
+    endpoint["scrapeTimeout"] = "10 seconds"
+    endpoint["tlsConfig"]["caa"] = {}
+    assert [p for p, _ in paths_and_messages(kube.validate_objects([obj], "1.35.0"))] == [
+        "spec.endpoints[0].intervall", "spec.endpoints[0].scheme",
+        "spec.endpoints[0].scrapeTimeout", "spec.endpoints[0].tlsConfig.caa"]
+    obj = service_monitor()
+    del obj["spec"]["endpoints"]
+    (problem,) = kube.validate_objects([obj], "1.35.0")
+    assert "'endpoints' is a required property" in problem.message
+
+
+def test_pod_monitor_tls_has_no_file_fields_and_ports_are_bounded() -> None:
+    """A PodMonitor endpoint's tlsConfig is the operator's SafeTLSConfig: no caFile/certFile,
+    which would read files from the Prometheus pod."""
+    obj = pod_monitor()
+    endpoint = obj["spec"]["podMetricsEndpoints"][0]
+    endpoint["tlsConfig"] = {"caFile": "/etc/ca.pem"}
+    endpoint["portNumber"] = 70000
+    assert [p for p, _ in paths_and_messages(kube.validate_objects([obj], "1.29.0"))] == [
+        "spec.podMetricsEndpoints[0].portNumber", "spec.podMetricsEndpoints[0].tlsConfig.caFile"]
+
+
 def test_crd_metadata_is_checked_like_any_object_metadata() -> None:
     obj = sidecar()
     obj["metadata"]["label"] = {"a": "b"}
@@ -297,7 +357,7 @@ def test_each_schema_file_is_loaded_once_per_run(cold_cache: None) -> None:
     definitions = [p for p in kube.loads if p.endswith("_definitions.json")]
     assert len(definitions) == len(VERSIONS)
     # One Kubernetes schema per kind and version, and each CRD schema once for all versions.
-    assert len(kube.loads) == len(VERSIONS) * 2 + 4
+    assert len(kube.loads) == len(VERSIONS) * 2 + 6
 
 
 def test_invalid_objects_do_not_bypass_the_cache(cold_cache: None) -> None:

@@ -3,6 +3,7 @@ validated against the Kubernetes API schemas; problems come back as findings."""
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -124,3 +125,26 @@ def test_helm_lint_findings_keep_their_severity(tmp_path: Path, monkeypatch: Any
          "autoscaling/v2beta2 is deprecated")]
     assert result.exit_status(strict=False) == 0 and result.exit_status(strict=True) == 1
     assert calls[0]["files"] == [str(values)] and calls[0]["kube_version"] == "1.35.0"
+
+
+def test_render_validates_service_and_pod_monitors_against_our_crd_schemas(
+    monkeypatch: Any,
+) -> None:
+    scenarios = [str(REPO / "chart" / "ci" / f"metrics-{name}-values.yaml")
+                 for name in ("servicemonitor", "podmonitor")]
+    assert [render([s]) for s in scenarios] == [[], []]
+    # Without the bundled schemas the same objects are problems, never silently accepted. The
+    # caches are emptied around the check (and the load counter kept apart) so that later tests
+    # see the schemas as they are.
+    without = {key: path for key, path in kube._crd_files().items()
+               if key[0] != "monitoring.coreos.com/v1"}
+    monkeypatch.setattr(kube, "loads", Counter())
+    kube._validator.cache_clear()
+    monkeypatch.setattr(kube, "_crd_files", lambda: without)
+    try:
+        messages = [m for s in scenarios for *_, m in render([s])]
+    finally:
+        kube._validator.cache_clear()
+    assert ("ServiceMonitor api (monitoring.coreos.com/v1): (object): no schema for kind "
+            "ServiceMonitor (monitoring.coreos.com/v1) in Kubernetes 1.35.0") in messages
+    assert any(m.startswith("PodMonitor worker") for m in messages)
