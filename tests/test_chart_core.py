@@ -642,6 +642,43 @@ def test_statefulset_claim_templates_and_governing_headless_service(sts: list[Ob
     assert one(sts, "Service", "db")["spec"]["type"] == "ClusterIP"
 
 
+def test_a_shared_volume_of_a_statefulset_is_one_claim_for_every_replica() -> None:
+    objects = render({"components": {"db": {
+        "kind": "StatefulSet",
+        "replicas": 2,
+        "containers": {"app": app(volumeMounts={"data": {"mountPath": "/data"},
+                                                "media": {"mountPath": "/media"}})},
+        "volumes": {"data": {"size": "1Gi"},
+                    "media": {"size": "5Gi", "shared": True, "accessModes": ["ReadWriteMany"]}},
+    }}})
+    db = one(objects, "StatefulSet", "db")
+    assert [t["metadata"]["name"] for t in db["spec"]["volumeClaimTemplates"]] == ["data"]
+    claim = one(objects, "PersistentVolumeClaim", "db-media")
+    assert claim["spec"]["accessModes"] == ["ReadWriteMany"]
+    pod_volumes = {v["name"]: v for v in db["spec"]["template"]["spec"]["volumes"]}
+    assert pod_volumes["media"]["persistentVolumeClaim"] == {"claimName": "db-media"}
+    assert "data" not in pod_volumes
+    assert validate_objects(objects, "1.35.0") == []
+
+
+def test_one_volume_mounted_twice_under_two_keys() -> None:
+    objects = render({"components": {"web": {
+        "containers": {"app": app(volumeMounts={
+            "conf": {"mountPath": "/etc/nginx/nginx.conf", "subPath": "nginx.conf"},
+            "conf-default": {"volume": "conf", "mountPath": "/etc/nginx/conf.d/default.conf",
+                             "subPath": "default.conf", "readOnly": True},
+        })},
+        "volumes": {"conf": {"configMap": {"name": "nginx"}}},
+    }}})
+    mounts = container(pod_spec(objects, "web"), "app")["volumeMounts"]
+    assert [m for m in mounts if m["name"] == "conf"] == [
+        {"name": "conf", "mountPath": "/etc/nginx/nginx.conf", "subPath": "nginx.conf"},
+        {"name": "conf", "mountPath": "/etc/nginx/conf.d/default.conf",
+         "subPath": "default.conf", "readOnly": True},
+    ]
+    assert validate_objects(objects, "1.35.0") == []
+
+
 def test_headless_service_type(sts: list[Obj]) -> None:
     cache = one(sts, "Service", "cache")
     assert cache["spec"]["clusterIP"] == "None" and cache["spec"]["type"] == "ClusterIP"

@@ -216,11 +216,13 @@ lifecycle:
 securityContext:
   {{- include "svcgen.container.securityContext" . | nindent 2 }}
 {{- $mounts := list -}}
-{{- range $vname, $m := ($ctr.volumeMounts | default dict) -}}
-  {{- if not (hasKey ($.c.volumes | default dict) $vname) -}}
-    {{- fail (printf "%s.volumeMounts.%s: no volume %q in components.%s.volumes; declare it there" $path $vname $vname $.id) -}}
-  {{- end -}}
+{{- range $key, $m := ($ctr.volumeMounts | default dict) -}}
   {{- $m = $m | default dict -}}
+  {{- /* The key names the volume unless `volume` does (one volume mounted twice). */ -}}
+  {{- $vname := $m.volume | default $key -}}
+  {{- if not (hasKey ($.c.volumes | default dict) $vname) -}}
+    {{- fail (printf "%s.volumeMounts.%s: no volume %q in components.%s.volumes; declare it there" $path $key $vname $.id) -}}
+  {{- end -}}
   {{- $mount := dict "name" $vname "mountPath" $m.mountPath -}}
   {{- with $m.subPath -}}{{- $_ := set $mount "subPath" . -}}{{- end -}}
   {{- if not (kindIs "invalid" $m.readOnly) -}}{{- $_ := set $mount "readOnly" $m.readOnly -}}{{- end -}}

@@ -35,8 +35,19 @@ empty when the component has none. The pod's checksum/config annotation hashes e
 {{- if $data -}}{{- toYaml $data -}}{{- end -}}
 {{- end -}}
 
+{{- /* How pods get a persistent volume's claim: "shared" when pvc.yaml renders one claim
+`<component>-<volume>` that every pod mounts (the kind shares claims, or the volume is `shared`),
+"template" when each pod gets its own from volumeClaimTemplates. Args: c v. */ -}}
+{{- define "svcgen.volumes.claim" -}}
+{{- if or (eq (include "svcgen.component.claims" .c) "shared") .v.shared -}}
+  shared
+{{- else -}}
+  template
+{{- end -}}
+{{- end -}}
+
 {{- /* Volumes of the pod as a YAML list (possibly empty). A persistent volume is the PVC
-`<component>-<volume>` from pvc.yaml when the kind shares claims (svcgen.component.claims), and
+`<component>-<volume>` from pvc.yaml when its claim is shared (svcgen.volumes.claim), and
 no pod volume at all when each pod gets its own claim from volumeClaimTemplates.
 Volumes no container mounts are still declared: harmless, and a PVC keeps its data across such
 edits. Args: root id c componentName needTmp. */ -}}
@@ -45,7 +56,7 @@ edits. Args: root id c componentName needTmp. */ -}}
 {{- range $vname, $v := (.c.volumes | default dict) -}}
   {{- $kind := include "svcgen.volumes.kind" (dict "id" $.id "name" $vname "v" $v) -}}
   {{- if eq $kind "persistent" -}}
-    {{- if eq (include "svcgen.component.claims" $.c) "shared" -}}
+    {{- if eq (include "svcgen.volumes.claim" (dict "c" $.c "v" $v)) "shared" -}}
       {{- $vols = append $vols (dict "name" $vname "persistentVolumeClaim" (dict "claimName" (printf "%s-%s" $.componentName $vname))) -}}
     {{- end -}}
   {{- else if eq $kind "existingClaim" -}}

@@ -340,11 +340,20 @@ class Probes(Model):
 
 
 class VolumeMount(Model):
+    volume: VolumeName | None = Field(
+        None,
+        description="The volume to mount; the mount's key when unset. Set it to mount one volume "
+        "twice (e.g. two subPaths) under two keys.",
+    )
     mountPath: Annotated[str, StringConstraints(pattern=r"^/")] = Field(
         description="Absolute path in the container."
     )
     subPath: str | None = Field(None, description="Mount only this path inside the volume.")
     readOnly: bool | None = Field(None, description="Mount read-only.")
+
+    def volume_name(self, key: str) -> str:
+        """The volume this mount (the entry ``key`` of ``volumeMounts``) mounts."""
+        return self.volume or key
 
 
 class Capabilities(Model):
@@ -412,7 +421,8 @@ class Container(Model):
     probes: Probes = Field(default_factory=Probes, description="Health checks.")
     volumeMounts: dict[VolumeName, VolumeMount] = Field(
         default_factory=dict,
-        description="Mounts of the component's volumes, by volume name.",
+        description="Mounts of the component's volumes, by volume name (or any name, with "
+        "`volume` naming the volume).",
         examples=[{"data": {"mountPath": "/var/lib/data"}}],
     )
     securityContext: SecurityContext = Field(
@@ -687,6 +697,11 @@ class Volume(Model):
     )
     accessModes: list[AccessMode] = Field(
         default_factory=lambda: [AccessMode.RWO], description="Access modes of a persistent volume."
+    )
+    shared: bool = Field(
+        False,
+        description="A persistent volume of a StatefulSet: one claim shared by every replica "
+        "instead of one claim per replica (a Deployment's claim is always shared).",
     )
     existingClaim: ResourceName | None = Field(
         None, description="Use this existing PersistentVolumeClaim."

@@ -68,7 +68,7 @@ def derived_names(cid: str, comp: Component, pre: str) -> list[tuple[Path, str, 
         if vol.kind == "files":
             names.append((where, f"{cname}-{vname}", "the ConfigMap of the files", 253))
         elif vol.kind == "persistent" and vol.existingClaim is None:
-            if statefulset:
+            if statefulset and not vol.shared:
                 names.append((where, f"{vname}-{cname}-{last}",
                               f"the claim of replica {last}", 253))
             else:

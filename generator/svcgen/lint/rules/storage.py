@@ -12,9 +12,10 @@ _SINGLE_NODE = {"ReadWriteOnce", "ReadWriteOncePod"}
 
 
 @rule("SVC501", "rwo-volume-shared", Severity.ERROR,
-      "A ReadWriteOnce volume under several replicas of a Deployment")
+      "A ReadWriteOnce volume shared by several replicas")
 def rwo_volume_shared(ctx: Context) -> Iterator[Finding]:
-    """All replicas of a Deployment share its one PersistentVolumeClaim. A ReadWriteOnce volume
+    """All replicas of a Deployment share its one PersistentVolumeClaim (and all replicas of a
+    StatefulSet share a volume marked ``shared``). A ReadWriteOnce volume
     attaches to one node only, so replicas scheduled elsewhere hang in ContainerCreating; two
     replicas on one node would share the files without any locking the application expects.
     A StatefulSet gives each replica its own claim.
@@ -25,21 +26,21 @@ def rwo_volume_shared(ctx: Context) -> Iterator[Finding]:
         volumes: {data: {size: 10Gi}}
     """
     for cid, comp in ctx.components():
-        if comp.kind != "Deployment":
-            continue
         many = most_replicas(comp) > 1
         if not many:
             continue
         why = (f"scaling up to {comp.scaling.maxReplicas} replicas"
                if scaled(comp) and comp.scaling is not None else f"{comp.replicas} replicas")
         for vname, vol in comp.volumes.items():
+            if comp.kind != "Deployment" and not vol.shared:
+                continue  # one claim per replica
             # An existing claim's modes are the claim's business unless the values state them.
             stated = vol.existingClaim is None or ctx.is_set(
                 (*base(cid), "volumes", vname, "accessModes"))
             if vol.kind == "persistent" and stated and set(vol.accessModes) <= _SINGLE_NODE:
                 yield Finding((*base(cid), "volumes", vname),
                               f"volume `{vname}` is {'/'.join(vol.accessModes)} but the "
-                              f"Deployment runs {why} that share one claim",
+                              f"{comp.kind} runs {why} that share one claim",
                               "use `kind: StatefulSet`, or accessModes [ReadWriteMany]", key=True)
 
 
@@ -76,7 +77,8 @@ def unused_volume(ctx: Context) -> Iterator[Finding]:
         containers: {app: {volumeMounts: {data: {mountPath: /var/lib/app}}}}
     """
     for cid, comp in ctx.components():
-        mounted = {v for _, _, c in containers(comp) for v in c.volumeMounts}
+        mounted = {m.volume_name(k) for _, _, c in containers(comp)
+                   for k, m in c.volumeMounts.items()}
         for vname in comp.volumes:
             if vname not in mounted:
                 yield Finding((*base(cid), "volumes", vname),
@@ -86,9 +88,9 @@ def unused_volume(ctx: Context) -> Iterator[Finding]:
 
 @rule("SVC504", "mount-missing-volume", Severity.ERROR, "A volumeMount names no volume")
 def mount_missing_volume(ctx: Context) -> Iterator[Finding]:
-    """``volumeMounts`` are keyed by the name of a volume of the same component. A name that is
-    not in ``volumes`` makes the chart fail (or, rendered by hand, the API server reject the
-    pod).
+    """``volumeMounts`` are keyed by the name of a volume of the same component (or name it in
+    ``volume``). A name that is not in ``volumes`` makes the chart fail (or, rendered by hand,
+    the API server reject the pod).
 
     Example fix: declare the volume, or fix the name.
 
@@ -97,11 +99,15 @@ def mount_missing_volume(ctx: Context) -> Iterator[Finding]:
     """
     for cid, comp in ctx.components():
         for section, name, c in containers(comp):
-            for vname in c.volumeMounts:
+            for key, mount in c.volumeMounts.items():
+                vname = mount.volume_name(key)
                 if vname not in comp.volumes:
                     known = ", ".join(f"`{v}`" for v in sorted(comp.volumes)) or "none"
-                    yield Finding((*base(cid), section, name, "volumeMounts", vname),
-                                  f"volumeMount `{vname}` names no volume of component `{cid}` "
+                    at = () if vname == key else ("volume",)
+                    yield Finding((*base(cid), section, name, "volumeMounts", key, *at),
+                                  f"volumeMount `{key}`"
+                                  f"{'' if vname == key else f' (volume `{vname}`)'} "
+                                  f"names no volume of component `{cid}` "
                                   f"(volumes: {known})",
                                   f"add `volumes.{vname}`, or mount an existing volume", key=True)
 
