@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from chartutil import REPO, one, render
+from chartutil import REPO, find, one, render
 from golden import assert_golden
 from ruamel.yaml import YAML
 from valuesutil import svcgen_values
@@ -33,7 +33,7 @@ KUBE_VERSION = "1.35.0"
 
 
 def read_files(*files: tuple[str, str], **options: Any) -> ReadResult:
-    docs = [doc for name, text in files for doc in load_documents(name, textwrap.dedent(text))]
+    docs = [doc for name, text in files for doc in READER.loader(name, textwrap.dedent(text))]
     return READER.read(docs, ReadOptions(**{"environ": {}, **options}))
 
 
@@ -223,36 +223,51 @@ def test_service_names_are_unique_across_components() -> None:
 # --- ingress and the external service ------------------------------------------------------------
 
 
-def test_ingress_rules_become_hosts_and_paths_with_the_component_charts_tls() -> None:
-    result = read(
-        WEB
-        + textwrap.dedent("""\
-        service:
-          ports: [{name: http, port: 80, containerPort: 8080}, {name: admin, port: 9000}]
-        ingress:
-          tls: true
-          ingressClassName: nginx
-          rules:
-            - host: api.example.com
-            - {host: api.example.com, path: /admin, servicePort: 9000, pathType: Prefix}
-        """)
-    )
+INGRESS = """\
+service:
+  ports: [{name: http, port: 80, containerPort: 8080}, {name: admin, port: 9000}]
+ingress:
+  tls: true
+  ingressClassName: nginx
+  rules:
+    - host: api.example.com
+    - {host: api.example.com, path: /admin, servicePort: 9000, pathType: Prefix}
+"""
+
+
+def test_ingress_rules_become_hosts_and_paths_routed_to_the_first_listed_port() -> None:
+    """component-chart: a rule without servicePort goes to ``service.ports[0].port`` (80 here,
+    although ``admin`` sorts first), and ``tls: true`` names the Secret ``tls-<name>``; without
+    ``certmanager`` no cert-manager annotation is rendered."""
+    result = read(WEB + INGRESS)
     assert comp(result)["ingress"] == {
         "className": "nginx",
-        "tls": {
-            "secretName": "tls-api",
-            "certManager": {"clusterIssuer": "lets-encrypt-http-issuer"},
-        },
-        "annotations": {"acme.cert-manager.io/http01-ingress-class": "nginx"},
+        "tls": {"secretName": "tls-api"},
         "hosts": {
             "api.example.com": {
                 "paths": {
-                    "/": {"pathType": "ImplementationSpecific"},
+                    "/": {"port": 80, "pathType": "ImplementationSpecific"},
                     "/admin": {"port": 9000, "pathType": "Prefix"},
                 }
             }
         },
     }
+    objects = render(result.values)
+    paths = one(objects, "Ingress", "api")["spec"]["rules"][0]["http"]["paths"]
+    root = next(p for p in paths if p["path"] == "/")
+    assert root["backend"]["service"]["port"] == {"name": "http"}  # port 80, not admin
+
+
+def test_certmanager_asks_cert_manager_with_the_component_charts_issuer() -> None:
+    """component-chart: ``certmanager: true`` with tls adds the cluster issuer
+    (``lets-encrypt-http-issuer`` unless ``tlsClusterIssuer``) and the HTTP-01 ingress class."""
+    result = read(WEB + INGRESS.replace("  tls: true\n", "  tls: true\n  certmanager: true\n"))
+    ingress = comp(result)["ingress"]
+    assert ingress["tls"] == {
+        "secretName": "tls-api",
+        "certManager": {"clusterIssuer": "lets-encrypt-http-issuer"},
+    }
+    assert ingress["annotations"] == {"acme.cert-manager.io/http01-ingress-class": "nginx"}
 
 
 def test_a_rule_for_another_components_service_moves_to_that_component() -> None:
@@ -266,11 +281,12 @@ def test_a_rule_for_another_components_service_moves_to_that_component() -> None
         ("backend.yaml", WEB + "service: {name: backend, ports: [{port: 8080}]}\n"),
     )
     assert comp(result, "web")["ingress"]["hosts"] == {
-        "shop.example.com": {"paths": {"/": {"pathType": "ImplementationSpecific"}}},
+        "shop.example.com": {"paths": {"/": {"port": 80, "pathType": "ImplementationSpecific"}}},
     }
     assert comp(result, "backend")["ingress"]["hosts"] == {
         "shop.example.com": {"paths": {"/api": {"pathType": "ImplementationSpecific"}}},
     }
+    assert any("no such port" in d.message for d in notes(result, "R101"))
 
 
 def test_the_external_service_keeps_the_domains_ingress_on_port_80() -> None:
@@ -507,7 +523,8 @@ def test_malformed_yaml_is_an_error_with_a_position() -> None:
 
 @pytest.fixture(scope="module")
 def example() -> ReadResult:
-    return READER.read(load_documents(EXAMPLE_INPUT), ReadOptions(environ={}))
+    text = EXAMPLE_INPUT.read_text(encoding="utf-8")
+    return READER.read(READER.loader(str(EXAMPLE_INPUT), text), ReadOptions(environ={}))
 
 
 @pytest.fixture(scope="module")
@@ -587,3 +604,266 @@ def test_auto_detection_sends_component_values_to_this_reader(tmp_path: Path) ->
     assert YAML(typ="safe", pure=True).load(text)["components"]["api"]["containers"] == {
         "container-0": {"image": {"repository": "nginx", "tag": "1.27"}},
     }
+
+
+# --- the whole component-chart values surface ----------------------------------------------------
+
+EVERY_KEY = Path(__file__).parent / "devspace_fixtures" / "every-key-values.yaml"
+
+#: Every key the component chart's templates read (loft-sh/component-chart 18fc6a0,
+#: templates/*.yaml: ``$.Values.*``, ``$container.*``, ``$volume.*``, ``$volumeMount.*``,
+#: ``$portMap.*``, ``$ingressRule.*``). Refreshing this list from a newer chart makes the tests
+#: below name every key the reader does not know yet.
+UPSTREAM_KEYS: dict[str, set[str]] = {
+    "component": {
+        "activeDeadlineSeconds", "affinity", "annotations", "autoScaling",
+        "automountServiceAccountToken", "containers", "dnsConfig", "dnsPolicy",
+        "enableServiceLinks", "ephemeralContainers", "hostAliases", "hostIPC", "hostNetwork",
+        "hostPID", "hostname", "ingress", "initContainers", "labels", "nodeName", "nodeSelector",
+        "overhead", "podManagementPolicy", "preemptionPolicy", "priority", "priorityClassName",
+        "pullSecrets", "readinessGates", "replicas", "restartPolicy", "rollingUpdate",
+        "runtimeClassName", "schedulerName", "securityContext", "service", "serviceAccount",
+        "serviceAccountName", "serviceName", "setHostnameAsFQDN", "shareProcessNamespace",
+        "subdomain", "terminationGracePeriodSeconds", "tolerations", "topologySpreadConstraints",
+        "volumes",
+    },
+    "container": {
+        "args", "command", "env", "envFrom", "image", "imagePullPolicy", "lifecycle",
+        "livenessProbe", "name", "ports", "readinessProbe", "resources", "securityContext",
+        "startupProbe", "stdin", "stdinOnce", "terminationMessagePath",
+        "terminationMessagePolicy", "tty", "volumeDevices", "volumeMounts", "workingDir",
+    },
+    "service": {
+        "annotations", "clusterIP", "externalIPs", "externalName", "externalTrafficPolicy",
+        "healthCheckNodePort", "ipFamily", "labels", "loadBalancerIP",
+        "loadBalancerSourceRanges", "name", "ports", "publishNotReadyAddresses",
+        "sessionAffinity", "sessionAffinityConfig", "topologyKeys", "type",
+    },
+    "service port": {"containerPort", "name", "nodePort", "port", "protocol"},
+    "ingress": {
+        "annotations", "certmanager", "defaultBackend", "disabled", "ingressClass",
+        "ingressClassName", "labels", "name", "rules", "serviceName", "tls", "tlsClusterIssuer",
+    },
+    "ingress rule": {"host", "path", "pathType", "serviceName", "servicePort"},
+    "volume": {
+        "accessModes", "annotations", "configMap", "dataSource", "emptyDir", "hostPath", "labels",
+        "name", "secret", "size", "storageClassName", "volumeMode", "volumeName",
+    },
+    "volume mount": {"containerPath", "volume"},
+    "volume mount volume": {"name", "readOnly", "shared", "subPath"},
+    "autoScaling.horizontal": {
+        "averageCPU", "averageMemory", "averageRelativeCPU", "averageRelativeMemory",
+        "maxReplicas",
+    },
+    "rollingUpdate": {"enabled", "maxSurge", "maxUnavailable", "partition"},
+}
+
+
+def test_the_reader_knows_every_key_the_component_chart_reads() -> None:
+    from svcgen.readers import devspace
+
+    known = {
+        "component": set(devspace.COMPONENT_KEYS),
+        "container": set(devspace.CONTAINER_KEYS),
+        "service": set(devspace.SERVICE_KEYS),
+        "service port": devspace.SERVICE_PORT_KEYS - {"externalPort"},
+        "ingress": set(devspace.INGRESS_KEYS),
+        "ingress rule": devspace.RULE_KEYS,
+        "volume": set(devspace.VOLUME_KEYS),
+        "volume mount": devspace.MOUNT_KEYS,
+        "volume mount volume": devspace.MOUNT_VOLUME_KEYS,
+        "autoScaling.horizontal": devspace.HPA_KEYS,
+        "rollingUpdate": devspace.ROLLING_KEYS,
+    }
+    for section, keys in UPSTREAM_KEYS.items():
+        assert keys - known[section] == set(), f"{section}: keys the reader does not know"
+        assert known[section] - keys == set(), f"{section}: keys the component chart never read"
+
+
+@pytest.fixture(scope="module")
+def every_key() -> ReadResult:
+    text = EVERY_KEY.read_text(encoding="utf-8")
+    return READER.read(READER.loader("api.yaml", text), ReadOptions(environ={}))
+
+
+def test_values_using_every_component_chart_key_convert_instead_of_being_refused(
+    every_key: ReadResult,
+) -> None:
+    """Each key the component chart renders is converted, or reported (R100) at its own
+    position with the reason; none makes the reader refuse the file."""
+    from svcgen.readers import devspace
+
+    Values.model_validate(every_key.values)
+    reported = {d.path for d in notes(every_key, "R100")}
+    sections = (
+        ("", devspace.COMPONENT_KEYS),
+        ("containers[0].", devspace.CONTAINER_KEYS),
+        ("service.", devspace.SERVICE_KEYS),
+        ("ingress.", devspace.INGRESS_KEYS),
+        ("volumes[0].", devspace.VOLUME_KEYS),
+    )
+    for prefix, table in sections:
+        for key, reason in table.items():
+            path = f"{prefix}{key}"
+            if reason is None:
+                assert path not in reported, path
+            elif key not in ("certmanager", "tlsClusterIssuer", "ingressClass", "hostPath"):
+                assert path in reported, path
+    assert "volumes[5].hostPath" in reported
+    assert all(d.line > 0 and d.column > 0 for d in notes(every_key, "R100"))
+
+
+def test_container_and_pod_settings_of_the_component_chart_are_converted(
+    every_key: ReadResult,
+) -> None:
+    api = comp(every_key)
+    app = api["containers"]["app"]
+    assert app["image"] == {"repository": "ghcr.io/acme/api", "tag": "1.4.2",
+                            "pullPolicy": "IfNotPresent"}
+    assert app["workingDir"] == "/srv"
+    assert app["ports"] == {"http": {"containerPort": 8080}, "port-1": {"containerPort": 9090}}
+    assert app["envFrom"] == [{"secret": "api-env"}, {"configMap": "api-config",
+                                                       "prefix": "CFG_"}]
+    assert app["securityContext"] == {"runAsUser": 1000}
+    assert app["lifecycle"] == {"preStop": {"exec": {"command": ["/bin/sleep", "5"]}}}
+    assert app["stdin"] is True and app["tty"] is True
+    assert api["podSecurityContext"] == {"fsGroup": 2000}
+    assert api["serviceAccount"] == {"name": "api", "automountToken": False}
+    assert api["terminationGracePeriodSeconds"] == 45
+    assert api["priorityClassName"] == "high" and api["hostname"] == "api-host"
+    assert api["hostAliases"] == {"10.0.0.5": ["db.internal"]}
+    assert api["topologySpreadConstraints"][0]["topologyKey"] == "topology.kubernetes.io/zone"
+    assert api["service"]["type"] == "NodePort"
+    assert api["service"]["ports"]["http"] == {"port": 80, "targetPort": "http",
+                                               "nodePort": 30080}
+    # The second Service port targets the port the container declares, by its name.
+    assert api["service"]["ports"]["metrics"] == {"port": 9090, "targetPort": "port-1"}
+    assert api["volumes"]["cache"] == {"emptyDir": {"medium": "Memory", "sizeLimit": "256Mi"}}
+    assert api["ingress"]["tls"]["certManager"] == {"clusterIssuer": "letsencrypt-prod"}
+    assert "host" not in api["volumes"] and "host" not in app["volumeMounts"]
+
+
+def test_every_key_values_render_and_validate_strictly(every_key: ReadResult) -> None:
+    objects = render(every_key.values)
+    assert validate_objects(objects, KUBE_VERSION) == []
+    sts = one(objects, "StatefulSet", "api")
+    pod = sts["spec"]["template"]
+    assert pod["metadata"]["annotations"]["prometheus.io/scrape"] == "true"
+    (app,) = [c for c in pod["spec"]["containers"] if c["name"] == "app"]
+    assert app["resources"]["limits"]["nvidia.com/gpu"] == 1
+
+
+def test_scalars_are_read_as_go_yaml_v2_reads_them() -> None:
+    """Helm and DevSpace read values with go-yaml v2 (YAML 1.1): ``0400`` is octal 256, ``on``
+    is true; go-yaml v2 has no base-60 numbers, so ``10:30`` stays a string."""
+    result = read("""\
+        containers:
+          - image: nginx:1.27
+            env:
+              - {name: OPENS, value: 10:30}
+            volumeMounts:
+              - {containerPath: /etc/app, volume: {name: config, readOnly: on}}
+        volumes:
+          - name: config
+            secret: {secretName: app, defaultMode: 0400}
+        """)
+    api = comp(result)
+    assert api["volumes"]["config"]["secret"]["defaultMode"] == 256
+    assert api["containers"]["container-0"]["env"] == {"OPENS": "10:30"}
+    assert api["containers"]["container-0"]["volumeMounts"]["config"]["readOnly"] is True
+
+
+def test_shared_and_read_only_persistent_mounts_are_one_claim_for_every_replica() -> None:
+    """component-chart: a writable mount makes a StatefulSet; volumes whose mounts are all
+    read-only or ``shared`` get one PersistentVolumeClaim for every replica, the others a claim
+    per replica."""
+    result = read("""\
+        replicas: 3
+        containers:
+          - image: ghcr.io/acme/media:2.0
+            volumeMounts:
+              - {containerPath: /data, volume: {name: data}}
+              - {containerPath: /media, volume: {name: media, shared: true}}
+              - {containerPath: /models, volume: {name: models, readOnly: true}}
+        volumes:
+          - {name: data, size: 1Gi}
+          - {name: media, size: 10Gi, accessModes: [ReadWriteMany]}
+          - {name: models, size: 5Gi, accessModes: [ReadOnlyMany]}
+        """)
+    api = comp(result)
+    assert api["kind"] == "StatefulSet"
+    assert "shared" not in api["volumes"]["data"]
+    assert api["volumes"]["media"]["shared"] is True
+    assert api["volumes"]["models"]["shared"] is True
+    assert not any("accessModes" in d.message + d.hint for d in result.report)
+    objects = render(result.values)
+    sts = one(objects, "StatefulSet", "api")
+    assert [t["metadata"]["name"] for t in sts["spec"]["volumeClaimTemplates"]] == ["data"]
+    assert {c["metadata"]["name"] for c in find(objects, "PersistentVolumeClaim")} == {
+        "api-media", "api-models"}
+
+
+def test_two_mounts_of_one_volume_with_different_sub_paths_are_both_kept() -> None:
+    result = read("""\
+        containers:
+          - image: nginx:1.27
+            volumeMounts:
+              - containerPath: /etc/nginx/nginx.conf
+                volume: {name: conf, subPath: nginx.conf, readOnly: true}
+              - containerPath: /etc/nginx/conf.d/default.conf
+                volume: {name: conf, subPath: default.conf, readOnly: true}
+        volumes:
+          - {name: conf, configMap: {name: nginx}}
+        """)
+    mounts = comp(result)["containers"]["container-0"]["volumeMounts"]
+    assert mounts == {
+        "conf": {"mountPath": "/etc/nginx/nginx.conf", "subPath": "nginx.conf",
+                 "readOnly": True},
+        "conf-default-conf": {"volume": "conf", "mountPath": "/etc/nginx/conf.d/default.conf",
+                              "subPath": "default.conf", "readOnly": True},
+    }
+    rendered = one(render(result.values), "Deployment", "api")
+    (ctr,) = rendered["spec"]["template"]["spec"]["containers"]
+    assert {m["subPath"] for m in ctr["volumeMounts"] if m["name"] == "conf"} == {
+        "nginx.conf", "default.conf"}
+
+
+def test_annotations_reach_the_pods_as_the_component_chart_rendered_them() -> None:
+    """component-chart: ``annotations`` are on the workload and on the pod template; the
+    ``prometheus.io/*`` ones arrive there through ``metrics``."""
+    result = read(WEB + textwrap.dedent("""\
+        service: {ports: [{port: 80}]}
+        annotations:
+          prometheus.io/scrape: 'true'
+          prometheus.io/port: '9102'
+          linkerd.io/inject: enabled
+        """))
+    api = comp(result)
+    assert api["podAnnotations"] == {"linkerd.io/inject": "enabled"}
+    pod = one(render(result.values), "Deployment", "api")["spec"]["template"]
+    assert pod["metadata"]["annotations"]["linkerd.io/inject"] == "enabled"
+    assert pod["metadata"]["annotations"]["prometheus.io/port"] == "9102"
+    assert pod["metadata"]["annotations"]["prometheus.io/scrape"] == "true"
+
+
+def test_a_gpu_limit_becomes_the_nvidia_device_plugin_resource() -> None:
+    """component-chart: ``resources.limits.gpu`` renders as ``nvidia.com/gpu`` (containers
+    only; init containers never got it)."""
+    result = read("""\
+        containers:
+          - image: ghcr.io/acme/trainer:3.1
+            resources: {limits: {gpu: 2, memory: 8Gi}}
+        initContainers:
+          - image: ghcr.io/acme/trainer:3.1
+            resources: {limits: {gpu: 1}}
+        """)
+    api = comp(result)
+    limits = api["containers"]["container-0"]["resources"]["limits"]
+    assert limits == {"nvidia.com/gpu": 2, "memory": "8Gi"}
+    assert "resources" not in api["initContainers"]["init-container-0"]
+    assert [d.path for d in notes(result, "R100")] == ["initContainers[0].resources.limits.gpu"]
+
+
+def test_the_component_charts_grace_period_is_kept_when_none_is_given() -> None:
+    """component-chart: ``terminationGracePeriodSeconds`` defaults to 5, not Kubernetes' 30."""
+    assert comp(read(WEB))["terminationGracePeriodSeconds"] == 5

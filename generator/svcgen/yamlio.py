@@ -10,7 +10,9 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import tempfile
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +20,11 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.error import MantissaNoDotYAML1_1Warning, MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.tag import Tag
 
 from svcgen.diagnostics import error
 
@@ -35,6 +41,49 @@ def round_trip_yaml() -> YAML:
     yaml.preserve_quotes = True
     yaml.width = 4096
     yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+_INT = "tag:yaml.org,2002:int"
+_GO_OCTAL = re.compile(r"^[-+]?0o[0-7_]+$")
+
+
+class _GoYamlV2Resolver(VersionedResolver):
+    """YAML 1.1 plain scalars, plus ``0o17``, which go-yaml v2 reads with Go's number parser."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is ScalarNode and implicit[0] and _GO_OCTAL.match(value):
+            return Tag(suffix=_INT)
+        return super().resolve(kind, value, implicit)
+
+
+class _GoYamlV2Constructor(RoundTripConstructor):
+    """go-yaml v2 has no base-60 numbers: ``10:30`` stays a string (YAML 1.1 would say 630)."""
+
+    def construct_yaml_int(self, node: Any) -> Any:
+        if ":" in node.value:
+            return self.construct_scalar(node)
+        return super().construct_yaml_int(node)
+
+    def construct_yaml_float(self, node: Any) -> Any:
+        if ":" in node.value:
+            return self.construct_scalar(node)
+        return super().construct_yaml_float(node)
+
+
+_GoYamlV2Constructor.add_constructor(_INT, _GoYamlV2Constructor.construct_yaml_int)
+_GoYamlV2Constructor.add_constructor(
+    "tag:yaml.org,2002:float", _GoYamlV2Constructor.construct_yaml_float
+)
+
+
+def go_yaml_v2() -> YAML:
+    """A round-trip loader reading plain scalars as go-yaml v2 does (Helm's and DevSpace's YAML):
+    YAML 1.1 booleans (``yes``, ``on``, ``y``), octal ``0400`` = 256, hex, ``_`` in numbers."""
+    yaml = round_trip_yaml()
+    yaml.Resolver = _GoYamlV2Resolver
+    yaml.Constructor = _GoYamlV2Constructor
+    yaml.version = (1, 1)
     return yaml
 
 
@@ -146,15 +195,21 @@ def read_text(path: str | Path, *, max_bytes: int = MAX_BYTES) -> str:
     return text
 
 
-def load_documents(path: str | Path, text: str | None = None) -> list[Document]:
-    """Every document of a YAML file (``---`` separated), with positions. Empty ones are skipped."""
+def load_documents(
+    path: str | Path, text: str | None = None, *, go_yaml: bool = False
+) -> list[Document]:
+    """Every document of a YAML file (``---`` separated), with positions. Empty ones are skipped.
+
+    Plain scalars follow YAML 1.2, or go-yaml v2 (:func:`go_yaml_v2`) when ``go_yaml``."""
     name = str(path)
     if text is None:
         text = read_text(path)
-    yaml = round_trip_yaml()
+    yaml = go_yaml_v2() if go_yaml else round_trip_yaml()
     yaml.allow_duplicate_keys = False
     try:
-        trees = list(yaml.load_all(text))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", MantissaNoDotYAML1_1Warning)
+            trees = list(yaml.load_all(text))
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
@@ -174,9 +229,11 @@ def load_documents(path: str | Path, text: str | None = None) -> list[Document]:
     return [Document(name, tree, i) for i, tree in enumerate(trees) if tree is not None]
 
 
-def load_document(path: str | Path, text: str | None = None) -> Document:
+def load_document(
+    path: str | Path, text: str | None = None, *, go_yaml: bool = False
+) -> Document:
     """The single document of a YAML file; an empty file is an empty mapping."""
-    docs = load_documents(path, text)
+    docs = load_documents(path, text, go_yaml=go_yaml)
     if not docs:
         return Document(str(path), CommentedMap())
     if len(docs) > 1:

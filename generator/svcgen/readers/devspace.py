@@ -3,16 +3,18 @@
 Input: values of the DevSpace component chart, one file per component (the file name is the
 component id), or a ``devspace.yaml`` whose deployments use the component chart (``component:``,
 ``helm.componentChart: true``, ``helm.chart.name: component-chart``, or — from config ``v2beta1`` —
-a ``helm`` deployment without a chart). The meaning follows the component chart's templates:
+a ``helm`` deployment without a chart), read with go-yaml v2's scalars as Helm reads them. Every
+key the component chart's templates read is in one of the key tables below: converted, or
+reported with its reason. The meaning follows the templates (README: "DevSpace components"):
 
 * ``containers`` (a list) share one pod; unnamed ones are ``container-<index>`` as there;
 * ``service.ports`` (``port`` or the older ``externalPort``, ``containerPort`` defaulting to the
-  port) give the Service and the container ports — the chart does not say which container listens,
-  so the ports go to the first container;
+  port) target the container port of that number, else one added to the first container;
 * ``ingress.rules`` become hosts and paths (``ImplementationSpecific`` unless a pathType is given,
-  as the component chart rendered them); ``tls: true`` keeps the ``tls-<name>`` Secret and the
-  cert-manager cluster issuer the component chart used;
+  routed to the first listed Service port unless ``servicePort``); ``tls: true`` keeps the
+  ``tls-<name>`` Secret, and ``certmanager: true`` the cluster issuer the component chart used;
 * a writable mount of a persistent volume makes the workload a StatefulSet, as it did there;
+  volumes mounted only read-only or ``shared`` are one claim for every replica;
 * ``replicas`` and ``autoScaling.horizontal`` become replicas and ``scaling``;
 * a Service named ``external`` is what the space's domain routed to on port 80: it gets an ingress.
 """
@@ -21,10 +23,12 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
+from svcgen.model import LifecycleHandler, SecurityContext
 from svcgen.readers._common import (
     ENV_NAME_RE,
     SCRAPE_PREFIX,
@@ -40,86 +44,154 @@ from svcgen.readers._common import (
     port_name,
     resource_name,
     scrape_annotations,
+    unique,
     validate_components,
 )
 from svcgen.readers.base import ReadOptions, ReadResult
 from svcgen.yamlio import Document, load_document, load_documents
 
-COMPONENT_KEYS = {
-    "containers",
-    "initContainers",
-    "service",
-    "serviceName",
-    "ingress",
-    "volumes",
-    "replicas",
-    "autoScaling",
-    "rollingUpdate",
-    "pullSecrets",
-    "labels",
-    "annotations",
-    "affinity",
-    "nodeSelector",
-    "nodeName",
-    "tolerations",
-    "podManagementPolicy",
+#: Every key the component chart's templates read, per section (loft-sh/component-chart,
+#: templates/*.yaml): ``None`` when it is converted, else why it is reported (R100). A key that
+#: is in none of these tables is a typo and an error.
+NO_FIELD = "chart values have no field for it"
+HOST_NAMESPACES = (
+    "host namespaces break the isolation both the baseline and the restricted Pod Security "
+    "Standards require"
+)
+COMPONENT_KEYS: dict[str, str | None] = {
+    "containers": None,
+    "initContainers": None,
+    "service": None,
+    "ingress": None,
+    "volumes": None,
+    "replicas": None,
+    "autoScaling": None,
+    "rollingUpdate": None,
+    "pullSecrets": None,
+    "labels": None,
+    "annotations": None,
+    "affinity": None,
+    "nodeSelector": None,
+    "tolerations": None,
+    "securityContext": None,
+    "serviceAccount": None,
+    "serviceAccountName": None,
+    "automountServiceAccountToken": None,
+    "terminationGracePeriodSeconds": None,
+    "topologySpreadConstraints": None,
+    "hostAliases": None,
+    "hostname": None,
+    "priorityClassName": None,
+    "nodeName": "pinning pods to one node is left to the scheduler (use nodeSelector)",
+    "podManagementPolicy": "the chart uses Kubernetes' default (OrderedReady)",
+    "serviceName": "the chart names the headless Service of a StatefulSet itself",
+    "dnsConfig": f"{NO_FIELD}: pods use the cluster DNS settings",
+    "dnsPolicy": f"{NO_FIELD}: pods use the cluster DNS (ClusterFirst)",
+    "overhead": "pod overhead is set by the RuntimeClass, not by the workload",
+    "readinessGates": NO_FIELD,
+    "activeDeadlineSeconds": f"{NO_FIELD}: a deadline belongs to run-once pods, not services",
+    "enableServiceLinks": f"{NO_FIELD}: Kubernetes' default (true) applies",
+    "hostIPC": HOST_NAMESPACES,
+    "hostNetwork": HOST_NAMESPACES,
+    "hostPID": HOST_NAMESPACES,
+    "preemptionPolicy": f"{NO_FIELD}: the priority class decides it",
+    "priority": f"{NO_FIELD}: the priority comes from priorityClassName",
+    "restartPolicy": "pods of a Deployment or StatefulSet always restart (Always)",
+    "runtimeClassName": NO_FIELD,
+    "schedulerName": f"{NO_FIELD}: the default scheduler places the pods",
+    "setHostnameAsFQDN": NO_FIELD,
+    "shareProcessNamespace": NO_FIELD,
+    "subdomain": f"{NO_FIELD}: a StatefulSet's pods get DNS names through its headless Service",
+    "ephemeralContainers": "ephemeral containers are added to running pods with kubectl debug",
 }
-CONTAINER_KEYS = {
-    "name",
-    "image",
-    "command",
-    "args",
-    "stdin",
-    "tty",
-    "env",
-    "volumeMounts",
-    "resources",
-    "livenessProbe",
-    "readinessProbe",
-    "startupProbe",
+#: Component keys the templates render with ``hasKey``: present is rendered, even when false.
+RENDERED_WHEN_PRESENT = {"activeDeadlineSeconds", "enableServiceLinks"}
+CONTAINER_KEYS: dict[str, str | None] = {
+    "name": None,
+    "image": None,
+    "imagePullPolicy": None,
+    "command": None,
+    "args": None,
+    "workingDir": None,
+    "ports": None,
+    "env": None,
+    "envFrom": None,
+    "securityContext": None,
+    "lifecycle": None,
+    "livenessProbe": None,
+    "readinessProbe": None,
+    "startupProbe": None,
+    "volumeMounts": None,
+    "resources": None,
+    "stdin": None,
+    "tty": None,
+    "stdinOnce": f"{NO_FIELD}: stdin stays open for every attach",
+    "terminationMessagePath": f"{NO_FIELD}: Kubernetes' default (/dev/termination-log) applies",
+    "terminationMessagePolicy": f"{NO_FIELD}: Kubernetes' default (File) applies",
+    "volumeDevices": "raw block devices are not attached by the chart",
 }
-SERVICE_NOT_CONVERTED = {
-    "externalIPs",
-    "clusterIP",
-    "externalName",
-    "externalTrafficPolicy",
-    "healthCheckNodePort",
-    "ipFamily",
-    "loadBalancerIP",
-    "loadBalancerSourceRanges",
-    "publishNotReadyAddresses",
-    "sessionAffinity",
-    "sessionAffinityConfig",
-    "topologyKeys",
+CONTAINER_PORT_KEYS: dict[str, str | None] = {
+    "name": None,
+    "containerPort": None,
+    "protocol": None,
+    "hostPort": "host ports are refused by the restricted Pod Security Standard the chart meets",
+    "hostIP": "host ports are refused by the restricted Pod Security Standard the chart meets",
 }
-SERVICE_KEYS = {"name", "type", "ports", "labels", "annotations"} | SERVICE_NOT_CONVERTED
-SERVICE_PORT_KEYS = {"name", "port", "externalPort", "containerPort", "protocol"}
-INGRESS_KEYS = {
-    "disabled",
-    "rules",
-    "tls",
-    "tlsClusterIssuer",
-    "ingressClass",
-    "ingressClassName",
-    "name",
-    "labels",
-    "annotations",
-    "defaultBackend",
-    "serviceName",
+SERVICE_KEYS: dict[str, str | None] = {
+    "name": None,
+    "type": None,
+    "ports": None,
+    "labels": None,
+    "annotations": None,
+    **{
+        key: NO_FIELD
+        for key in (
+            "externalIPs",
+            "clusterIP",
+            "externalName",
+            "externalTrafficPolicy",
+            "healthCheckNodePort",
+            "ipFamily",
+            "loadBalancerIP",
+            "loadBalancerSourceRanges",
+            "publishNotReadyAddresses",
+            "sessionAffinity",
+            "sessionAffinityConfig",
+            "topologyKeys",
+        )
+    },
+}
+SERVICE_PORT_KEYS = {"name", "port", "externalPort", "containerPort", "protocol", "nodePort"}
+INGRESS_KEYS: dict[str, str | None] = {
+    "disabled": None,
+    "rules": None,
+    "tls": None,
+    "certmanager": None,
+    "tlsClusterIssuer": None,
+    "ingressClass": None,
+    "ingressClassName": None,
+    "annotations": None,
+    "name": f"{NO_FIELD}; the chart names the ingress after the component",
+    "labels": f"{NO_FIELD}; the chart labels the ingress like the component",
+    "defaultBackend": f"{NO_FIELD}; paths route to the component's Service",
+    "serviceName": f"{NO_FIELD}; the chart names the ingress after the component",
 }
 RULE_KEYS = {"host", "path", "pathType", "servicePort", "serviceName"}
-VOLUME_KEYS = {
-    "name",
-    "size",
-    "configMap",
-    "secret",
-    "storageClassName",
-    "accessModes",
-    "volumeMode",
-    "volumeName",
-    "dataSource",
-    "labels",
-    "annotations",
+VOLUME_KEYS: dict[str, str | None] = {
+    "name": None,
+    "size": None,
+    "configMap": None,
+    "secret": None,
+    "emptyDir": None,
+    "hostPath": "host paths are refused by the Pod Security Standards the chart meets "
+    "(baseline and restricted)",
+    "storageClassName": None,
+    "accessModes": None,
+    "volumeMode": NO_FIELD,
+    "volumeName": f"{NO_FIELD}: the claim binds to a volume the storage class provides",
+    "dataSource": f"{NO_FIELD}: the claim starts empty",
+    "labels": NO_FIELD,
+    "annotations": NO_FIELD,
 }
 MOUNT_KEYS = {"containerPath", "volume"}
 MOUNT_VOLUME_KEYS = {"name", "subPath", "readOnly", "shared"}
@@ -132,6 +204,8 @@ HPA_KEYS = {
 }
 ROLLING_KEYS = {"enabled", "maxSurge", "maxUnavailable", "partition"}
 RESOURCE_NAMES = {"cpu": "cpu", "memory": "memory", "ephemeralStorage": "ephemeral-storage"}
+#: ``resources.limits.gpu`` is rendered for containers (not init containers) as this resource.
+GPU_RESOURCE = "nvidia.com/gpu"
 PROBE_KEYS = {
     "httpGet",
     "tcpSocket",
@@ -144,12 +218,11 @@ PROBE_KEYS = {
     "failureThreshold",
     "terminationGracePeriodSeconds",
 }
-#: Keys of a component the chart has no field for, with the reason given in the report.
-NOT_CONVERTED = {
-    "nodeName": "pinning pods to one node is left to the scheduler (use nodeSelector)",
-    "podManagementPolicy": "the chart uses Kubernetes' default (OrderedReady)",
-    "serviceName": "the chart names the headless Service of a StatefulSet itself",
-}
+#: The component chart's grace period when ``terminationGracePeriodSeconds`` is not given.
+DEFAULT_GRACE_PERIOD = 5
+PULL_POLICIES = {"Always", "IfNotPresent", "Never"}
+SECURITY_CONTEXT_KEYS = set(SecurityContext.model_fields)
+LIFECYCLE_HANDLER_KEYS = set(LifecycleHandler.model_fields)
 #: The keys this reader decides: an in-place update removes those the input no longer gives.
 OWNED = Owned(
     component=(
@@ -171,6 +244,10 @@ ISSUER_ANNOTATIONS = {
     "cert-manager.io/issuer",
     "certmanager.k8s.io/issuer",
 }
+HTTP01_ANNOTATIONS = {
+    "acme.cert-manager.io/http01-ingress-class",
+    "certmanager.k8s.io/http01-ingress-class",
+}
 HOST_RE = re.compile(r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 IMAGE_FN_RE = re.compile(r"^image\(([^)]+)\)(?::tag\(([^)]+)\))?$")
 RUNTIME_IMAGE_RE = re.compile(
@@ -191,11 +268,26 @@ class Source:
     variables: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Rule:
+    """An ingress rule for another component's Service (``serviceName``), with the first port
+    of the Service of the component that wrote it (its default, as the component chart had it)."""
+
+    service: str
+    rule: Node
+    first_port: int | None
+
+
+def _load(path: str, text: str) -> list[Document]:
+    """DevSpace and Helm read YAML with go-yaml v2: ``0400`` is octal, ``on`` is true."""
+    return load_documents(path, text, go_yaml=True)
+
+
 class DevSpaceReader:
     name = "devspace"
     looks_like = "component-chart values have `containers:`, a devspace.yaml `deployments:`"
     owned = OWNED
-    loader = staticmethod(load_documents)
+    loader = staticmethod(_load)
 
     def detect(self, document: Document) -> bool:
         tree = document.tree
@@ -210,6 +302,7 @@ class DevSpaceReader:
 
 
 READER = DevSpaceReader()
+
 
 
 def _is_devspace_config(root: Node) -> bool:
@@ -267,7 +360,7 @@ class _Conversion:
 
         components: dict[str, Any] = {}
         nodes: dict[str, Node] = {}
-        moved_rules: list[tuple[str, Node, Node]] = []  # (service name, rule, ingress)
+        moved_rules: list[Rule] = []
         service_of: dict[str, str] = {}  # Service name → component id
         for src in sources:
             comp, service_name, foreign = self.component(src)
@@ -275,16 +368,29 @@ class _Conversion:
             nodes[src.cid] = src.declared
             service_of[service_name] = src.cid
             moved_rules.extend(foreign)
-        for target, rule, ingress in moved_rules:
-            cid = service_of.get(target)
+        for moved in moved_rules:
+            cid = service_of.get(moved.service)
             if cid is None:
                 self.report.not_converted(
-                    rule.get("serviceName"),
-                    f"no component in the input has a Service named {target!r}",
+                    moved.rule.get("serviceName"),
+                    f"no component in the input has a Service named {moved.service!r}",
                     hint="add that component's values to the input",
                 )
                 continue
-            self.add_rule(components[cid], rule, ingress)
+            numbers = {
+                p["port"] for p in components[cid].get("service", {}).get("ports", {}).values()
+            }
+            port = moved.first_port
+            if port is not None and port not in numbers and not moved.rule.has("servicePort"):
+                # The component chart sent it to that port of the other Service, which has none.
+                self.report.action(
+                    moved.rule,
+                    f"this rule went to port {port} of Service {moved.service}, which has no such "
+                    "port: the path uses that Service's first port",
+                    hint="set servicePort on the rule",
+                )
+                port = None
+            self.add_rule(components[cid], moved.rule, port)
 
         global_: dict[str, Any] = {}
         if self.pull_secrets:
@@ -359,7 +465,7 @@ class _Conversion:
         for f in helm.get("valuesFiles").elements():
             rel = f.required_string("a file path")
             path = os.path.join(os.path.dirname(dep.file), rel)
-            layers.append(Node.root(load_document(path)))
+            layers.append(Node.root(load_document(path, go_yaml=True)))
         values = helm.get("values")
         if values.value is None and layers:
             return layers[-1], layers[:-1]
@@ -406,11 +512,25 @@ class _Conversion:
                 return layer.get(key)
         return src.values.get(key)
 
-    def component(self, src: Source) -> tuple[dict[str, Any], str, list[tuple[str, Node, Node]]]:
+    def unconverted(
+        self, node: Node, table: dict[str, str | None], *, when_present: set[str] | None = None
+    ) -> None:
+        """Report each key of ``node`` that ``table`` gives a reason for, when the component chart
+        would have rendered it (a false, empty or null value renders nothing)."""
+        for key, child in node.items():
+            reason = table.get(key)
+            if reason is None:
+                continue
+            if child.value in (None, False, "", [], {}) and key not in (when_present or set()):
+                continue
+            self.report.not_converted(child, reason)
+
+    def component(self, src: Source) -> tuple[dict[str, Any], str, list[Rule]]:
         values = src.values
         values.mapping(optional=False)
         for node in (*src.layers, values):
             node.check_keys(COMPONENT_KEYS, "component-chart values")
+            self.unconverted(node, COMPONENT_KEYS, when_present=RENDERED_WHEN_PRESENT)
 
         def get(key: str) -> Node:
             return self.layered(src, key)
@@ -427,16 +547,15 @@ class _Conversion:
         if scrape is not None and scrape.scrape:
             annotations = {k: v for k, v in annotations.items() if k not in scrape.keys}
         if annotations:
+            # The component chart put these on the workload and on its pods.
             out["annotations"] = annotations
-        for key, reason in NOT_CONVERTED.items():
-            if get(key).value is not None:
-                self.report.not_converted(get(key), reason)
+            out["podAnnotations"] = dict(annotations)
         for secret in get("pullSecrets").string_list():
             name = resource_name(secret)
             if name not in self.pull_secrets:
                 self.pull_secrets.append(name)
 
-        # The component chart has no securityContext: its images ran as the user they declare.
+        # The component chart's defaults: its images ran as the user they declare.
         out["securityProfile"] = "baseline"
         self.report.choice(
             src.declared,
@@ -446,30 +565,41 @@ class _Conversion:
             hint=f"set components.{cid}.securityProfile: restricted once the images run as "
             "non-root",
         )
+        pod_security = get("securityContext").mapping()
+        if pod_security:
+            out["podSecurityContext"] = pod_security
 
-        volumes, persistent = self.volumes(get("volumes"))
-        containers = self.containers(get("containers"), src, volumes, required=True)
-        init = self.containers(get("initContainers"), src, volumes, required=False)
-        writable = self.writable_persistent_mounts(get("containers"), persistent)
+        volumes, persistent, host_paths = self.volumes(get("volumes"))
+        containers = self.containers(get("containers"), src, volumes, host_paths, required=True)
+        init = self.containers(
+            get("initContainers"), src, volumes, host_paths, required=False
+        )
+        writable, shared = self.persistent_mounts(
+            [get("containers"), get("initContainers")], persistent
+        )
         if writable:
             out["kind"] = "StatefulSet"
             self.report.choice(
                 writable[0],
-                "a persistent volume is mounted writable, so the component is a StatefulSet "
-                "with one volume per replica, as the component chart made it",
+                "a persistent volume is mounted writable, so the component is a StatefulSet, "
+                "as the component chart made it",
             )
-        service, service_name, ports_first = self.service(get("service"), cid)
-        if scrape is not None and scrape.scrape:
-            out["metrics"] = self.metrics(get("annotations"), scrape, ports_first)
-        if ports_first:
-            first = next(iter(containers.values()))
-            first["ports"] = ports_first
-            if len(containers) > 1:
+        for name in sorted(persistent):
+            if name in shared and writable:
+                # Read-only and shared mounts got one claim for all replicas (volumes.yaml).
+                volumes[name]["shared"] = True
                 self.report.choice(
-                    get("service").get("ports"),
-                    f"the service ports are assigned to container {next(iter(containers))}: "
-                    "component-chart values do not say which container listens",
+                    shared[name],
+                    f"volume {name} is mounted read-only or shared: one claim for every "
+                    "replica, as the component chart made it",
                 )
+        service, service_name, first_port = self.service(get("service"), cid, containers)
+        if scrape is not None and scrape.scrape:
+            first = next(iter(containers.values()))
+            ports = first.setdefault("ports", {})
+            out["metrics"] = self.metrics(get("annotations"), scrape, ports)
+            if not ports:
+                del first["ports"]
 
         replicas = get("replicas").integer(1, minimum=0)
         assert replicas is not None
@@ -486,20 +616,12 @@ class _Conversion:
             out["initContainers"] = init
         if service:
             out["service"] = service
-        ingress, foreign = self.ingress(get("ingress"), service_name, cid, ports_first)
+        ingress, foreign = self.ingress(get("ingress"), service_name, cid, first_port)
         if ingress is not None:
             out["ingress"] = ingress
         if volumes:
             out["volumes"] = volumes
-        node_selector = get("nodeSelector").string_map()
-        if node_selector:
-            out["nodeSelector"] = node_selector
-        tolerations = [t.mapping() for t in get("tolerations").elements()]
-        if tolerations:
-            out["tolerations"] = tolerations
-        affinity = get("affinity").mapping()
-        if affinity:
-            out["affinity"] = affinity
+        out.update(self.pod(get, cid, src.declared))
 
         parts = [f"{len(containers)} container{'s' if len(containers) != 1 else ''}"]
         if init:
@@ -549,10 +671,61 @@ class _Conversion:
                               hint="give the number of the port serving the metrics")
         return metrics
 
+    def pod(self, get: Callable[[str], Node], cid: str, declared: Node) -> dict[str, Any]:
+        """The pod's scheduling and identity settings."""
+        # Kubernetes' own shapes, taken as written (the chart renders them as given).
+        taken_as_written: dict[str, Any] = {
+            "nodeSelector": get("nodeSelector").string_map(),
+            "tolerations": [t.mapping() for t in get("tolerations").elements()],
+            "affinity": get("affinity").mapping(),
+            "topologySpreadConstraints": [
+                t.mapping() for t in get("topologySpreadConstraints").elements()
+            ],
+            "hostname": get("hostname").string(),
+            "priorityClassName": get("priorityClassName").string(),
+        }
+        out: dict[str, Any] = {k: v for k, v in taken_as_written.items() if v}
+        aliases: dict[str, list[str]] = {}
+        for item in get("hostAliases").elements():
+            item.mapping(optional=False)
+            item.check_keys({"ip", "hostnames"}, "a host alias")
+            ip = item.get("ip").required_string("an IP address")
+            aliases.setdefault(ip, []).extend(item.get("hostnames").string_list())
+        if aliases:
+            out["hostAliases"] = aliases
+        grace = get("terminationGracePeriodSeconds")
+        if grace.value is None:
+            out["terminationGracePeriodSeconds"] = DEFAULT_GRACE_PERIOD
+            self.report.choice(
+                declared,
+                f"terminationGracePeriodSeconds {DEFAULT_GRACE_PERIOD}: the component chart's "
+                "default when none is given",
+                hint=f"set terminationGracePeriodSeconds in the input for component {cid} to "
+                "give pods longer to stop",
+            )
+        else:
+            out["terminationGracePeriodSeconds"] = grace.integer(minimum=0)
+        account = get("serviceAccountName").string() or get("serviceAccount").string()
+        service_account: dict[str, Any] = {}
+        if account:
+            service_account["name"] = account
+        automount = get("automountServiceAccountToken").boolean()
+        if automount is not None:
+            service_account["automountToken"] = automount
+        if service_account:
+            out["serviceAccount"] = service_account
+        return out
+
     # --- containers ------------------------------------------------------------------------------
 
     def containers(
-        self, node: Node, src: Source, volumes: dict[str, Any], *, required: bool
+        self,
+        node: Node,
+        src: Source,
+        volumes: dict[str, Any],
+        host_paths: set[str],
+        *,
+        required: bool,
     ) -> dict[str, Any]:
         out: dict[str, Any] = {}
         prefix = "container" if required else "init-container"
@@ -561,9 +734,11 @@ class _Conversion:
             raise node.error(
                 "the component has no containers", hint="add containers: [{image: ...}]"
             )
+        port_names: set[str] = set()
         for i, item in enumerate(items):
             item.mapping(optional=False)
             item.check_keys(CONTAINER_KEYS, "a component-chart container")
+            self.unconverted(item, CONTAINER_KEYS)
             raw = item.get("name").string() or f"{prefix}-{i}"
             name = dns_label(raw, rfc1035=False)
             if name != raw:
@@ -573,23 +748,92 @@ class _Conversion:
                     f"two containers are named {name!r}",
                     hint="give every container a different name",
                 )
-            out[name] = self.container(item, src, name, volumes)
+            out[name] = self.container(item, src, name, volumes, host_paths, init=not required)
+            if required:
+                ports = self.container_ports(item.get("ports"), port_names)
+                if ports:
+                    out[name]["ports"] = ports
+            elif item.get("ports").value:
+                self.report.not_converted(
+                    item.get("ports"), "the component chart renders no ports for init containers"
+                )
         return out
 
+    def container_ports(self, node: Node, taken: set[str]) -> dict[str, Any]:
+        """``containers[].ports`` (a list; unnamed ports are ``port-<index>`` as there)."""
+        out: dict[str, Any] = {}
+        for i, p in enumerate(node.elements()):
+            p.mapping(optional=False)
+            p.check_keys(CONTAINER_PORT_KEYS, "a container port")
+            self.unconverted(p, CONTAINER_PORT_KEYS)
+            pname = self.port_name(p, i, taken, "ports of the pod")
+            taken.add(pname)
+            number = p.get("containerPort").integer(minimum=1, maximum=65535)
+            if number is None:
+                raise p.error("a container port needs containerPort", hint="set containerPort")
+            port: dict[str, Any] = {"containerPort": number}
+            protocol = self.protocol(p.get("protocol"))
+            if protocol != "TCP":
+                port["protocol"] = protocol
+            out[pname] = port
+        return out
+
+    def port_name(self, p: Node, index: int, taken: set[str], what: str) -> str:
+        """The name of list item ``p`` (``port-<index>`` when unnamed, as the component chart
+        named it), as a Kubernetes port name not in ``taken``."""
+        raw = p.get("name").string(allow_numbers=True) or f"port-{index}"
+        name = port_name(raw)
+        if name != raw:
+            self.report.choice(p.get("name"), f"port name {raw!r} becomes {name!r}")
+        if name in taken:
+            raise p.get("name").error(
+                f"two {what} are named {name!r}", hint="give every port a different name"
+            )
+        return name
+
+    def protocol(self, node: Node) -> str:
+        protocol = (node.string("TCP") or "TCP").upper()
+        if protocol not in ("TCP", "UDP", "SCTP"):
+            raise node.error(
+                f"protocol {protocol!r} is not TCP, UDP or SCTP", hint="use TCP, UDP or SCTP"
+            )
+        return protocol
+
     def container(
-        self, item: Node, src: Source, name: str, volumes: dict[str, Any]
+        self,
+        item: Node,
+        src: Source,
+        name: str,
+        volumes: dict[str, Any],
+        host_paths: set[str],
+        *,
+        init: bool,
     ) -> dict[str, Any]:
         out: dict[str, Any] = {"image": self.image(item.get("image"), src, name)}
+        policy = item.get("imagePullPolicy").string()
+        if policy:
+            if policy not in PULL_POLICIES:
+                raise item.get("imagePullPolicy").error(
+                    f"imagePullPolicy {policy!r} is not Always, IfNotPresent or Never",
+                    hint="use Always, IfNotPresent or Never",
+                )
+            out["image"]["pullPolicy"] = policy
         for key in ("command", "args"):
             value = item.get(key).string_list()
             if value:
                 out[key] = value
+        working_dir = item.get("workingDir").string()
+        if working_dir:
+            out["workingDir"] = working_dir
         env, secret_env = self.env(item.get("env"))
         if env:
             out["env"] = env
         if secret_env:
             out["secretEnv"] = secret_env
-        resources = self.resources(item.get("resources"))
+        env_from = self.env_from(item.get("envFrom"))
+        if env_from:
+            out["envFrom"] = env_from
+        resources = self.resources(item.get("resources"), init=init)
         if resources:
             out["resources"] = resources
         probes: dict[str, Any] = {}
@@ -603,12 +847,63 @@ class _Conversion:
                 probes[target] = probe
         if probes:
             out["probes"] = probes
-        mounts = self.mounts(item.get("volumeMounts"), volumes)
+        mounts = self.mounts(item.get("volumeMounts"), volumes, host_paths)
         if mounts:
             out["volumeMounts"] = mounts
+        security = self.known(item.get("securityContext"), SECURITY_CONTEXT_KEYS)
+        if security:
+            out["securityContext"] = security
+        lifecycle: dict[str, Any] = {}
+        for hook, handler in item.get("lifecycle").items():
+            if hook not in ("postStart", "preStop"):
+                self.report.not_converted(handler, NO_FIELD)
+                continue
+            kept = self.known(handler, LIFECYCLE_HANDLER_KEYS)
+            if kept:
+                lifecycle[hook] = kept
+        if lifecycle:
+            out["lifecycle"] = lifecycle
         for key in ("stdin", "tty"):
-            if item.get(key).boolean(False):
-                out[key] = True
+            flag = item.get(key).boolean()
+            if flag is not None:
+                out[key] = flag
+        return out
+
+    def known(self, node: Node, keys: set[str]) -> dict[str, Any]:
+        """The keys of ``node`` that chart values have; the others are reported."""
+        out: dict[str, Any] = {}
+        for key, child in node.items():
+            if key in keys:
+                out[key] = child.value
+            elif child.value not in (None, [], {}):
+                self.report.not_converted(child, NO_FIELD)
+        return out
+
+    def env_from(self, node: Node) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for item in node.elements():
+            item.mapping(optional=False)
+            item.check_keys({"secretRef", "configMapRef", "prefix"}, "an envFrom source")
+            entry: dict[str, Any] = {}
+            for ref_key, kind in (("secretRef", "secret"), ("configMapRef", "configMap")):
+                ref = item.get(ref_key)
+                if ref.value is None:
+                    continue
+                ref.mapping()
+                ref.check_keys({"name", "optional"}, f"envFrom {ref_key}")
+                entry[kind] = resource_name(ref.get("name").required_string("a name"))
+                optional = ref.get("optional").boolean()
+                if optional is not None:
+                    entry["optional"] = optional
+            if not entry or ("secret" in entry and "configMap" in entry):
+                raise item.error(
+                    "an envFrom source needs exactly one of secretRef or configMapRef",
+                    hint="split it into two sources",
+                )
+            prefix = item.get("prefix").string()
+            if prefix:
+                entry["prefix"] = prefix
+            out.append(entry)
         return out
 
     def image(self, node: Node, src: Source, container: str) -> dict[str, Any]:
@@ -695,18 +990,21 @@ class _Conversion:
             )
         return env, secret_env
 
-    def resources(self, node: Node) -> dict[str, Any]:
+    def resources(self, node: Node, *, init: bool) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for part in ("limits", "requests"):
             child = node.get(part)
             values: dict[str, Any] = {}
             for key, value_node in child.items():
+                if key == "gpu" and part == "limits" and not init:
+                    # The component chart rendered it as an NVIDIA device-plugin resource.
+                    values[GPU_RESOURCE] = value_node.integer(minimum=0)
+                    continue
                 if key not in RESOURCE_NAMES:
                     self.report.not_converted(
                         value_node,
-                        "the component chart renders only "
-                        "cpu, memory and ephemeralStorage, so it never "
-                        "reached the pod",
+                        "the component chart renders only cpu, memory, ephemeralStorage "
+                        "(and a container's limits.gpu), so it never reached the pod",
                     )
                     continue
                 value = value_node.value
@@ -741,7 +1039,9 @@ class _Conversion:
             )
         return out
 
-    def mounts(self, node: Node, volumes: dict[str, Any]) -> dict[str, Any]:
+    def mounts(
+        self, node: Node, volumes: dict[str, Any], host_paths: set[str]
+    ) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for item in node.elements():
             item.mapping(optional=False)
@@ -752,73 +1052,105 @@ class _Conversion:
             vol.check_keys(MOUNT_VOLUME_KEYS, "a volume mount's volume")
             raw = vol.get("name").required_string("the name of a volume")
             name = dns_label(raw, rfc1035=False)
+            if name in host_paths:
+                self.report.not_converted(
+                    item, f"it mounts host path volume {name}, which is not converted"
+                )
+                continue
             if name not in volumes:
                 raise vol.get("name").error(
                     f"volume {raw!r} is not defined under volumes",
                     hint="add it to volumes or fix the name",
                 )
-            if name in out:
-                self.report.not_converted(
-                    item,
-                    f"volume {name} is already mounted in this "
-                    "container; chart values mount each volume once",
-                )
-                continue
             mount: dict[str, Any] = {"mountPath": path}
             sub = vol.get("subPath").string()
             if sub and sub.strip("/"):
                 mount["subPath"] = sub.strip("/")
             if vol.get("readOnly").boolean(False):
                 mount["readOnly"] = True
-            if vol.get("shared").boolean(False):
-                self.report.not_converted(
-                    vol.get("shared"),
-                    "sharing one claim between replicas is written as the volume's accessModes",
+            key = name
+            if key in out:
+                # A second mount of one volume (another subPath): its own key names the volume.
+                key = unique(
+                    dns_label(f"{name}-{sub or path}", rfc1035=False), set(out) | set(volumes), 63
                 )
-            out[name] = mount
+                mount = {"volume": name, **mount}
+            out[key] = mount
         return out
 
-    def writable_persistent_mounts(self, containers: Node, persistent: set[str]) -> list[Node]:
-        found = []
-        for item in containers.elements():
-            for mount in item.get("volumeMounts").elements():
-                vol = mount.get("volume")
-                name = dns_label(vol.get("name").string() or "", rfc1035=False)
-                if name in persistent and not vol.get("readOnly").boolean(False):
-                    found.append(mount)
-        return found
+    def persistent_mounts(
+        self, containers: list[Node], persistent: set[str]
+    ) -> tuple[list[Node], dict[str, Node]]:
+        """(writable mounts of persistent volumes, persistent volumes every mount of which is
+        read-only or shared → the mount that says so). The component chart made the component a
+        StatefulSet for a writable mount (shared ones too), and gave a volume one claim for all
+        replicas when mounted read-only or shared."""
+        writable: list[Node] = []
+        per_replica: set[str] = set()
+        shared: dict[str, Node] = {}
+        for section in containers:
+            for item in section.elements():
+                for mount in item.get("volumeMounts").elements():
+                    vol = mount.get("volume")
+                    name = dns_label(vol.get("name").string() or "", rfc1035=False)
+                    if name not in persistent:
+                        continue
+                    read_only = bool(vol.get("readOnly").boolean(False))
+                    is_shared = bool(vol.get("shared").boolean(False))
+                    if not read_only:
+                        writable.append(mount)
+                    if read_only or is_shared:
+                        shared.setdefault(name, vol.get("shared") if is_shared else
+                                          vol.get("readOnly"))
+                    else:
+                        per_replica.add(name)
+        return writable, {k: v for k, v in shared.items() if k not in per_replica}
 
     # --- volumes ---------------------------------------------------------------------------------
 
-    def volumes(self, node: Node) -> tuple[dict[str, Any], set[str]]:
+    def volumes(self, node: Node) -> tuple[dict[str, Any], set[str], set[str]]:
+        """(volumes, names of the persistent ones, names of host paths, which are reported)."""
         out: dict[str, Any] = {}
         persistent: set[str] = set()
+        host_paths: set[str] = set()
         for item in node.elements():
             item.mapping(optional=False)
             item.check_keys(VOLUME_KEYS, "a component-chart volume")
             raw = item.get("name").required_string("the volume name")
             name = dns_label(raw, rfc1035=False)
-            if name in out:
+            if name in out or name in host_paths:
                 raise item.get("name").error(
                     f"two volumes are named {name!r}", hint="give every volume a different name"
                 )
             volume: dict[str, Any] = {}
-            if item.has("secret"):
+            if item.get("secret").value:
                 secret = item.get("secret").mapping()
                 secret_name = secret.get("secretName") or secret.get("name") or raw
                 volume["secret"] = {"secretName": resource_name(str(secret_name))}
                 self.volume_items(item.get("secret"), volume["secret"])
-            elif item.has("configMap"):
+            elif item.get("configMap").value:
                 cm = item.get("configMap").mapping()
-                volume["configMap"] = {
-                    "name": resource_name(str(cm.get("name") or raw))
-                }
+                volume["configMap"] = {"name": resource_name(str(cm.get("name") or raw))}
                 self.volume_items(item.get("configMap"), volume["configMap"])
+            elif item.has("emptyDir"):
+                empty = item.get("emptyDir")
+                empty.check_keys({"medium", "sizeLimit"}, "an emptyDir volume")
+                volume["emptyDir"] = {
+                    k: v for k, v in empty.mapping().items() if v not in (None, "")
+                }
+            elif item.has("hostPath"):
+                host_paths.add(name)
+                self.report.not_converted(
+                    item.get("hostPath"),
+                    str(VOLUME_KEYS["hostPath"]),
+                    hint="use a persistent volume (size) or an emptyDir instead",
+                )
+                continue
             else:
                 size = item.get("size").string(allow_numbers=True)
                 if not size:
                     raise item.error(
-                        f"volume {raw} has no size, secret or configMap",
+                        f"volume {raw} has no size, secret, configMap or emptyDir",
                         hint="set size: 1Gi for a persistent volume",
                     )
                 volume["size"] = size
@@ -829,11 +1161,9 @@ class _Conversion:
                 if modes:
                     volume["accessModes"] = modes
                 persistent.add(name)
-            for key in ("volumeMode", "volumeName", "dataSource", "labels", "annotations"):
-                if item.has(key):
-                    self.report.not_converted(item.get(key), "chart values have no field for it")
+            self.unconverted(item, VOLUME_KEYS)
             out[name] = volume
-        return out, persistent
+        return out, persistent, host_paths
 
     def volume_items(self, node: Node, target: dict[str, Any]) -> None:
         for key, child in node.items():
@@ -845,14 +1175,21 @@ class _Conversion:
             elif key == "defaultMode":
                 target["defaultMode"] = child.integer(minimum=0, maximum=511)
             elif key not in ("name", "secretName"):
-                self.report.not_converted(child, "chart values have no field for it")
+                self.report.not_converted(child, NO_FIELD)
 
     # --- service and ingress ---------------------------------------------------------------------
 
-    def service(self, node: Node, cid: str) -> tuple[dict[str, Any], str, dict[str, Any]]:
-        """(service values, Service name, container ports)."""
+    def service(
+        self, node: Node, cid: str, containers: dict[str, Any]
+    ) -> tuple[dict[str, Any], str, int | None]:
+        """(service values, Service name, the number of the first listed port).
+
+        A port targets the container port with its number where a container declares one;
+        the others are added to the first container (component-chart values do not say which
+        container listens)."""
         node.mapping()
         node.check_keys(SERVICE_KEYS, "a component-chart service")
+        self.unconverted(node, SERVICE_KEYS)
         out: dict[str, Any] = {}
         raw_name = node.get("name").string()
         service_name = cid
@@ -881,17 +1218,21 @@ class _Conversion:
                     hint="use one of those",
                 )
             out["type"] = kind
-        for key in SERVICE_NOT_CONVERTED:
-            if node.get(key).value not in (None, [], {}, ""):
-                self.report.not_converted(node.get(key), "chart values have no field for it")
         for key in ("labels", "annotations"):
             value = node.get(key).string_map()
             if value:
                 out[key] = value
 
         ports: dict[str, Any] = {}
-        container_ports: dict[str, Any] = {}
-        by_target: dict[tuple[int, str], str] = {}
+        by_target: dict[tuple[int, str], str] = {
+            (p["containerPort"], p.get("protocol", "TCP")): pname
+            for ctr in containers.values()
+            for pname, p in ctr.get("ports", {}).items()
+        }
+        taken = {pname for ctr in containers.values() for pname in ctr.get("ports", {})}
+        first_name, first = next(iter(containers.items()))
+        added: list[str] = []
+        first_port: int | None = None
         for i, p in enumerate(node.get("ports").elements()):
             p.mapping(optional=False)
             p.check_keys(SERVICE_PORT_KEYS, "a service port")
@@ -907,34 +1248,36 @@ class _Conversion:
                 raise p.error(
                     "a service port needs port (or externalPort)", hint="set port: <1-65535>"
                 )
+            if first_port is None:
+                first_port = number
             target = p.get("containerPort").integer(number, minimum=1, maximum=65535)
             assert target is not None
-            protocol = (p.get("protocol").string("TCP") or "TCP").upper()
-            if protocol not in ("TCP", "UDP", "SCTP"):
-                raise p.get("protocol").error(
-                    f"protocol {protocol!r} is not TCP, UDP or SCTP", hint="use TCP, UDP or SCTP"
-                )
-            raw = p.get("name").string(allow_numbers=True) or f"port-{i}"
-            pname = port_name(raw)
-            if pname != raw:
-                self.report.choice(p.get("name"), f"port name {raw!r} becomes {pname!r}")
-            if pname in ports:
-                raise p.get("name").error(
-                    f"two service ports are named {pname!r}",
-                    hint="give every port a different name",
-                )
+            protocol = self.protocol(p.get("protocol"))
+            pname = self.port_name(p, i, set(ports), "service ports")
             cp_name = by_target.get((target, protocol))
             if cp_name is None:
-                cp_name = pname
-                by_target[(target, protocol)] = pname
+                cp_name = unique(pname, taken, 15)
+                taken.add(cp_name)
+                by_target[(target, protocol)] = cp_name
                 cp: dict[str, Any] = {"containerPort": target}
                 if protocol != "TCP":
                     cp["protocol"] = protocol
-                container_ports[cp_name] = cp
+                first.setdefault("ports", {})[cp_name] = cp
+                added.append(cp_name)
             sp: dict[str, Any] = {"port": number, "targetPort": cp_name}
             if protocol != "TCP":
                 sp["protocol"] = protocol
+            node_port = p.get("nodePort").integer(minimum=30000, maximum=32767)
+            if node_port is not None:
+                sp["nodePort"] = node_port
             ports[pname] = sp
+        if added and len(containers) > 1:
+            self.report.choice(
+                node.get("ports"),
+                f"container port(s) {', '.join(added)} are given to container {first_name}: "
+                "component-chart values do not say which container listens",
+                hint="declare the port under the container that listens (containers[].ports)",
+            )
         if (
             service_name == "external"
             and ports
@@ -958,12 +1301,12 @@ class _Conversion:
                 )
         if ports:
             out["ports"] = ports
-        return out, service_name, container_ports
+        return out, service_name, first_port
 
     def ingress(
-        self, node: Node, service_name: str, cid: str, ports: dict[str, Any]
-    ) -> tuple[dict[str, Any] | None, list[tuple[str, Node, Node]]]:
-        foreign: list[tuple[str, Node, Node]] = []
+        self, node: Node, service_name: str, cid: str, first_port: int | None
+    ) -> tuple[dict[str, Any] | None, list[Rule]]:
+        foreign: list[Rule] = []
         node.mapping()
         node.check_keys(INGRESS_KEYS, "a component-chart ingress")
         rules = list(node.get("rules").elements())
@@ -993,7 +1336,9 @@ class _Conversion:
                     hint="write tls: true or the name of a TLS Secret",
                 )
             tls_out: dict[str, Any] = {"secretName": resource_name(secret)}
-            if not ISSUER_ANNOTATIONS & annotations.keys():
+            # The component chart asked cert-manager for the certificate only under certmanager.
+            certmanager = bool(node.get("certmanager").value)
+            if certmanager and not ISSUER_ANNOTATIONS & annotations.keys():
                 issuer = node.get("tlsClusterIssuer").string() or DEFAULT_CLUSTER_ISSUER
                 tls_out["certManager"] = {"clusterIssuer": issuer}
                 if not node.has("tlsClusterIssuer"):
@@ -1001,24 +1346,28 @@ class _Conversion:
                         node.get("tls"),
                         f"tls: cert-manager ClusterIssuer {issuer}, the component chart's default",
                     )
-            if "acme.cert-manager.io/http01-ingress-class" not in annotations:
+            if certmanager and not HTTP01_ANNOTATIONS & annotations.keys():
                 annotations["acme.cert-manager.io/http01-ingress-class"] = ingress_class or "nginx"
+            if not certmanager:
+                self.report.choice(
+                    node.get("tls"),
+                    f"tls: the existing Secret {tls_out['secretName']} holds the certificate "
+                    "(without certmanager: true the component chart did not ask cert-manager)",
+                    hint=f"create the TLS Secret {tls_out['secretName']}",
+                )
             out["tls"] = tls_out
-        elif ingress_class:
-            self.report.not_converted(
-                node.get("ingressClass"),
-                "it only chose the class of "
-                "cert-manager's HTTP-01 solver, and the ingress has no tls",
-            )
-        if annotations:
-            out["annotations"] = annotations
-        for key in ("name", "labels", "defaultBackend", "serviceName"):
-            if node.get(key).value not in (None, {}, ""):
+        for key in ("ingressClass", "tlsClusterIssuer", "certmanager"):
+            if node.get(key).value not in (None, False, "") and "certManager" not in out.get(
+                "tls", {}
+            ):
                 self.report.not_converted(
                     node.get(key),
-                    "chart values have no field for it; the "
-                    "chart names the ingress after the component",
+                    "it only configured cert-manager, which this ingress does not use "
+                    "(it needs tls and certmanager: true)",
                 )
+        if annotations:
+            out["annotations"] = annotations
+        self.unconverted(node, INGRESS_KEYS)
         if not rules:
             # A Service named external is what the space's domain routed to on port 80.
             self.report.action(
@@ -1033,14 +1382,16 @@ class _Conversion:
         for rule in rules:
             target = rule.get("serviceName").string()
             if target and component_id(target) != service_name:
-                foreign.append((component_id(target), rule, node))
+                foreign.append(Rule(component_id(target), rule, first_port))
                 continue
-            self.add_rule({"ingress": out}, rule, node)
+            self.add_rule({"ingress": out}, rule, first_port)
         if not hosts:
             return None, foreign
         return out, foreign
 
-    def add_rule(self, component: dict[str, Any], rule: Node, ingress: Node) -> None:
+    def add_rule(self, component: dict[str, Any], rule: Node, first_port: int | None) -> None:
+        """One rule as a host path. Without servicePort the component chart routed to the first
+        listed port of the Service: the values name it, since keyed ports are sorted."""
         rule.mapping(optional=False)
         rule.check_keys(RULE_KEYS, "an ingress rule")
         host = rule.get("host").required_string("a host name")
@@ -1060,6 +1411,8 @@ class _Conversion:
                 if not isinstance(port.value, str) or port.value.isdigit()
                 else port.string()
             )
+        elif first_port is not None:
+            entry["port"] = first_port
         path_type = rule.get("pathType").string("ImplementationSpecific")
         if path_type not in ("Prefix", "Exact", "ImplementationSpecific"):
             raise rule.get("pathType").error(
