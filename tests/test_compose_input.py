@@ -47,7 +47,6 @@ def test_interpolation_syntax(template: str, expected: str) -> None:
     ("${EMPTY:?}", "required variable EMPTY is empty"),
     ("${UNSET?}", "required variable UNSET is not set"),
     ("${UNSET", "never closed"),
-    ("$ 5", "'$' followed by ' '"),
     ("${1BAD}", "starts with a letter"),
     ("${SET:x}", "unknown operator"),
 ])

@@ -3,8 +3,10 @@
 The whole syntax of the Compose specification: ``$V``, ``${V}``, ``${V:-default}``,
 ``${V-default}``, ``${V:?error}``, ``${V?error}``, ``${V:+replacement}``, ``${V+replacement}``,
 nesting inside the default/replacement/error text (evaluated only when used), and ``$$`` for a
-literal dollar. An unset variable without a default becomes the empty string and a warning, as
-``docker compose`` does. Values are interpolated, keys are not.
+literal dollar. As in compose-go, a ``$`` that starts none of these (``$(date)``, ``^a$``, ``$1``)
+is literal text, while ``${`` must always open a valid variable. An unset variable without a
+default becomes the empty string and a warning, as ``docker compose`` does. Values are
+interpolated, keys are not.
 """
 
 from __future__ import annotations
@@ -80,11 +82,10 @@ class Interpolator:
             else:
                 match = _NAME.match(text, j + 1)
                 if match is None:
-                    shown = repr(nxt) if nxt else "the end of the text"
-                    raise InterpolationError(
-                        f"invalid interpolation in {text!r}: '$' followed by {shown}",
-                        "write $$ for a literal dollar sign",
-                    )
+                    # compose-go's pattern only knows $$, $NAME and ${…}: any other '$' is text
+                    out.append("$")
+                    i = j + 1
+                    continue
                 out.append(self._lookup(match.group()))
                 i = match.end()
         return "".join(out)

@@ -118,9 +118,14 @@ def looks_secret(name: str) -> bool:
     return bool(SECRET_NAME.search(upper)) and not NOT_SECRET_NAME.search(upper)
 
 
+_KUBERNETES_SPECIAL_DOLLAR = re.compile(r"\$(?=[$(])")
+
+
 def escape_kubernetes(text: str) -> str:
-    """Kubernetes expands ``$(VAR)`` in env values, command and args; Compose does not."""
-    return text.replace("$(", "$$(")
+    """Kubernetes expands ``$(VAR)`` and turns ``$$`` into ``$`` in env values, command, args
+    and exec probes; Compose does neither. Doubling each ``$`` that comes before ``$`` or ``(``
+    makes Kubernetes give back the text as it is."""
+    return _KUBERNETES_SPECIAL_DOLLAR.sub("$$", text)
 
 
 @dataclass

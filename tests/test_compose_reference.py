@@ -1,0 +1,146 @@
+"""Compose input read as compose-go (what ``docker compose`` runs) reads it.
+
+Each test states the reference's behaviour; the Compose files are small, written for the test, and
+shaped like the files projects keep (shell commands in ``command``, kompose labels, ``extends``
+from a sub-directory, ``include``)."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+from composeutil import convert
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from svcgen.diagnostics import SvcgenError
+from svcgen.readers.compose.interpolation import InterpolationError, Interpolator
+from svcgen.readers.compose.mapping import escape_kubernetes
+
+
+def fails(tmp_path: Path, compose: str, **kwargs: object) -> SvcgenError:
+    with pytest.raises(SvcgenError) as exc:
+        convert(tmp_path, compose, **kwargs)  # type: ignore[arg-type]
+    return exc.value
+
+
+# --- 1. a '$' that starts no variable is literal --------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "a $ string", "^REGEX$", "$}", 'sh -c "echo $(date)"', "costs 5$", "$1 and $-", "$)",
+])
+def test_dollar_starting_no_variable_is_literal_as_in_compose_go(text: str) -> None:
+    """compose-go's pattern treats only ``$$``, ``$NAME`` and ``${…}`` as special."""
+    assert Interpolator({}).substitute(text) == text
+
+
+@pytest.mark.parametrize("text", ["${", "x ${ foo}", "${foo!}", "${}", "${1x}", "${a:x}"])
+def test_invalid_braced_form_is_an_error_as_in_compose_go(text: str) -> None:
+    """compose-go: ``${`` that does not open a valid variable is an invalid template."""
+    with pytest.raises(InterpolationError):
+        Interpolator({}).substitute(text)
+
+
+def test_shell_substitution_in_command_survives_compose_and_kubernetes(tmp_path: Path) -> None:
+    out = convert(tmp_path, """\
+        services:
+          a:
+            image: x:1
+            command: sh -c "echo $(date) >> /tmp/log"
+            environment: {PATTERN: "^v[0-9]+$", PRICE: "5$"}
+        """)
+    assert out.container("a")["args"] == ["sh", "-c", "echo $$(date) >> /tmp/log"]
+    assert out.container("a")["env"] == {"PATTERN": "^v[0-9]+$", "PRICE": "5$"}
+
+
+# The property: a string built from literal text, $$, $NAME, ${NAME…} and lone '$' substitutes
+# as compose-go's rules say. Each piece knows its own result; pieces are joined so that one
+# piece never changes the meaning of the next (a '$NAME' before a letter would be a longer name).
+NAMES = ["A", "b_1", "_c", "LONG_NAME"]
+ENVIRONMENTS = st.fixed_dictionaries({}, optional={
+    n: st.sampled_from(["", "v", "x$y", "$(z)", "${A}"]) for n in NAMES})
+TEXT = st.text(alphabet=string.ascii_letters + string.digits + " -_./:=@()^", max_size=6)
+DEFAULTS = st.text(alphabet=string.ascii_letters + " -./:", max_size=5)
+OPERATORS = [":-", "-", ":+", "+"]
+
+
+@st.composite
+def templates(draw: st.DrawFn) -> tuple[str, dict[str, str], str]:
+    environ = draw(ENVIRONMENTS)
+    pieces = draw(st.lists(st.sampled_from(["text", "escaped", "named", "braced", "lone"]),
+                           max_size=8))
+    written, expected = "", ""
+    for kind in pieces:
+        name = draw(st.sampled_from(NAMES))
+        value = environ.get(name)
+        if kind == "text":
+            piece = draw(TEXT)
+            written, expected = written + piece, expected + piece
+        elif kind == "escaped":
+            written, expected = written + "$$", expected + "$"
+        elif kind == "named":
+            written, expected = written + f"${{{name}}}", expected + (value or "")
+        elif kind == "braced":
+            op, arg = draw(st.sampled_from(OPERATORS)), draw(DEFAULTS)
+            written += f"${{{name}{op}{arg}}}"
+            expected += {":-": value if value else arg, "-": value if value is not None else arg,
+                         ":+": arg if value else "", "+": arg if value is not None else ""}[op]
+        else:
+            follower = draw(st.sampled_from(["", " ", "(", ")", "}", "-", "1", "^", "/"]))
+            written, expected = written + "$" + follower, expected + "$" + follower
+            if not follower:
+                written, expected = written + " ", expected + " "
+    # $NAME (unbraced) where no name character follows it
+    name = draw(st.sampled_from(NAMES))
+    written, expected = written + f" ${name}", expected + " " + (environ.get(name) or "")
+    return written, environ, expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(case=templates())
+def test_interpolation_follows_compose_go_rules(case: tuple[str, dict[str, str], str]) -> None:
+    written, environ, expected = case
+    assert Interpolator(environ).substitute(written) == expected
+
+
+def kubernetes_expand(text: str, environ: dict[str, str]) -> str:
+    """Kubernetes' expansion of command, args and env values (its third_party expansion package):
+    ``$$`` → ``$``, ``$(NAME)`` → the variable (or left as written when unknown)."""
+    out, i = [], 0
+    while i < len(text):
+        if text[i] == "$" and i + 1 < len(text):
+            nxt = text[i + 1]
+            if nxt == "$":
+                out.append("$")
+                i += 2
+                continue
+            if nxt == "(":
+                close = text.find(")", i + 2)
+                if close >= 0:
+                    name = text[i + 2 : close]
+                    out.append(environ.get(name, f"$({name})"))
+                    i = close + 1
+                    continue
+                out.append("$(")
+                i += 2
+                continue
+            out.append("$" + nxt)
+            i += 2
+            continue
+        out.append(text[i])
+        i += 1
+    return "".join(out)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet="$()ab ", max_size=12))
+def test_kubernetes_gives_back_escaped_text_unchanged(text: str) -> None:
+    assert kubernetes_expand(escape_kubernetes(text), {"a": "EXPANDED", "b": "EXPANDED"}) == text
+
+
+def test_kubernetes_expansion_model_expands_what_kubernetes_expands() -> None:
+    assert kubernetes_expand("$(a) $$(a) $$ $x $(", {"a": "1"}) == "1 $(a) $ $x $("
+    assert re.fullmatch(r"\$\$\(a\)", escape_kubernetes("$(a)"))
