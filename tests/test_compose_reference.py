@@ -11,13 +11,15 @@ import string
 from pathlib import Path
 
 import pytest
-from composeutil import convert
+from composeutil import convert, write_project
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from svcgen.diagnostics import SvcgenError
+from svcgen.readers.base import ReadOptions
 from svcgen.readers.compose.interpolation import InterpolationError, Interpolator
 from svcgen.readers.compose.mapping import escape_kubernetes
+from svcgen.values_cmd import generate
 
 
 def fails(tmp_path: Path, compose: str, **kwargs: object) -> SvcgenError:
@@ -144,3 +146,26 @@ def test_kubernetes_gives_back_escaped_text_unchanged(text: str) -> None:
 def test_kubernetes_expansion_model_expands_what_kubernetes_expands() -> None:
     assert kubernetes_expand("$(a) $$(a) $$ $x $(", {"a": "1"}) == "1 $(a) $ $x $("
     assert re.fullmatch(r"\$\$\(a\)", escape_kubernetes("$(a)"))
+
+
+# --- 8. a file without services is Compose -------------------------------------------------------
+
+
+def test_volumes_only_override_file_is_read_as_compose(tmp_path: Path) -> None:
+    """compose-go loads any file of the specification's top-level keys; services are optional."""
+    write_project(tmp_path, "", **{"storage.yaml": "volumes: {data: {x-svcgen: {size: 5Gi}}}\n"})
+    out = convert(tmp_path, """\
+        services:
+          db: {image: "postgres:16", volumes: ["data:/var/lib/postgresql/data"]}
+        volumes:
+          data: {}
+        """, extra=("storage.yaml",))
+    assert out.component("db")["volumes"]["data"] == {"size": "5Gi"}
+
+
+def test_file_of_only_version_and_name_is_not_taken_for_compose(tmp_path: Path) -> None:
+    path = tmp_path / "other.yaml"
+    path.write_text("version: '3'\nname: x\n", encoding="utf-8")
+    with pytest.raises(SvcgenError) as exc:
+        generate([str(path)], ReadOptions(environ={}))
+    assert "cannot tell the format" in exc.value.diagnostics[0].message

@@ -31,6 +31,8 @@ from svcgen.yamlio import Document, read_text
 
 TOP_LEVEL = {"version", "name", "include", "services", "networks", "volumes", "secrets",
              "configs", "models"}
+#: The top-level keys that hold definitions (``version`` and ``name`` alone say nothing).
+SECTIONS = TOP_LEVEL - {"version", "name"}
 
 
 def _load(path: str, text: str) -> list[Document]:
@@ -50,8 +52,9 @@ class ComposeReader:
         if not isinstance(tree, Mapping):
             return False
         keys = {str(k) for k in tree}
-        return isinstance(tree.get("services"), Mapping) and all(
-            k in TOP_LEVEL or k.startswith("x-") for k in keys)
+        # compose-go loads a file without services (include-only, volumes-only overrides): any
+        # section of the specification marks a Compose file, provided every key is one
+        return bool(keys & SECTIONS) and all(k in TOP_LEVEL or k.startswith("x-") for k in keys)
 
     def read(self, documents: list[Document], options: ReadOptions) -> ReadResult:
         sources = [_source(d) for d in documents]
