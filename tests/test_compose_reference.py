@@ -169,3 +169,71 @@ def test_file_of_only_version_and_name_is_not_taken_for_compose(tmp_path: Path) 
     with pytest.raises(SvcgenError) as exc:
         generate([str(path)], ReadOptions(environ={}))
     assert "cannot tell the format" in exc.value.diagnostics[0].message
+
+
+# --- 3. number-shaped fields: an error at the line, never a traceback -----------------------------
+
+GPU = """\
+    services:
+      ml:
+        image: x:1
+        deploy:
+          resources:
+            reservations:
+              devices:
+                - capabilities: [gpu]
+                  {device}
+    """
+
+
+@pytest.mark.parametrize("device", [
+    "count: some_string", "count: ''", "count: 1.5", "count: -2", "count: true",
+    "count: '${GPUS}'",
+])
+def test_gpu_count_that_is_no_number_is_an_error_at_its_line(tmp_path: Path, device: str) -> None:
+    """compose-go: count is a number, or ``all`` (stored as -1); anything else is invalid."""
+    error = fails(tmp_path, GPU.format(device=device)).diagnostics[0]
+    assert (error.line, error.path) == (9, "services.ml.deploy.resources.reservations.devices[0]"
+                                              ".count")
+    assert "not a number or all" in error.message
+
+
+@pytest.mark.parametrize(("device", "gpus"), [
+    ("count: 2", 2), ("count: '3'", 3), ("count: all", 1), ("count: -1", 1),
+    ('device_ids: ["0", "1"]', 2), ("driver: nvidia", 1),
+])
+def test_gpu_count_means_what_compose_means(tmp_path: Path, device: str, gpus: int) -> None:
+    """compose-go: -1 is ``all``; Docker gives one GPU per id in device_ids."""
+    out = convert(tmp_path, GPU.format(device=device))
+    assert out.container("ml")["resources"]["limits"]["nvidia.com/gpu"] == gpus
+
+
+def test_gpu_count_beside_device_ids_is_an_error(tmp_path: Path) -> None:
+    error = fails(tmp_path, GPU.format(device='count: 1\n                  device_ids: ["0"]'))
+    assert "mutually exclusive" in error.diagnostics[0].hint
+
+
+@pytest.mark.parametrize("user", ["²", "1²", "\u0661\u0660\u0660\u0660", "1_000"])
+def test_user_that_is_not_ascii_digits_is_a_name(tmp_path: Path, user: str) -> None:
+    """Go's strconv (and so Docker) reads only ASCII digits as a uid; anything else is a name."""
+    out = convert(tmp_path, f"services:\n  a: {{image: 'x:1', user: '{user}'}}\n")
+    assert "runAsUser" not in out.container("a").get("securityContext", {})
+    assert out.component("a")["securityProfile"] == "baseline"
+
+
+@pytest.mark.parametrize("port", ["'²'", "'80²'", "'1_000'", "'\u0668\u0660'"])
+def test_port_that_is_not_ascii_digits_is_an_error(tmp_path: Path, port: str) -> None:
+    error = fails(tmp_path, f"services:\n  a:\n    image: x:1\n    ports: [{port}]\n")
+    assert error.diagnostics[0].line == 4 and "not a port" in error.diagnostics[0].message
+
+
+@pytest.mark.parametrize(("key", "line"), [
+    ("user: '99999999999999999999'", 4), ("user: '1000:4294967296'", 4),
+    ("deploy: {replicas: 99999999999}", 4), ("scale: 3000000000", 4),
+    ("healthcheck: {test: [CMD, x], retries: 99999999999}", 4),
+    ("healthcheck: {test: [CMD, x], interval: 9999999999s}", 4),
+])
+def test_values_out_of_kubernetes_range_are_errors(tmp_path: Path, key: str, line: int) -> None:
+    """Kubernetes keeps replicas, uids, gids and probe timings in 32 bits."""
+    error = fails(tmp_path, f"services:\n  a:\n    image: x:1\n    {key}\n").diagnostics[0]
+    assert error.line == line and "2147483647" in error.message

@@ -35,8 +35,10 @@ from svcgen.readers.compose.interpolation import InterpolationError, Interpolato
 from svcgen.readers.compose.loader import Path_
 from svcgen.readers.compose.merge import as_mapping
 from svcgen.readers.compose.units import (
+    INT32_MAX,
     byte_count,
     cpu_quantity,
+    decimal,
     duration_seconds,
     memory_quantity,
     whole_seconds,
@@ -466,12 +468,11 @@ class ServiceConverter:
 
     def _range(self, path: tuple[str | int, ...], text: str) -> tuple[int, int]:
         first_text, _, last_text = text.strip().partition("-")
-        try:
-            first = int(first_text)
-            last = int(last_text) if last_text else first
-        except ValueError:
+        first = decimal(first_text)
+        last = decimal(last_text) if last_text else first
+        if first is None or last is None:
             raise self.fail(path, f"{text!r} is not a port or a port range",
-                            "write a number like 8080 or a range like 8000-8010") from None
+                            "write a number like 8080 or a range like 8000-8010")
         self._check_port(path, first)
         self._check_port(path, last)
         if last < first:
@@ -899,11 +900,9 @@ class ServiceConverter:
                 caps = dev.get("capabilities") or []
                 if "gpu" in caps:
                     self.use(*path, "devices", j)
-                    count = dev.get("count", 1)
-                    if count == "all":
-                        count = 1
-                        self.choice((*path, "devices", j), "count all → 1 GPU per replica")
-                    limits["nvidia.com/gpu"] = int(count)
+                    count = self._gpu_count((*path, "devices", j), dev)
+                    if count:
+                        limits["nvidia.com/gpu"] = count
         for key, target, to in (("mem_limit", limits, "memory"),
                                 ("mem_reservation", requests, "memory")):
             value = getattr(self.svc, key)
@@ -927,13 +926,52 @@ class ServiceConverter:
                 resources["limits"] = limits
             self.container["resources"] = resources
 
+    def _gpu_count(self, path: tuple[str | int, ...], device: dict[str, Any]) -> int:
+        """GPUs of one device request, as compose-go reads ``count`` (a number, or ``all`` which
+        it stores as -1) and Docker ``device_ids`` (one GPU each)."""
+        count, ids = device.get("count"), device.get("device_ids")
+        if count is not None and ids is not None:
+            raise self.fail(path, "count and device_ids are both set",
+                            "keep one: the specification makes them mutually exclusive")
+        if ids is not None:
+            if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+                raise self.fail((*path, "device_ids"), "device_ids is not a list of ids",
+                                'write for example device_ids: ["0", "1"]')
+            self.choice((*path, "device_ids"), f"device_ids {', '.join(ids)} → {len(ids)} "
+                        "GPU(s) per replica; the device plugin picks which ones")
+            return len(ids)
+        if count is None:
+            return 1
+        number = None
+        if isinstance(count, int) and not isinstance(count, bool):
+            number = count
+        elif isinstance(count, str):
+            number = -1 if count.lower() == "all" else decimal(count, signed=True)
+        if number is None or number < -1:
+            raise self.fail((*path, "count"), f"GPU count {count!r} is not a number or all",
+                            "write a whole number of GPUs, or all")
+        if number == -1:
+            self.choice((*path, "count"), "count all → 1 GPU per replica (Kubernetes requests "
+                        "a number of GPUs)", "write the number of GPUs the service needs")
+            return 1
+        if number > INT32_MAX:
+            raise self.fail((*path, "count"), f"GPU count {number} is above {INT32_MAX}",
+                            "write the number of GPUs the service needs")
+        if number == 0:
+            self.choice((*path, "count"), "count 0 → no GPU")
+        return number
+
     def _seconds(self, path: tuple[str | int, ...], text: str | None, minimum: int) -> int | None:
         if text is None:
             return None
         seconds = duration_seconds(text)
         if seconds is None:
             raise self.fail(path, f"{text!r} is not a duration", "write for example 10s or 1m30s")
-        return whole_seconds(seconds, minimum)
+        whole = whole_seconds(seconds, minimum)
+        if whole > INT32_MAX:
+            raise self.fail(path, f"{text!r} is {whole} seconds, above the {INT32_MAX} "
+                            "Kubernetes accepts", "write a shorter duration")
+        return whole
 
     def healthcheck(self) -> None:
         hc = self.svc.healthcheck
@@ -991,8 +1029,14 @@ class ServiceConverter:
         if user is not None:
             self.use("user")
             uid_text, _, gid_text = user.partition(":")
-            if uid_text.isdigit():
-                uid = int(uid_text)
+            uid = decimal(uid_text)
+            gid = decimal(gid_text)
+            for number in (uid, gid):
+                if number is not None and number > INT32_MAX:
+                    raise self.fail(("user",), f"user {user!r}: {number} is above {INT32_MAX}, "
+                                    "the largest uid or gid Kubernetes accepts",
+                                    "use a uid and gid the image knows")
+            if uid is not None:
                 ctx["runAsUser"] = uid
                 if uid == 0:
                     reason = "the service runs as root (user 0)"
@@ -1004,8 +1048,8 @@ class ServiceConverter:
             else:
                 reason = (f"user {uid_text!r} is a name; Kubernetes can only check a numeric uid "
                           "is not root")
-            if gid_text.isdigit():
-                ctx["runAsGroup"] = int(gid_text)
+            if gid is not None:
+                ctx["runAsGroup"] = gid
             elif gid_text:
                 self.choice(("user",), f"group {gid_text!r} is a name and is not set; write "
                             "a numeric gid to set it")

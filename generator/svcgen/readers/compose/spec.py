@@ -24,6 +24,7 @@ from pydantic import (
 
 from svcgen.diagnostics import Diagnostic, SvcgenError, dotted_path
 from svcgen.readers.compose.loader import Path_
+from svcgen.readers.compose.units import INT32_MAX
 
 #: path in the merged document → (file, line, column)
 LocateFn = Callable[[Path_], tuple[str, int, int]]
@@ -159,7 +160,7 @@ class Healthcheck(Spec):
     test: str | StrList | None = None
     interval: str | None = None
     timeout: str | None = None
-    retries: Annotated[int, Field(ge=0)] | None = None
+    retries: Annotated[int, Field(ge=0, le=INT32_MAX)] | None = None
     start_period: str | None = None
     start_interval: str | None = None
     disable: bool | None = None
@@ -184,7 +185,7 @@ class DeployResources(Spec):
 
 class Deploy(Spec):
     mode: str | None = None
-    replicas: Annotated[int, Field(ge=0)] | None = None
+    replicas: Annotated[int, Field(ge=0, le=INT32_MAX)] | None = None
     labels: MapOrList | None = None
     endpoint_mode: str | None = None
     resources: DeployResources | None = None
@@ -244,7 +245,7 @@ class Service(Spec):
     mem_limit: str | None = None
     mem_reservation: str | None = None
     cpus: str | None = None
-    scale: Annotated[int, Field(ge=0)] | None = None
+    scale: Annotated[int, Field(ge=0, le=INT32_MAX)] | None = None
     extends: str | Extends | None = None
     container_name: str | None = None
     restart: str | None = None

@@ -11,6 +11,19 @@ _BYTES = re.compile(r"^(\d+(?:\.\d+)?)\s*([kmgt]?)(b|ib)?$", re.IGNORECASE)
 _BYTE_UNIT = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
 
 
+#: Kubernetes' int32 fields (replicas, uids, probe timings) stop here.
+INT32_MAX = 2**31 - 1
+_DECIMAL = re.compile(r"[-+]?[0-9]+")
+
+
+def decimal(text: str, *, signed: bool = False) -> int | None:
+    """A base-10 integer as Go's ``strconv`` reads one: ASCII digits only (``int()`` also takes
+    Arabic-Indic digits, ``'1_0'`` and spaces); a sign only when ``signed``. None otherwise."""
+    if not _DECIMAL.fullmatch(text) or (not signed and text[0] in "+-"):
+        return None
+    return int(text)
+
+
 def duration_seconds(text: str | int | float) -> float | None:
     """Go duration (``1m30s``, ``500ms``) → seconds; None when it is not one."""
     if isinstance(text, (int, float)):
