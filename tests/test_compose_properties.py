@@ -96,9 +96,9 @@ def projects(draw: st.DrawFn) -> dict[str, Any]:
     volumes = draw(st.lists(st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True), max_size=2,
                             unique=True))
     doc: dict[str, Any] = {"name": "prop", "services": {}}
-    for name in service_names:
-        others = [n for n in service_names if n != name]
-        doc["services"][name] = draw(services(name, others, volumes))
+    for index, name in enumerate(service_names):
+        # a service depends only on those before it: Compose refuses dependency cycles
+        doc["services"][name] = draw(services(name, service_names[:index], volumes))
     doc["volumes"] = {v: {} for v in volumes}
     return doc
 

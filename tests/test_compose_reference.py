@@ -237,3 +237,48 @@ def test_values_out_of_kubernetes_range_are_errors(tmp_path: Path, key: str, lin
     """Kubernetes keeps replicas, uids, gids and probe timings in 32 bits."""
     error = fails(tmp_path, f"services:\n  a:\n    image: x:1\n    {key}\n").diagnostics[0]
     assert error.line == line and "2147483647" in error.message
+
+
+# --- 4. errors Compose raises are errors here ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("mounts", "line"), [
+    ('volumes: ["data:/data", "other:/data"]', 4),
+    ('tmpfs: [/cache]\n    volumes: ["data:/cache/"]', 5),
+    ('volumes: [{type: tmpfs, target: /run}, "data:/run"]', 4),
+    ('volumes: ["data:/run/secrets/token"]\n    secrets: [token]', 5),
+])
+def test_two_mounts_at_one_container_path_are_an_error(tmp_path: Path, mounts: str,
+                                                       line: int) -> None:
+    """compose-go: "target /data already mounted" for tmpfs and volumes; Docker refuses any two
+    mounts at one path, and so does Kubernetes (lint rule SVC505)."""
+    error = fails(tmp_path, f"""\
+services:
+  a:
+    image: x:1
+    {mounts}
+volumes: {{data: {{}}, other: {{}}}}
+secrets: {{token: {{file: ./token}}}}
+""").diagnostics[0]
+    assert error.line == line and "already mounted" in error.message
+
+
+@pytest.mark.parametrize(("services", "cycle", "line"), [
+    ("a: {image: 'x:1', depends_on: [a]}", "a -> a", 2),
+    ("a: {image: 'x:1', depends_on: [b]}\n  b: {image: 'x:1', depends_on: {c: {condition: "
+     "service_started}}}\n  c: {image: 'x:1', links: ['a:alias']}", "a -> b -> c -> a", 4),
+])
+def test_dependency_cycle_is_an_error_naming_the_services(tmp_path: Path, services: str,
+                                                          cycle: str, line: int) -> None:
+    """compose-go: "dependency cycle detected: service1 -> service2 -> service3 -> service1"."""
+    error = fails(tmp_path, f"services:\n  {services}\n").diagnostics[0]
+    assert cycle in error.message and error.line == line
+
+
+def test_dependency_through_a_disabled_service_is_no_cycle(tmp_path: Path) -> None:
+    out = convert(tmp_path, """\
+        services:
+          a: {image: "x:1", depends_on: {b: {condition: service_started, required: false}}}
+          b: {image: "x:1", depends_on: [a], profiles: [debug]}
+        """)
+    assert "upstreams" not in out.component("a")

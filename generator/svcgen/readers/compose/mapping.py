@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -259,6 +259,7 @@ class ServiceConverter:
     def convert(self) -> dict[str, Any]:
         self.use("profiles")
         self.use("x-svcgen")
+        self.refuse_shared_targets()
         self.image()
         self.command()
         if self.svc.working_dir is not None:
@@ -595,10 +596,7 @@ class ServiceConverter:
                                 f"top-level {kind}", f"define it under {kind}: at the top level")
             definition = defs[long.source] or spec.FileDef()
             self.ctx.used_defs.add((kind, long.source))
-            default_dir = "/run/secrets" if kind == "secrets" else ""
-            target = long.target or long.source
-            if not target.startswith("/"):
-                target = f"{default_dir}/{target}"
+            target = _file_target(kind, long)
             if long.uid is not None or long.gid is not None:
                 self.choice(path, "uid/gid of the file are not set per file in Kubernetes; the "
                             "pod's fsGroup applies")
@@ -709,10 +707,7 @@ class ServiceConverter:
                 self._short_volume(path, item)
 
     def _short_volume(self, path: tuple[str | int, ...], text: str) -> None:
-        parts = text.split(":")
-        # a Windows drive letter (C:\data:/data) is part of the source
-        if len(parts) > 2 and len(parts[0]) == 1 and parts[1].startswith("\\"):
-            parts = [f"{parts[0]}:{parts[1]}", *parts[2:]]
+        parts = _volume_parts(text)
         if len(parts) == 1:
             self._anonymous(path, parts[0])
             return
@@ -826,14 +821,37 @@ class ServiceConverter:
         self._add_volume(name, {"files": {key: text}},
                          {"mountPath": target, "subPath": key, "readOnly": True})
 
+    def mount_targets(self) -> Iterator[tuple[tuple[str | int, ...], str]]:
+        """Every container path the service mounts something at, with where it is written."""
+        tmpfs = self.svc.tmpfs
+        for i, item in enumerate([tmpfs] if isinstance(tmpfs, str) else tmpfs or []):
+            yield ("tmpfs",) if isinstance(tmpfs, str) else ("tmpfs", i), item.partition(":")[0]
+        for i, volume in enumerate(self.svc.volumes or []):
+            if isinstance(volume, spec.VolumeLong):
+                if volume.target is not None:
+                    yield ("volumes", i), volume.target
+                continue
+            parts = _volume_parts(volume)
+            yield ("volumes", i), parts[1] if len(parts) > 1 else parts[0]
+        for kind in ("secrets", "configs"):
+            for i, ref in enumerate(getattr(self.svc, kind) or []):
+                long = ref if isinstance(ref, spec.FileRef) else spec.FileRef(source=ref)
+                yield (kind, i), _file_target(kind, long)
+
+    def refuse_shared_targets(self) -> None:
+        """Two mounts at one container path: compose-go refuses tmpfs and volumes that share a
+        target, Docker refuses any two mounts there, and so does Kubernetes."""
+        seen: dict[str, tuple[str | int, ...]] = {}
+        for path, target in self.mount_targets():
+            key = target.rstrip("/") or "/"
+            if key in seen:
+                raise self.fail(path, f"target {target} is already mounted by "
+                                f"{dotted_path((*self.base, *seen[key]))}",
+                                "mount one of them at another path, or remove one")
+            seen[key] = path
+
     def bind_config_files_check(self) -> None:
-        mounted = set()
-        for item in self.svc.volumes or []:
-            if isinstance(item, spec.VolumeLong):
-                mounted.add(item.target)
-            else:
-                parts = item.split(":")
-                mounted.add(parts[1] if len(parts) > 1 else parts[0])
+        mounted = {target for path, target in self.mount_targets() if path[0] == "volumes"}
         for i, target in enumerate(self.x.configFiles):
             if target not in mounted:
                 raise self.fail(("x-svcgen", "configFiles", i), f"{target} is not the target "
@@ -1306,6 +1324,22 @@ class ServiceConverter:
             self.choice(path, f"metrics port {text} is not published; declared as container "
                         f"port `{name}` (scraped from the pods, not through the Service)")
         return name
+
+
+def _file_target(kind: str, ref: spec.FileRef) -> str:
+    """Where Compose mounts a secret (``/run/secrets/<name>``) or a config (``/<name>``)."""
+    target = ref.target or ref.source
+    return target if target.startswith("/") else (
+        f"{'/run/secrets' if kind == 'secrets' else ''}/{target}")
+
+
+def _volume_parts(text: str) -> list[str]:
+    """``SOURCE:TARGET[:OPTIONS]`` split; a Windows drive letter (C:\\data:/data) stays in the
+    source."""
+    parts = text.split(":")
+    if len(parts) > 2 and len(parts[0]) == 1 and parts[1].startswith("\\"):
+        parts = [f"{parts[0]}:{parts[1]}", *parts[2:]]
+    return parts
 
 
 def _is_bind(source: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -225,6 +225,7 @@ def convert(sources: list[Source], options: ReadOptions) -> ReadResult:
         components[cid] = {}
         active.append((name, service))
 
+    _refuse_cycles(ctx, active, ids)
     dependencies: dict[str, list[str]] = {}
     raw_services = merged.get("services") or {}
     for name, service in active:
@@ -343,6 +344,51 @@ def _refuse_copied_secrets(source: Source, paths: dict[Path_, set[str]]) -> None
             message=f"the value of {name} (secret material) would be copied into the values here",
             hint=f"write $${{{name}}} so the container expands it at run time (pass {name} "
             "through environment), or keep it out of this key"))
+
+
+def _dependency_entries(name: str, service: spec.Service) -> Iterator[tuple[str, Path_]]:
+    """The services ``name`` depends on (``depends_on`` and, as in compose-go, ``links``)."""
+    base: Path_ = ("services", name)
+    depends = service.depends_on
+    if isinstance(depends, list):
+        yield from ((d, (*base, "depends_on", i)) for i, d in enumerate(depends))
+    elif isinstance(depends, dict):
+        yield from ((d, (*base, "depends_on", d)) for d in depends)
+    for i, link in enumerate(service.links or []):
+        yield link.partition(":")[0], (*base, "links", i)
+
+
+def _refuse_cycles(ctx: mapping.Context, active: list[tuple[str, spec.Service]],
+                   ids: dict[str, str]) -> None:
+    """compose-go refuses a dependency cycle among the enabled services (a service depending on
+    itself included), naming the services in order; searched depth-first by name, each service
+    once, so the cost stays linear."""
+    edges = {name: sorted(((d, p) for d, p in _dependency_entries(name, svc) if d in ids),
+                          key=lambda entry: entry[0])
+             for name, svc in active}
+    done: set[str] = set()
+    for root in sorted(edges):
+        if root in done:
+            continue
+        chain, on_chain = [root], {root}
+        pending = [iter(edges[root])]
+        while pending:
+            step = next(pending[-1], None)
+            if step is None:
+                finished = chain.pop()
+                on_chain.discard(finished)
+                done.add(finished)
+                pending.pop()
+                continue
+            dep, path = step
+            if dep in on_chain:
+                cycle = " -> ".join([*chain[chain.index(dep):], dep])
+                raise ctx.fail(path, f"dependency cycle: {cycle}",
+                               "remove one of the dependencies of the cycle")
+            if dep not in done:
+                chain.append(dep)
+                on_chain.add(dep)
+                pending.append(iter(edges[dep]))
 
 
 def _dependencies(ctx: mapping.Context, name: str, service: spec.Service,
