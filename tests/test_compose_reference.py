@@ -282,3 +282,28 @@ def test_dependency_through_a_disabled_service_is_no_cycle(tmp_path: Path) -> No
           b: {image: "x:1", depends_on: [a], profiles: [debug]}
         """)
     assert "upstreams" not in out.component("a")
+
+
+# --- 7. an error caused by an unset variable names the variable -----------------------------------
+
+
+@pytest.mark.parametrize(("key", "name"), [
+    ('ports: ["${HTTP_PORT}"]', "HTTP_PORT"),
+    ('expose: ["${METRICS}"]', "METRICS"),
+    ("ports: [{target: 80, published: '${PUBLIC}-${PUBLIC_END}'}]", "PUBLIC"),
+    ("deploy: {replicas: '${REPLICAS}'}", "REPLICAS"),
+    ("healthcheck: {test: [CMD, x], interval: '${EVERY}'}", "EVERY"),
+])
+def test_error_from_an_unset_variable_names_it_and_where_it_was_written(
+        tmp_path: Path, key: str, name: str) -> None:
+    """docker compose warns that the variable is not set and uses ''; the error that follows
+    says which variable made the value empty, and where."""
+    error = fails(tmp_path, f"services:\n  a:\n    image: x:1\n    {key}\n").diagnostics[0]
+    assert f"${{{name}}} (compose.yaml:4)" in error.message
+    assert f"set {name}" in error.hint
+
+
+def test_error_from_a_set_variable_does_not_blame_an_unset_one(tmp_path: Path) -> None:
+    error = fails(tmp_path, 'services:\n  a:\n    image: x:1${TAG}\n    ports: ["${P}:80"]\n',
+                  environ={"P": "x"}).diagnostics[0]
+    assert "not set" not in error.message

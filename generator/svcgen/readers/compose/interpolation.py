@@ -23,6 +23,16 @@ _NAME = re.compile(r"[_a-zA-Z][_a-zA-Z0-9]*")
 _OPERATORS = (":-", ":?", ":+", "-", "?", "+")
 
 
+@dataclass(frozen=True)
+class UnsetUse:
+    """An unset variable that went into the string at ``path`` (dotted) of ``file``:``line``."""
+
+    path: str
+    name: str
+    file: str
+    line: int
+
+
 class InterpolationError(Exception):
     """A ``${V:?…}`` whose variable is missing, or text that is not valid interpolation syntax."""
 
@@ -45,8 +55,11 @@ class Interpolator:
     secret_paths: dict[Path_, set[str]] = field(default_factory=dict)
     #: The interpolated strings that hold secret material.
     secret_values: set[str] = field(default_factory=set)
+    #: Every string an unset variable went into, for errors about that string.
+    unset_uses: list[UnsetUse] = field(default_factory=list)
     _path: Path_ = ()
     _hits: set[str] = field(default_factory=set)
+    _missing: list[str] = field(default_factory=list)
 
     def substitute_tracked(self, text: str) -> tuple[str, set[str]]:
         """The substituted text and the secret variables whose values went into it."""
@@ -94,6 +107,7 @@ class Interpolator:
         value = self._value(name)
         if value is None:
             self.unset.setdefault(name, self._path)
+            self._missing.append(name)
             return ""
         return value
 
@@ -138,6 +152,7 @@ class Interpolator:
         """Interpolate every string value of ``data`` (keys untouched); errors name the place."""
         if isinstance(data, str):
             self._path = path
+            self._missing = []
             try:
                 result, hits = self.substitute_tracked(data)
             except InterpolationError as exc:
@@ -147,6 +162,9 @@ class Interpolator:
             if hits:
                 self.secret_paths[path] = hits
                 self.secret_values.add(result)
+            for name in dict.fromkeys(self._missing):
+                self.unset_uses.append(UnsetUse(dotted_path(path), name, source.file,
+                                                source.position(path)[0]))
             return result
         if isinstance(data, dict):
             return {k: self.tree(v, source, (*path, k)) for k, v in data.items()}

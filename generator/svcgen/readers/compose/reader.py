@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from svcgen.readers._common import (
 )
 from svcgen.readers.base import ReadOptions, ReadResult
 from svcgen.readers.compose import mapping, spec
-from svcgen.readers.compose.interpolation import Interpolator, load_dotenv
+from svcgen.readers.compose.interpolation import Interpolator, UnsetUse, load_dotenv
 from svcgen.readers.compose.loader import Path_, Source, SourceDocument, load_sources
 from svcgen.readers.compose.merge import merge_documents, merge_values
 from svcgen.yamlio import Document, read_text
@@ -181,6 +182,33 @@ def convert(sources: list[Source], options: ReadOptions) -> ReadResult:
                           f"variable {name} is not set: using an empty string",
                           f"set {name} in the environment or the .env file, or give a default "
                           f"with ${{{name}:-default}}")
+    try:
+        return _convert_merged(sources, docs, interp, environ, project_dir, report, options)
+    except SvcgenError as exc:
+        raise SvcgenError(*(_name_unset(d, interp.unset_uses) for d in exc.diagnostics),
+                          exit_code=exc.exit_code) from None
+
+
+def _name_unset(diagnostic: Diagnostic, uses: list[UnsetUse]) -> Diagnostic:
+    """An error about a value an unset variable went into says so: ``'' is not a port`` alone
+    sends the reader looking in the wrong place."""
+    where = diagnostic.path
+    if where.count(".") + where.count("[") < 2:  # the whole service or file: too broad to tell
+        return diagnostic
+    causes = [u for u in uses if u.path == where or u.path.startswith((f"{where}.", f"{where}["))]
+    if not causes:
+        return diagnostic
+    unique = {(u.name, u.file, u.line): u for u in causes}.values()
+    shown = ", ".join(f"${{{u.name}}} ({Path(u.file).name}:{u.line})" for u in unique)
+    names = ", ".join(dict.fromkeys(u.name for u in causes))
+    verb = "was" if len(unique) == 1 else "were"
+    return replace(diagnostic, message=f"{diagnostic.message}; {shown} {verb} not set",
+                   hint=f"set {names} in the environment or the .env file; {diagnostic.hint}")
+
+
+def _convert_merged(sources: list[Source], docs: list[Any], interp: Interpolator,
+                    environ: dict[str, str], project_dir: Path, report: Report,
+                    options: ReadOptions) -> ReadResult:
     merged = merge_documents(docs)
     locate = Locator(sources)
     _resolve_extends(merged, project_dir, interp, locate)
