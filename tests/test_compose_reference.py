@@ -307,3 +307,48 @@ def test_error_from_a_set_variable_does_not_blame_an_unset_one(tmp_path: Path) -
     error = fails(tmp_path, 'services:\n  a:\n    image: x:1${TAG}\n    ports: ["${P}:80"]\n',
                   environ={"P": "x"}).diagnostics[0]
     assert "not set" not in error.message
+
+
+# --- 2. extends from another file: the base's paths are relative to the base file -----------------
+
+
+def test_extends_from_another_file_reads_the_base_paths_beside_the_base_file(
+        tmp_path: Path) -> None:
+    """compose-go resolves the base service's relative paths (env_file, bind sources,
+    build.context) against the directory of the file the base is written in."""
+    write_project(tmp_path, "", **{
+        "sub__base.yaml": """\
+            services:
+              base:
+                build: {context: ./app}
+                env_file: ./extra.env
+                volumes: ["./conf/app.conf:/etc/app.conf:ro", {type: bind, source: ./html,
+                          target: /srv/html}]
+                x-svcgen: {configFiles: [/etc/app.conf, /srv/html]}
+            """,
+        "sub__extra.env": "FROM=sub\n",
+        "sub__conf__app.conf": "from sub\n",
+        "sub__html__index.html": "<p>sub</p>\n",
+        # same-named files beside the extending file must not be used
+        "extra.env": "FROM=top\n",
+        "conf__app.conf": "from top\n",
+    })
+    out = convert(tmp_path, """\
+        services:
+          web:
+            extends: {file: sub/base.yaml, service: base}
+        """, registry="reg.example")
+    assert out.container("web")["env"] == {"FROM": "sub"}
+    volumes = out.component("web")["volumes"]
+    assert volumes["file-app-conf"]["files"] == {"app.conf": "from sub\n"}
+    assert volumes["file-html"]["files"] == {"index.html": "<p>sub</p>\n"}
+
+
+def test_extends_within_one_file_keeps_paths_relative_to_the_project(tmp_path: Path) -> None:
+    write_project(tmp_path, "", **{"extra.env": "FROM=top\n"})
+    out = convert(tmp_path, """\
+        services:
+          base: {image: "x:1", env_file: ./extra.env}
+          web: {extends: base}
+        """)
+    assert out.container("web")["env"] == {"FROM": "top"}

@@ -34,6 +34,7 @@ from svcgen.readers.compose import spec
 from svcgen.readers.compose.interpolation import InterpolationError, Interpolator, parse_dotenv
 from svcgen.readers.compose.loader import Path_
 from svcgen.readers.compose.merge import as_mapping
+from svcgen.readers.compose.paths import resolve
 from svcgen.readers.compose.units import (
     INT32_MAX,
     byte_count,
@@ -555,7 +556,7 @@ class ServiceConverter:
 
     def _read_env_file(self, path: tuple[str | int, ...], item: spec.EnvFileLong) -> dict[
             str, str | None]:
-        file = self.ctx.project_dir / item.path
+        file = resolve(item.path, self.ctx.project_dir)
         if not file.exists() and not item.required:
             self.choice(path, f"optional env_file {item.path} does not exist; skipped")
             return {}
@@ -670,7 +671,7 @@ class ServiceConverter:
         return {"files": {filename if FILE_KEY.match(filename) else key: content}}
 
     def _inline_file(self, path: tuple[str | int, ...], name: str) -> str | None:
-        file = self.ctx.project_dir / name
+        file = resolve(name, self.ctx.project_dir)
         if file.is_dir():
             self.skip(path, f"{name} is a directory", "list the files one by one")
             return None
@@ -795,8 +796,7 @@ class ServiceConverter:
                   "in a ConfigMap, or bake them into the image")
 
     def _config_file(self, path: tuple[str | int, ...], source: str, target: str) -> None:
-        host = Path(source).expanduser()
-        host = host if host.is_absolute() else self.ctx.project_dir / host
+        host = resolve(source, self.ctx.project_dir)
         name = dns_label(f"file-{PurePosixPath(target).name or 'root'}", rfc1035=False)
         if host.is_dir():
             files: dict[str, str] = {}

@@ -28,6 +28,7 @@ from svcgen.readers.compose import mapping, spec
 from svcgen.readers.compose.interpolation import Interpolator, UnsetUse, load_dotenv
 from svcgen.readers.compose.loader import Path_, Source, SourceDocument, load_sources
 from svcgen.readers.compose.merge import merge_documents, merge_values
+from svcgen.readers.compose.paths import rebase_service, resolve
 from svcgen.yamlio import Document, read_text
 
 TOP_LEVEL = {"version", "name", "include", "services", "networks", "volumes", "secrets",
@@ -322,7 +323,9 @@ def _resolve_extends(merged: Any, project_dir: Path, interp: Interpolator,
                 _refuse_copied_secrets(source, interp.secret_paths)
             data = merge_documents(docs) if docs else {}
             found = data.get("services") if isinstance(data, dict) else None
-            files[path] = found if isinstance(found, dict) else {}
+            # compose-go: the base's relative paths are relative to the file it is written in
+            files[path] = {name: rebase_service(service, path.parent)
+                           for name, service in found.items()} if isinstance(found, dict) else {}
         return files[path]
 
     def resolved(where: dict[str, Any], name: str, origin: str,
@@ -343,7 +346,7 @@ def _resolve_extends(merged: Any, project_dir: Path, interp: Interpolator,
         if isinstance(file, str):
             # Compose resolves `file` against the directory of the file that names it.
             here = Path(origin).parent if origin else project_dir
-            path = (here / file).resolve()
+            path = resolve(file, here).resolve()
             base_where, base_origin = other_file(path), str(path)
         if target not in base_where:
             raise fail(chain[0][1] if chain else name,
