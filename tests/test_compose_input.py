@@ -131,10 +131,10 @@ def test_files_merge_like_docker_compose(tmp_path: Path) -> None:
 
 
 def test_report_points_at_the_file_that_wrote_the_key(tmp_path: Path) -> None:
-    (tmp_path / "override.yaml").write_text("services:\n  a:\n    restart: always\n")
+    (tmp_path / "override.yaml").write_text("services:\n  a:\n    stop_signal: SIGINT\n")
     out = convert(tmp_path, "services:\n  a:\n    image: x:1\n", extra=("override.yaml",))
-    restart = out.note_at("services.a.restart", "R100")
-    assert (Path(restart.file).name, restart.line) == ("override.yaml", 3)
+    stop_signal = out.note_at("services.a.stop_signal", "R100")
+    assert (Path(stop_signal.file).name, stop_signal.line) == ("override.yaml", 3)
     summary = out.note_at("services.a", "R001")
     assert (Path(summary.file).name, summary.line) == ("compose.yaml", 2)
 

@@ -561,7 +561,7 @@ def test_unconverted_keys_are_reported_with_path_and_reason(tmp_path: Path) -> N
         services:
           a:
             image: "x:1"
-            restart: always
+            stop_signal: SIGINT
             logging: {driver: syslog}
             privileged: true
             sysctls: {net.core.somaxconn: 1024}
@@ -569,7 +569,7 @@ def test_unconverted_keys_are_reported_with_path_and_reason(tmp_path: Path) -> N
         """)
     paths = {d.path: d for d in out.notes("R100")}
     assert set(paths) == {f"services.a.{k}" for k in
-                          ("restart", "logging", "privileged", "sysctls", "container_name")}
+                          ("stop_signal", "logging", "privileged", "sysctls", "container_name")}
     assert all(d.message.startswith("not converted: ") and d.line > 0 for d in paths.values())
 
 
@@ -637,12 +637,12 @@ def test_reading_a_round_trip_document_gives_the_same_values(tmp_path: Path) -> 
     from svcgen.readers.compose import READER
     from svcgen.yamlio import load_documents
 
-    path = write_project(tmp_path, "services:\n  a:\n    image: x:1\n    restart: always\n")
+    path = write_project(tmp_path, "services:\n  a:\n    image: x:1\n    stop_signal: SIGINT\n")
     result = READER.read(load_documents(path), ReadOptions(environ={}))
     fast, _, _ = generate([str(path)], ReadOptions(environ={}))
     assert result.values == fast
-    restart = next(d for d in result.report if d.rule == "R100")
-    assert (restart.line, restart.column) == (4, 5)
+    stop_signal = next(d for d in result.report if d.rule == "R100")
+    assert (stop_signal.line, stop_signal.column) == (4, 5)
 
 
 def test_values_of_secret_variables_stay_out_of_plain_env(tmp_path: Path) -> None:

@@ -11,15 +11,20 @@ import string
 from pathlib import Path
 
 import pytest
+from chartutil import find, render
 from composeutil import convert, write_project
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from svcgen.diagnostics import SvcgenError
+from svcgen.kube import validate_objects
 from svcgen.readers.base import ReadOptions
 from svcgen.readers.compose.interpolation import InterpolationError, Interpolator
 from svcgen.readers.compose.mapping import escape_kubernetes
 from svcgen.values_cmd import generate
+
+
+KUBE_VERSION = "1.35.0"
 
 
 def fails(tmp_path: Path, compose: str, **kwargs: object) -> SvcgenError:
@@ -352,3 +357,139 @@ def test_extends_within_one_file_keeps_paths_relative_to_the_project(tmp_path: P
           web: {extends: base}
         """)
     assert out.container("web")["env"] == {"FROM": "top"}
+
+
+# --- 5. nothing passes silently: kompose labels, restart, true reasons ----------------------------
+
+
+def test_kompose_labels_become_the_chart_settings_they_ask_for(tmp_path: Path) -> None:
+    """kompose reads these labels as conversion instructions; they are not labels for objects."""
+    out = convert(tmp_path, """\
+        services:
+          web:
+            image: nginx:1.27
+            ports: ["8080:80"]
+            volumes: ["html:/usr/share/nginx/html"]
+            labels:
+              kompose.service.type: NodePort
+              kompose.service.nodeport.port: "30080"
+              kompose.service.expose: shop.example.com,admin.example.com/admin
+              kompose.service.expose.tls-secret: shop-tls
+              kompose.service.expose.ingress-class-name: traefik
+              kompose.volume.size: 5Gi
+              kompose.volume.storage-class-name: fast
+              kompose.image-pull-policy: Always
+              kompose.security-context.fsgroup: "101"
+              kompose.service.healthcheck.readiness.http_get_path: /ready
+              kompose.service.healthcheck.readiness.http_get_port: "80"
+              kompose.service.healthcheck.readiness.interval: 10s
+              kompose.service.healthcheck.liveness.tcp_port: "80"
+              team: web
+        volumes: {html: {}}
+        """)
+    web = out.component("web")
+    assert web["labels"] == {"team": "web"}
+    assert "annotations" not in web
+    assert web["service"]["type"] == "NodePort"
+    assert web["service"]["ports"]["tcp-80"]["nodePort"] == 30080
+    assert web["ingress"] == {
+        "className": "traefik",
+        "hosts": {"shop.example.com": {"paths": {"/": {"port": "tcp-80"}}},
+                  "admin.example.com": {"paths": {"/admin": {"port": "tcp-80"}}}},
+        "tls": {"secretName": "shop-tls"}}
+    assert web["volumes"]["html"] == {"size": "5Gi", "storageClassName": "fast"}
+    assert web["podSecurityContext"] == {"fsGroup": 101}
+    app = out.container("web")
+    assert app["image"]["pullPolicy"] == "Always"
+    assert app["probes"]["readiness"] == {"httpGet": {"path": "/ready", "port": 80},
+                                          "periodSeconds": 10}
+    assert app["probes"]["liveness"] == {"tcpSocket": {"port": 80}}
+    assert not out.notes("R100")
+    objects = render(out.values)
+    assert validate_objects(objects, KUBE_VERSION) == []
+    ingress = find(objects, "Ingress")[0]["spec"]
+    assert ingress["tls"][0]["secretName"] == "shop-tls"
+    assert find(objects, "Service", "web")[0]["spec"]["ports"][0]["nodePort"] == 30080
+
+
+def test_kompose_labels_the_chart_cannot_express_are_reported(tmp_path: Path) -> None:
+    out = convert(tmp_path, """\
+        services:
+          a:
+            image: x:1
+            labels:
+              - kompose.controller.type=daemonset
+              - kompose.service.group=backend
+              - kompose.made.up=1
+        """)
+    reported = {d.path for d in out.notes("R100")}
+    assert reported == {f"services.a.labels.kompose.{k}"
+                        for k in ("controller.type", "service.group", "made.up")}
+    assert "labels" not in out.component("a")
+
+
+def test_kompose_expose_true_uses_the_default_host(tmp_path: Path) -> None:
+    out = convert(tmp_path, """\
+        services:
+          a: {image: "x:1", ports: ["80"], labels: {kompose.service.expose: "true"}}
+        """)
+    assert out.component("a")["ingress"] == {}
+    assert "global.domain" in out.note_at("services.a.labels.kompose.service.expose",
+                                          "R101").hint
+
+
+def test_kompose_service_type_that_kompose_refuses_is_an_error(tmp_path: Path) -> None:
+    error = fails(tmp_path, """\
+        services:
+          a: {image: "x:1", ports: ["80"], labels: {kompose.service.type: ingress}}
+        """).diagnostics[0]
+    assert error.line == 2 and "not a Service type" in error.message
+
+
+def test_x_svcgen_wins_over_a_kompose_label(tmp_path: Path) -> None:
+    out = convert(tmp_path, """\
+        services:
+          a:
+            image: x:1
+            ports: ["80"]
+            labels: {kompose.service.type: nodeport}
+            x-svcgen: {serviceType: LoadBalancer}
+        """)
+    assert out.component("a")["service"]["type"] == "LoadBalancer"
+
+
+@pytest.mark.parametrize("policy", ["always", "unless-stopped"])
+def test_restart_always_is_what_kubernetes_does_a_note_not_a_loss(tmp_path: Path,
+                                                                  policy: str) -> None:
+    out = convert(tmp_path, f"services:\n  a: {{image: 'x:1', restart: {policy}}}\n")
+    assert not out.notes("R100")
+    assert "restart" in out.note_at("services.a", "R001").message
+
+
+@pytest.mark.parametrize(("keys", "conflict"), [
+    ("cpus: 0.5\n    deploy: {resources: {limits: {cpus: '1'}}}", "cpus"),
+    ("mem_limit: 1g\n    deploy: {resources: {limits: {memory: 512m}}}", "mem_limit"),
+    ("mem_reservation: 1g\n    deploy: {resources: {reservations: {memory: 2g}}}",
+     "mem_reservation"),
+    ("scale: 2\n    deploy: {replicas: 3}", "scale"),
+])
+def test_service_value_beside_a_different_deploy_value_is_a_conflict(
+        tmp_path: Path, keys: str, conflict: str) -> None:
+    """compose-go: "can't set distinct values on 'cpus' and 'deploy.resources.limits.cpus'"."""
+    error = fails(tmp_path, f"services:\n  a:\n    image: x:1\n    {keys}\n").diagnostics[0]
+    assert error.path == f"services.a.{conflict}" and "differ" in error.message
+
+
+def test_service_value_equal_to_the_deploy_value_is_converted(tmp_path: Path) -> None:
+    out = convert(tmp_path, """\
+        services:
+          a:
+            image: x:1
+            cpus: 0.5
+            mem_limit: 512m
+            scale: 2
+            deploy: {replicas: 2, resources: {limits: {cpus: "0.5", memory: 512M}}}
+        """)
+    assert out.container("a")["resources"]["limits"] == {"cpu": "500m", "memory": "512Mi"}
+    assert out.component("a")["replicas"] == 2
+    assert not out.notes("R100")

@@ -32,6 +32,8 @@ from svcgen.readers._common import (
 from svcgen.readers.base import ReadOptions
 from svcgen.readers.compose import spec
 from svcgen.readers.compose.interpolation import InterpolationError, Interpolator, parse_dotenv
+from svcgen.readers.compose.kompose import PREFIX as KOMPOSE_PREFIX
+from svcgen.readers.compose.kompose import Kompose, read_kompose
 from svcgen.readers.compose.loader import Path_
 from svcgen.readers.compose.merge import as_mapping
 from svcgen.readers.compose.paths import resolve
@@ -213,6 +215,9 @@ class ServiceConverter:
         #: prometheus.io/* labels (or annotations): name → (value, path).
         self.scrape_labels: dict[str, tuple[str, tuple[str | int, ...]]] = {}
         self.secret_values: set[str] = set(ctx.secret_values)
+        self.labels = {str(k): "" if v is None else _env_text(v)
+                       for k, v in as_mapping(service.labels or {}, "labels").items()}
+        self.kompose = Kompose()
 
     # --- bookkeeping ----------------------------------------------------------------------------
 
@@ -261,6 +266,7 @@ class ServiceConverter:
         self.use("profiles")
         self.use("x-svcgen")
         self.refuse_shared_targets()
+        self.kompose = read_kompose(self, self.labels)
         self.image()
         self.command()
         if self.svc.working_dir is not None:
@@ -271,6 +277,7 @@ class ServiceConverter:
         self.environment()
         self.resources()
         self.healthcheck()
+        self.kompose_probes()
         self.volume_list()
         self.tmpfs()
         self.files("secrets")
@@ -328,6 +335,8 @@ class ServiceConverter:
         if parsed.digest is not None:
             image["digest"] = parsed.digest
         policy = svc.pull_policy
+        if policy is None and self.kompose.pull_policy is not None:
+            image["pullPolicy"] = self.kompose.pull_policy
         if policy is not None:
             mapped = {"always": "Always", "never": "Never", "missing": "IfNotPresent",
                       "if_not_present": "IfNotPresent"}.get(policy)
@@ -766,14 +775,16 @@ class ServiceConverter:
                         "must exist in the namespace")
         else:
             top = self.ctx.project.x_svcgen
-            size = x.size if x.size is not None else (
+            chosen = x.size if x.size is not None else self.kompose.volume_size
+            size = chosen if chosen is not None else (
                 top.volumeSize if top and top.volumeSize else DEFAULT_VOLUME_SIZE)
             volume = {"size": size}
-            if x.storageClassName:
-                volume["storageClassName"] = x.storageClassName
+            storage_class = x.storageClassName or self.kompose.storage_class
+            if storage_class:
+                volume["storageClassName"] = storage_class
             if x.accessModes:
                 volume["accessModes"] = x.accessModes
-            if x.size is None:
+            if chosen is None:
                 self.choice(path, f"volume {source} → persistent volume of {size} per replica",
                             f"set volumes.{source}.x-svcgen.size to choose the size")
         self.ctx.volume_users.setdefault(source, []).append(self.id)
@@ -921,21 +932,32 @@ class ServiceConverter:
                     count = self._gpu_count((*path, "devices", j), dev)
                     if count:
                         limits["nvidia.com/gpu"] = count
-        for key, target, to in (("mem_limit", limits, "memory"),
-                                ("mem_reservation", requests, "memory")):
+        # compose-go refuses a service-level value beside a different deploy one, and merges
+        # equal ones
+        for key, target, to, deploy_key in (
+                ("mem_limit", limits, "memory", "limits.memory"),
+                ("mem_reservation", requests, "memory", "reservations.memory"),
+                ("cpus", limits, "cpu", "limits.cpus")):
             value = getattr(self.svc, key)
-            if value is not None and to not in target:
+            if value is None:
+                continue
+            if to == "cpu":
+                quantity = cpu_quantity(value)
+                if quantity is None:
+                    raise self.fail((key,), f"cpus {value!r} is not a positive number",
+                                    "write for example 0.5")
+            else:
                 count = byte_count(value)
                 if count is None or count <= 0:
                     raise self.fail((key,), f"{key} {value!r} is not a byte value",
                                     "write for example 512m")
-                self.use(key)
-                target[to] = memory_quantity(count)
-        if self.svc.cpus is not None and "cpu" not in limits:
-            cpu = cpu_quantity(self.svc.cpus)
-            if cpu is not None:
-                self.use("cpus")
-                limits["cpu"] = cpu
+                quantity = memory_quantity(count)
+            if to in target and target[to] != quantity:
+                raise self.fail((key,), f"{key} {value} and deploy.resources.{deploy_key} "
+                                f"{target[to]} differ", "keep one of them, as docker compose "
+                                "refuses distinct values")
+            self.use(key)
+            target[to] = quantity
         if limits or requests:
             resources: dict[str, Any] = {}
             if requests:
@@ -1035,6 +1057,18 @@ class ServiceConverter:
             probes["startup"] = {**probe, "periodSeconds": start_interval,
                                  "failureThreshold": max(1, -(-start // start_interval))}
         self.container["probes"] = probes
+
+    def kompose_probes(self) -> None:
+        """kompose's probe labels replace the probe the healthcheck gave (kompose reads its
+        readiness probe only from labels)."""
+        if not self.kompose.probes:
+            return
+        probes = self.container.setdefault("probes", {})
+        for kind, probe in self.kompose.probes.items():
+            if "exec" in probe:
+                probe = {**probe, "exec": {"command": [
+                    escape_kubernetes(c) for c in probe["exec"]["command"]]}}
+            probes[kind] = probe
 
     # --- security -------------------------------------------------------------------------------
 
@@ -1137,7 +1171,11 @@ class ServiceConverter:
             if d.placement is not None:
                 self.skip(("deploy", "placement"), "placement constraints are node selection",
                           "set nodeSelector or affinity through x-svcgen.values")
-        if svc.scale is not None and "replicas" not in self.component:
+        if svc.scale is not None:
+            if self.component.get("replicas", svc.scale) != svc.scale:
+                raise self.fail(("scale",), f"scale {svc.scale} and deploy.replicas "
+                                f"{self.component['replicas']} differ",
+                                "keep one of them, as docker compose refuses distinct values")
             self.use("scale")
             self.component["replicas"] = svc.scale
         if svc.hostname is not None:
@@ -1182,6 +1220,8 @@ class ServiceConverter:
             for name, text in as_mapping(value, key).items():
                 text = "" if text is None else _env_text(text)
                 name = str(name)
+                if key == "labels" and name.startswith(KOMPOSE_PREFIX):
+                    continue  # instructions to a converter, read by read_kompose
                 if name.startswith(SCRAPE_PREFIX):
                     self.scrape_labels[name] = (text, (key, name))
                 elif key == "labels" and LABEL_KEY.match(name) and LABEL_VALUE.match(text) and len(
@@ -1199,7 +1239,11 @@ class ServiceConverter:
             self.component["labels"] = labels
         if annotations:
             self.component["annotations"] = annotations
-        if svc.restart is not None:
+        if svc.restart in ("always", "unless-stopped"):
+            self.use("restart")
+            self.choice(("restart",), f"restart {svc.restart}: Kubernetes restarts the "
+                        "containers of a Deployment or StatefulSet whenever they stop")
+        elif svc.restart is not None:
             self.skip(("restart",), *REASONS["restart"])
 
     def assemble(self) -> dict[str, Any]:
@@ -1216,16 +1260,30 @@ class ServiceConverter:
         self.component_set = set(component)
         component.setdefault("replicas", 1)
         component["containers"] = {CONTAINER: container}
+        kompose = self.kompose
         if self.service_ports:
             service: dict[str, Any] = {"ports": self.service_ports}
-            if self.x.serviceType:
-                service["type"] = self.x.serviceType
+            service_type = self.x.serviceType or kompose.service_type
+            if service_type:
+                service["type"] = service_type
+            if kompose.node_port is not None:
+                self._node_port(service)
             component["service"] = service
+        elif kompose.service_type or kompose.node_port:
+            self.skip(("labels",), "kompose Service labels on a service that publishes no port",
+                      "add ports, or remove the labels")
         if self.x.ingress is not None:
             component["ingress"] = self._ingress(self.x.ingress)
-        if self.x.scaling is not None:
+        elif kompose.expose is not None:
+            component["ingress"] = self._kompose_ingress()
+        if kompose.pod_security:
+            component["podSecurityContext"] = kompose.pod_security
+        if kompose.service_account:
+            component["serviceAccount"] = {"name": kompose.service_account}
+        wanted = self.x.scaling if self.x.scaling is not None else (kompose.scaling or None)
+        if wanted is not None:
             # the autoscaler owns the replica count; a Compose replica count becomes its floor
-            scaling = dict(self.x.scaling)
+            scaling = dict(wanted)
             replicas = component.pop("replicas")
             if "replicas" in self.component_set and "minReplicas" not in scaling:
                 scaling["minReplicas"] = replicas
@@ -1237,6 +1295,41 @@ class ServiceConverter:
         if metrics is not None:
             component["metrics"] = metrics
         return component
+
+    def _node_port(self, service: dict[str, Any]) -> None:
+        path = ("labels", "kompose.service.nodeport.port")
+        if service.get("type") not in ("NodePort", "LoadBalancer"):
+            self.skip(path, "a node port needs a NodePort or LoadBalancer Service",
+                      "add kompose.service.type: nodeport")
+        elif len(self.service_ports) != 1:
+            self.skip(path, "one node port for a Service of several ports",
+                      "set nodePort per port through x-svcgen.values")
+        else:
+            next(iter(self.service_ports.values()))["nodePort"] = self.kompose.node_port
+
+    def _kompose_ingress(self) -> dict[str, Any]:
+        """kompose.service.expose: ``true`` (the default host) or ``host[/path],…``."""
+        path = ("labels", "kompose.service.expose")
+        if not self.service_ports:
+            raise self.fail(path, "an ingress needs a port, and this service publishes none",
+                            "add ports or expose to the service")
+        port = next(iter(self.service_ports))
+        ingress: dict[str, Any] = {}
+        if self.kompose.ingress_class:
+            ingress["className"] = self.kompose.ingress_class
+        hosts: dict[str, Any] = {}
+        for entry in self.kompose.expose or []:
+            host, slash, rest = entry.partition("/")
+            hosts.setdefault(host, {"paths": {}})["paths"][f"/{rest}" if slash else "/"] = {
+                "port": port}
+        if hosts:
+            ingress["hosts"] = hosts
+        else:
+            self.action(path, f"kompose.service.expose true → ingress on {self.id}."
+                        "<global.domain>", "set global.domain (x-svcgen.global.domain)")
+        if self.kompose.tls_secret:
+            ingress["tls"] = {"secretName": self.kompose.tls_secret}
+        return ingress
 
     def _ingress(self, x: spec.XIngress) -> dict[str, Any]:
         path: tuple[str | int, ...] = ("x-svcgen", "ingress")
