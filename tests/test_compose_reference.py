@@ -23,7 +23,6 @@ from svcgen.readers.compose.interpolation import InterpolationError, Interpolato
 from svcgen.readers.compose.mapping import escape_kubernetes
 from svcgen.values_cmd import generate
 
-
 KUBE_VERSION = "1.35.0"
 
 
@@ -493,3 +492,95 @@ def test_service_value_equal_to_the_deploy_value_is_converted(tmp_path: Path) ->
     assert out.container("a")["resources"]["limits"] == {"cpu": "500m", "memory": "512Mi"}
     assert out.component("a")["replicas"] == 2
     assert not out.notes("R100")
+
+
+# --- 6. current Compose keys: hooks, provider services, image beside build, include ---------------
+
+
+def test_post_start_and_pre_stop_hooks_become_lifecycle_handlers(tmp_path: Path) -> None:
+    """Compose runs post_start/pre_stop hooks as an exec in the service container, which is
+    what a Kubernetes lifecycle handler is."""
+    out = convert(tmp_path, """\
+        services:
+          a:
+            image: x:1
+            post_start: [{command: ./warm-cache.sh --all}]
+            pre_stop: [{command: [nginx, -s, quit]}, {command: sleep 5}]
+        """)
+    assert out.container("a")["lifecycle"] == {
+        "postStart": {"exec": {"command": ["./warm-cache.sh", "--all"]}},
+        "preStop": {"exec": {"command": ["nginx", "-s", "quit"]}}}
+    assert {d.path for d in out.notes("R100")} == {"services.a.pre_stop[1]"}
+
+
+def test_hook_settings_a_lifecycle_handler_lacks_are_reported(tmp_path: Path) -> None:
+    out = convert(tmp_path, """\
+        services:
+          a:
+            image: x:1
+            post_start: [{command: chown app /data, user: root}]
+        """)
+    assert out.note_at("services.a.post_start[0].user", "R100")
+
+
+def test_pre_start_hook_becomes_an_init_container(tmp_path: Path) -> None:
+    """compose-spec: pre_start runs an ephemeral container (the service's image unless it names
+    one) to completion before the service container starts; its environment adds to the
+    service's."""
+    out = convert(tmp_path, """\
+        services:
+          api:
+            image: ghcr.io/acme/api:1.4
+            working_dir: /srv
+            environment: {LOG_LEVEL: info, MODE: serve}
+            pre_start:
+              - command: ["./manage", "migrate"]
+                environment: {MODE: migrate}
+              - image: busybox:1.36
+                command: sh -c "echo $(date) > /srv/started"
+        """)
+    init = out.component("api")["initContainers"]
+    assert list(init) == ["pre-start-01", "pre-start-02"]
+    assert init["pre-start-01"] == {
+        "image": {"repository": "ghcr.io/acme/api", "tag": "1.4"}, "command": ["./manage",
+                                                                                "migrate"],
+        "workingDir": "/srv", "env": {"LOG_LEVEL": "info", "MODE": "migrate"}}
+    assert init["pre-start-02"]["image"] == {"repository": "busybox", "tag": "1.36"}
+    assert init["pre-start-02"]["command"] == ["sh", "-c", "echo $$(date) > /srv/started"]
+    assert "every pod" in out.note_at("services.api.pre_start[0]", "R002").message
+    objects = render(out.values)
+    assert validate_objects(objects, KUBE_VERSION) == []
+    pod = find(objects, "Deployment", "api")[0]["spec"]["template"]["spec"]
+    assert [c["name"] for c in pod["initContainers"]] == ["pre-start-01", "pre-start-02"]
+
+
+def test_provider_service_is_reported_as_not_deployed(tmp_path: Path) -> None:
+    """compose-go accepts a service with provider and no image; docker compose runs the
+    provider plugin, not a container."""
+    out = convert(tmp_path, """\
+        services:
+          chat: {image: "x:1", depends_on: [llm]}
+          llm:
+            provider: {type: model, options: {model: ai/smollm2}}
+        """)
+    assert set(out.values["components"]) == {"chat"}
+    assert "not deployed" in out.note_at("services.llm.provider", "R100").message
+    assert "provider service" in out.note_at("services.chat.depends_on[0]", "R100").message
+
+
+def test_empty_image_beside_build_is_the_image_compose_builds(tmp_path: Path) -> None:
+    """docker compose names the image it builds <project>-<service> when image is empty, as
+    ``image: ${TAG}`` with TAG unset leaves it."""
+    out = convert(tmp_path, """\
+        name: shop
+        services:
+          api: {image: "${API_IMAGE}", build: .}
+        """, registry="reg.example")
+    assert out.container("api")["image"] == {"repository": "reg.example/shop-api",
+                                             "tag": "latest"}
+    assert not out.notes("R100")
+
+
+def test_empty_image_without_build_is_an_error(tmp_path: Path) -> None:
+    error = fails(tmp_path, "services:\n  api: {image: '${API_IMAGE}'}\n").diagnostics[0]
+    assert "neither image nor build" in error.message

@@ -110,8 +110,6 @@ REASONS: dict[str, tuple[str, str]] = {
     "pid": ("pods do not share the host PID namespace", "remove it"),
     "ipc": ("pods do not share IPC namespaces across workloads", "remove it"),
     "gpus": ("GPUs are requested through deploy.resources.reservations.devices", "move it there"),
-    "post_start": ("lifecycle hooks are not converted", "set lifecycle through x-svcgen.values"),
-    "pre_stop": ("lifecycle hooks are not converted", "set lifecycle through x-svcgen.values"),
 }
 DEFAULT_REASON = ("has no equivalent in the chart", "remove it, or set the equivalent through "
                   "x-svcgen.values")
@@ -155,6 +153,8 @@ class Context:
     groups: dict[int, str | None] = field(default_factory=dict)
     #: Interpolated strings holding the value of a secret variable: never copied into values.
     secret_values: set[str] = field(default_factory=set)
+    #: Services a provider plugin runs: nothing is deployed for them.
+    providers: set[str] = field(default_factory=set)
 
     def note(self, path: Path_, rule: str, message: str, hint: str = "") -> None:
         file, line, col = self.locate(path)
@@ -285,6 +285,7 @@ class ServiceConverter:
         self.bind_config_files_check()
         self.security()
         self.misc()
+        self.hooks()
         self.report_rest()
         return self.assemble()
 
@@ -297,7 +298,7 @@ class ServiceConverter:
             self.use("image")
             if svc.build is not None:
                 self.use("build")
-        elif svc.image is not None:
+        elif svc.image:
             ref, source = svc.image, "image"
             self.use("image")
             if svc.build is not None:
@@ -307,6 +308,10 @@ class ServiceConverter:
                             f"docker compose build {self.name} && docker compose push {self.name}")
         elif svc.build is not None:
             built = f"{self.ctx.project_name}-{self.name}"
+            if svc.image is not None:  # `image: ${TAG}` left empty: Compose names the build
+                self.use("image")
+                self.choice(("image",), f"image is empty: Compose names the image it builds "
+                            f"{built}, and so does the conversion")
             ref = f"{opts.registry.rstrip('/')}/{built}" if opts.registry else built
             source = "build"
             self.use("build")
@@ -356,20 +361,132 @@ class ServiceConverter:
             value = getattr(self.svc, key)
             if value is None:
                 continue
-            if isinstance(value, str):
-                try:
-                    words = shlex.split(value)
-                except ValueError as exc:
-                    raise self.fail((key,), f"{key} {value!r} cannot be split into words: {exc}",
-                                    "balance the quotes, or write the list form") from None
-            else:
-                words = list(value)
+            words = self._words((key,), value)
             if not words:
                 self.skip((key,), f"an empty {key} (clearing the image's) cannot be expressed",
                           "write the command the container should run")
                 continue
             self.use(key)
             self.container[target] = [escape_kubernetes(w) for w in words]
+
+    def _words(self, path: tuple[str | int, ...], value: str | list[str]) -> list[str]:
+        """A command as Compose reads it: a list, or a string split like a shell would."""
+        if not isinstance(value, str):
+            return list(value)
+        try:
+            return shlex.split(value)
+        except ValueError as exc:
+            raise self.fail(path, f"{value!r} cannot be split into words: {exc}",
+                            "balance the quotes, or write the list form") from None
+
+    def hooks(self) -> None:
+        """``post_start``/``pre_stop`` → the container's lifecycle (an exec in the container, as
+        in Compose); ``pre_start`` → init containers, run to completion first."""
+        lifecycle: dict[str, Any] = {}
+        for key, event in (("post_start", "postStart"), ("pre_stop", "preStop")):
+            hooks = getattr(self.svc, key)
+            if hooks is None:
+                continue
+            self.use(key)
+            for i, hook in enumerate(hooks):
+                path: tuple[str | int, ...] = (key, i)
+                if i > 0:
+                    self.skip(path, f"Kubernetes runs one {event} handler per container; the "
+                              "first hook is converted", "join the commands into one script")
+                    continue
+                self.use(*path)
+                for extra in ("user", "privileged", "working_dir", "environment", "image"):
+                    if getattr(hook, extra) is not None:
+                        self.skip((*path, extra), f"a {event} handler runs as the container "
+                                  "does: its user, directory and environment",
+                                  "set them inside the command")
+                words = self._words((*path, "command"), hook.command or [])
+                if not words:
+                    raise self.fail(path, f"the {key} hook has no command",
+                                    "name the command to run")
+                self.use(*path, "command")
+                lifecycle[event] = {"exec": {"command": words}}
+        if lifecycle:
+            self.container["lifecycle"] = lifecycle
+        self._pre_start()
+
+    def _pre_start(self) -> None:
+        hooks = self.svc.pre_start
+        if hooks is None:
+            return
+        self.use("pre_start")
+        init: dict[str, Any] = {}
+        for i, hook in enumerate(hooks):
+            path: tuple[str | int, ...] = ("pre_start", i)
+            self.use(*path)
+            name = "pre-start" if len(hooks) == 1 else f"pre-start-{i + 1:02d}"
+            container: dict[str, Any] = {}
+            if hook.image:
+                self.use(*path, "image")
+                parsed = parse_image(hook.image)
+                if parsed is None:
+                    raise self.fail((*path, "image"), f"{hook.image!r} is not an image "
+                                    "reference", "write [registry/]name[:tag][@sha256:digest]")
+                image: dict[str, Any] = {"repository": parsed.repository,
+                                         "tag": parsed.tag or "latest"}
+                if parsed.digest is not None:
+                    image["digest"] = parsed.digest
+                container["image"] = image
+            else:
+                container["image"] = dict(self.container["image"])
+            if hook.command is not None:
+                self.use(*path, "command")
+                words = self._words((*path, "command"), hook.command)
+                container["command"] = [escape_kubernetes(w) for w in words]
+            working_dir = hook.working_dir or self.container.get("workingDir")
+            if hook.working_dir is not None:
+                self.use(*path, "working_dir")
+            if working_dir:
+                container["workingDir"] = working_dir
+            env = dict(self.container.get("env", {}))
+            secret_env = dict(self.container.get("secretEnv", {}))
+            if hook.environment is not None:
+                self.use(*path, "environment")
+                secret_name = self.x.secretName or f"{self.id}-env"
+                for key, raw in as_mapping(hook.environment, "environment").items():
+                    value = self.ctx.environ.get(key) if raw is None else _env_text(raw)
+                    if value is None or not ENV_NAME.match(key):
+                        self.skip((*path, "environment", key), f"{key} has no value here",
+                                  "give it a value")
+                        continue
+                    env.pop(key, None)
+                    secret_env.pop(key, None)
+                    if self._is_secret(key, value):
+                        secret_env[key] = {"secret": secret_name, "key": key}
+                        self.ctx.need_secret(secret_name, key, "from-literal",
+                                             (*self.base, *path, "environment", key))
+                    else:
+                        env[key] = escape_kubernetes(value)
+            if env:
+                container["env"] = env
+            if secret_env:
+                container["secretEnv"] = secret_env
+            user = decimal(hook.user) if hook.user is not None else None
+            if user is not None and user <= INT32_MAX:
+                self.use(*path, "user")
+                container["securityContext"] = {"runAsUser": user}
+            elif hook.user is not None:
+                self.skip((*path, "user"), f"user {hook.user!r} is not a numeric uid",
+                          "write the uid")
+            if hook.privileged not in (None, False, "false"):
+                self.skip((*path, "privileged"), REASONS["privileged"][0],
+                          REASONS["privileged"][1])
+            elif hook.privileged is not None:
+                self.use(*path, "privileged")
+            if hook.per_replica is not None:
+                self.use(*path, "per_replica")
+            if hook.per_replica in (None, False, "false"):
+                self.choice(path, f"pre_start hook → init container {name}: it runs before "
+                            "every pod starts, not once for the service",
+                            "make it safe to run more than once, or move it to a Job")
+            init[name] = container
+        if init:
+            self.component["initContainers"] = init
 
     # --- ports ----------------------------------------------------------------------------------
 

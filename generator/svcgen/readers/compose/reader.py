@@ -234,6 +234,15 @@ def _convert_merged(sources: list[Source], docs: list[Any], interp: Interpolator
                      f"service {name} is in profile(s) {', '.join(profiles)}, none of which is "
                      "enabled: skipped", "enable one with --profile")
             continue
+        if service.provider is not None:
+            ctx.providers.add(name)
+            ctx.note(("services", name, "provider"), mapping.NOT_CONVERTED, Severity.WARNING,
+                     f"not converted: service {name} is run by the {service.provider.type} "
+                     "provider, which docker compose starts outside any container: the provider "
+                     "is not deployed",
+                     "deploy what the provider stands for yourself, and give the services that "
+                     "depend on it the variables it would set (x-svcgen.values)")
+            continue
         wanted = service.x_svcgen.component if service.x_svcgen and \
             service.x_svcgen.component else None
         cid = wanted or component_id(name)
@@ -444,6 +453,11 @@ def _dependencies(ctx: mapping.Context, name: str, service: spec.Service,
         if dep not in ctx.project.services:
             raise ctx.fail(path, f"{name} depends on {dep!r}, which is not a service",
                            "name a service of this project")
+        if dep in ctx.providers:
+            ctx.note(path, mapping.NOT_CONVERTED, Severity.WARNING,
+                     f"not converted: {dep} is a provider service, not deployed: no upstream",
+                     f"set the variables {dep}'s provider gives {name} through x-svcgen.values")
+            continue
         if dep not in ids:
             if long is not None and not long.required:
                 ctx.note(path, CHOICE,

@@ -202,6 +202,26 @@ class DependsOnLong(Spec):
     required: bool = True
 
 
+class Hook(Spec):
+    """One ``pre_start``, ``post_start`` or ``pre_stop`` hook."""
+
+    command: str | StrList | None = None
+    image: str | None = None
+    user: str | None = None
+    privileged: bool | str | None = None
+    working_dir: str | None = None
+    environment: MapOrList | None = None
+    per_replica: bool | str | None = None
+
+
+class Provider(Spec):
+    """A service run by a provider plugin (``docker model``, a cloud service) instead of a
+    container."""
+
+    type: str
+    options: dict[str, Any] | None = None
+
+
 class Extends(Spec):
     service: str
     file: str | None = None
@@ -249,6 +269,10 @@ class Service(Spec):
     extends: str | Extends | None = None
     container_name: str | None = None
     restart: str | None = None
+    pre_start: list[Hook] | None = None
+    post_start: list[Hook] | None = None
+    pre_stop: list[Hook] | None = None
+    provider: Provider | None = None
     x_svcgen: XService | None = Field(None, alias="x-svcgen")
     # known, only reported
     attach: Any = None
@@ -290,9 +314,6 @@ class Service(Spec):
     pid: Any = None
     pids_limit: Any = None
     platform: Any = None
-    post_start: Any = None
-    pre_stop: Any = None
-    provider: Any = None
     runtime: Any = None
     security_opt: Any = None
     shm_size: Any = None
@@ -447,7 +468,7 @@ def _known_keys(data: Any, parent: Path_) -> list[str]:
     models: list[type[Spec]] = [model] if model is not None else [
         Service, Project, PortLong, VolumeLong, Healthcheck, Deploy, FileRef, VolumeDef, FileDef,
         XService, XIngress, XVolume, XTop, DeployResources, ResourceSet, DependsOnLong,
-        EnvFileLong]
+        EnvFileLong, Hook, Provider]
     keys: set[str] = set()
     for m in models:
         for name, info in m.model_fields.items():
@@ -461,7 +482,8 @@ _SERVICE_PARTS: dict[tuple[str | int | type, ...], type[Spec]] = {
     ("deploy", "resources", "reservations"): ResourceSet, ("ports", int): PortLong,
     ("volumes", int): VolumeLong, ("secrets", int): FileRef, ("configs", int): FileRef,
     ("env_file", int): EnvFileLong, ("depends_on", str): DependsOnLong, ("extends",): Extends,
-    ("x-svcgen",): XService, ("x-svcgen", "ingress"): XIngress,
+    ("x-svcgen",): XService, ("x-svcgen", "ingress"): XIngress, ("pre_start", int): Hook,
+    ("post_start", int): Hook, ("pre_stop", int): Hook, ("provider",): Provider,
 }
 
 
