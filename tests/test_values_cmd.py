@@ -28,7 +28,7 @@ services:
     environment:
       LOG_LEVEL: info
       OLD_FLAG: "1"
-    restart: always
+    stop_signal: SIGINT
   db:
     image: postgres:16
     volumes: [pgdata:/var/lib/postgresql/data]
@@ -64,7 +64,7 @@ def test_values_go_to_stdout_and_the_report_to_stderr(project: Path) -> None:
     assert list(values["components"]["db"])[:4] == ["kind", "replicas", "securityProfile",
                                                      "containers"]
     assert "compose.yaml:9:5: warning[R100]: not converted" in err
-    assert "services.api.restart" in err
+    assert "services.api.stop_signal" in err
     assert err.rstrip().endswith("2 service(s) converted, 1 key(s) not converted, 0 action(s) "
                                  "for you")
 
@@ -117,10 +117,10 @@ def test_strict_fails_on_unconverted_keys_and_writes_nothing(project: Path,
     before = target.read_bytes()
     code, out, err = invoke(str(project), "--strict", "-o", str(target))
     assert code == 1 and out == ""
-    assert "error[R100]: not converted" in err and "services.api.restart" in err
+    assert "error[R100]: not converted" in err and "services.api.stop_signal" in err
     assert target.read_bytes() == before
     clean = tmp_path / "clean.yaml"
-    clean.write_text(COMPOSE.replace("    restart: always\n", ""), encoding="utf-8")
+    clean.write_text(COMPOSE.replace("    stop_signal: SIGINT\n", ""), encoding="utf-8")
     assert invoke(str(clean), "--strict")[0] == 0
 
 
