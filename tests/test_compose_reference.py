@@ -584,3 +584,70 @@ def test_empty_image_beside_build_is_the_image_compose_builds(tmp_path: Path) ->
 def test_empty_image_without_build_is_an_error(tmp_path: Path) -> None:
     error = fails(tmp_path, "services:\n  api: {image: '${API_IMAGE}'}\n").diagnostics[0]
     assert "neither image nor build" in error.message
+
+
+def include_project(tmp_path: Path) -> None:
+    write_project(tmp_path, "", **{
+        "db__compose.yaml": """\
+            services:
+              db:
+                image: postgres:${PG_TAG}
+                env_file: ./db.env
+                volumes: [data:/var/lib/postgresql/data]
+                stop_signal: SIGINT
+            volumes:
+              data: {}
+            """,
+        "db__.env": "PG_TAG=16.4\n",
+        "db__db.env": "POSTGRES_DB=shop\n",
+        "db.env": "POSTGRES_DB=wrong-file\n",
+    })
+
+
+def test_include_loads_a_project_with_its_own_paths_and_env(tmp_path: Path) -> None:
+    """compose-go: an included file's relative paths and its .env belong to its own directory;
+    its services, volumes, secrets and configs join the project."""
+    include_project(tmp_path)
+    out = convert(tmp_path, """\
+        include: [db/compose.yaml]
+        services:
+          app: {image: "x:1", depends_on: [db]}
+        """)
+    assert set(out.values["components"]) == {"app", "db"}
+    assert out.container("db")["image"] == {"repository": "postgres", "tag": "16.4"}
+    assert out.container("db")["env"] == {"POSTGRES_DB": "shop"}
+    assert out.component("db")["volumes"] == {"data": {"size": "1Gi"}}
+    assert out.component("app")["upstreams"] == [{"component": "db"}]
+    note = out.note_at("services.db.stop_signal", "R100")
+    assert Path(note.file).relative_to(tmp_path) == Path("db/compose.yaml") and note.line == 6
+
+
+def test_including_file_writes_over_what_it_includes(tmp_path: Path) -> None:
+    """compose-go merges the including file's definition of an imported name over it."""
+    include_project(tmp_path)
+    out = convert(tmp_path, """\
+        include:
+          - path: db/compose.yaml
+        services:
+          db: {environment: {POSTGRES_USER: app}, deploy: {replicas: 2}}
+        """, environ={"PG_TAG": "17"})
+    assert out.container("db")["image"]["tag"] == "17"  # the environment wins over the .env
+    assert out.container("db")["env"] == {"POSTGRES_DB": "shop", "POSTGRES_USER": "app"}
+    assert out.component("db")["replicas"] == 2
+
+
+def test_include_only_file_is_a_compose_project(tmp_path: Path) -> None:
+    include_project(tmp_path)
+    out = convert(tmp_path, "include: [db/compose.yaml]\n")
+    assert set(out.values["components"]) == {"db"}
+
+
+def test_include_cycle_is_an_error(tmp_path: Path) -> None:
+    write_project(tmp_path, "", **{"other.yaml": "include: [compose.yaml]\n"})
+    error = fails(tmp_path, "include: [other.yaml]\nservices: {a: {image: 'x:1'}}\n")
+    assert "include cycle" in error.diagnostics[0].message
+
+
+def test_missing_included_file_is_an_error_at_the_entry(tmp_path: Path) -> None:
+    error = fails(tmp_path, "services: {a: {image: 'x:1'}}\ninclude:\n  - nowhere.yaml\n")
+    assert error.diagnostics[0].line == 3 and "does not exist" in error.diagnostics[0].message

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -167,27 +167,148 @@ def environment(sources: list[Source], options: ReadOptions) -> tuple[dict[str, 
     return environ, project_dir
 
 
+def _interpolated(source: Source, interp: Interpolator, report: Report) -> Any:
+    """One document with its variables substituted; unset ones are reported where written."""
+    interp.unset = {}
+    interp.secret_paths = {}
+    data = interp.tree(source.data, source)
+    _refuse_copied_secrets(source, interp.secret_paths)
+    for name, path in interp.unset.items():
+        line, col = source.position(path)
+        report.action(Location(source.file, line, col, dotted_path(path)),
+                      f"variable {name} is not set: using an empty string",
+                      f"set {name} in the environment or the .env file, or give a default "
+                      f"with ${{{name}:-default}}")
+    return data
+
+
 def convert(sources: list[Source], options: ReadOptions) -> ReadResult:
     environ, project_dir = environment(sources, options)
     report = Report()
     interp = Interpolator(environ, is_secret=mapping.looks_secret)
-    docs = []
-    for source in sources:
-        interp.unset = {}
-        interp.secret_paths = {}
-        docs.append(interp.tree(source.data, source))
-        _refuse_copied_secrets(source, interp.secret_paths)
-        for name, path in interp.unset.items():
-            line, col = source.position(path)
-            report.action(Location(source.file, line, col, dotted_path(path)),
-                          f"variable {name} is not set: using an empty string",
-                          f"set {name} in the environment or the .env file, or give a default "
-                          f"with ${{{name}:-default}}")
+    docs = [_interpolated(source, interp, report) for source in sources]
+    included: list[Source] = []
     try:
-        return _convert_merged(sources, docs, interp, environ, project_dir, report, options)
+        for source, doc in zip(sources, docs, strict=True):
+            _follow_includes(Include(source, doc, project_dir, environ, interp, report, included))
+        # included definitions are the base the including files write over
+        return _convert_merged([*included, *sources], docs, interp, environ, project_dir,
+                               report, options)
     except SvcgenError as exc:
         raise SvcgenError(*(_name_unset(d, interp.unset_uses) for d in exc.diagnostics),
                           exit_code=exc.exit_code) from None
+
+
+#: What an included project brings into the one that includes it.
+IMPORTED = ("services", "volumes", "networks", "secrets", "configs", "models")
+
+
+@dataclass
+class Include:
+    """One Compose document whose ``include`` entries are being followed."""
+
+    source: Source
+    doc: Any
+    #: Relative include paths are resolved here (the including project's directory).
+    base: Path
+    environ: dict[str, str]
+    interp: Interpolator
+    report: Report
+    #: Every included file's documents, for positions in messages.
+    included: list[Source]
+    chain: tuple[Path, ...] = ()
+
+    def fail(self, path: Path_, message: str, hint: str) -> SvcgenError:
+        line, col = self.source.position(path)
+        return SvcgenError(Diagnostic(file=self.source.file, line=line, column=col,
+                                      path=dotted_path(path), message=message, hint=hint))
+
+
+def _follow_includes(at: Include) -> None:
+    """compose-go's ``include``: each entry is a Compose project of its own (its relative paths
+    and its ``.env`` belong to its project directory, the directory of its first file unless
+    ``project_directory`` says otherwise), loaded, merged and extended, then imported; what the
+    including file defines under the same name is merged over what it imports."""
+    doc = at.doc
+    entries = doc.pop("include", None) if isinstance(doc, dict) else None
+    if entries is None:
+        return
+    if not isinstance(entries, list):
+        raise at.fail(("include",), "include is a list", "write include: [path, …]")
+    for i, entry in enumerate(entries):
+        imported = _load_include(at, ("include", i), entry)
+        for kind in IMPORTED:
+            theirs = imported.get(kind)
+            if not isinstance(theirs, dict):
+                continue
+            ours = doc.get(kind) if isinstance(doc.get(kind), dict) else {}
+            merged = dict(theirs)
+            for name, value in ours.items():
+                merged[name] = merge_values(theirs[name], value, (kind, name)) \
+                    if name in theirs else value
+            doc[kind] = merged
+
+
+def _load_include(at: Include, where: Path_, entry: Any) -> dict[str, Any]:
+    config = {"path": entry} if isinstance(entry, str) else entry
+    if not isinstance(config, dict) or "path" not in config:
+        raise at.fail(where, "an include entry is a path or a mapping with path",
+                      "write - path/to/compose.yaml, or - {path: …, project_directory: …}")
+    unknown = [k for k in config if k not in ("path", "project_directory", "env_file")
+               and not str(k).startswith("x-")]
+    if unknown:
+        raise at.fail((*where, unknown[0]), f"unknown key {unknown[0]!r} in include",
+                      "use path, project_directory and env_file")
+    paths = config["path"] if isinstance(config["path"], list) else [config["path"]]
+    if not paths or not all(isinstance(p, str) and p for p in paths):
+        raise at.fail((*where, "path"), "include path is a file or a list of files",
+                      "name the Compose file(s) to include")
+    files = [resolve(p, at.base).resolve() for p in paths]
+    for file, written in zip(files, paths, strict=True):
+        if file in at.chain or file == Path(at.source.file).resolve():
+            cycle = " -> ".join(str(f) for f in (*at.chain, file))
+            raise at.fail(where, f"include cycle: {cycle}", "remove one of the includes")
+        if not file.is_file():
+            raise at.fail(where, f"included file {written} does not exist",
+                          f"check the path (relative to {at.base})")
+    project = config.get("project_directory")
+    project_dir = resolve(project, at.base) if isinstance(project, str) else files[0].parent
+    env_files = config.get("env_file")
+    env_list = [env_files] if isinstance(env_files, str) else env_files
+    environ = dict(at.environ)  # the including project's variables win, as in compose-go
+    if env_list is None:
+        default = project_dir / ".env"
+        env_list = [str(default)] if default.is_file() else []
+    for env_file in env_list:
+        path = resolve(str(env_file), at.base)
+        if not path.is_file():
+            raise at.fail((*where, "env_file"), f"env_file {env_file} of the include does not "
+                          "exist", f"check the path (relative to {at.base})")
+        for k, v in load_dotenv(str(path), read_text(path), at.environ).items():
+            environ.setdefault(k, v)
+    interp = Interpolator(environ, is_secret=mapping.looks_secret)
+    sources = [source for file in files for source in load_sources(file)]
+    docs = [_interpolated(source, interp, at.report) for source in sources]
+    for source, doc in zip(sources, docs, strict=True):
+        _follow_includes(Include(source, doc, project_dir, environ, interp, at.report,
+                                 at.included, (*at.chain, Path(at.source.file).resolve(),
+                                               *files)))
+    at.included.extend(sources)
+    data = merge_documents(docs) if docs else {}
+    if not isinstance(data, dict):
+        raise at.fail(where, f"{paths[0]} is not a Compose file", "include a Compose file")
+    _resolve_extends(data, project_dir, interp, Locator(sources))
+    at.interp.unset_uses.extend(interp.unset_uses)
+    at.interp.secret_values |= interp.secret_values
+    services = data.get("services")
+    if isinstance(services, dict):
+        data["services"] = {name: rebase_service(service, project_dir)
+                            for name, service in services.items()}
+    for kind in ("secrets", "configs"):
+        for definition in (data.get(kind) or {}).values():
+            if isinstance(definition, dict) and isinstance(definition.get("file"), str):
+                definition["file"] = str(resolve(definition["file"], project_dir))
+    return data
 
 
 def _name_unset(diagnostic: Diagnostic, uses: list[UnsetUse]) -> Diagnostic:
@@ -236,7 +357,7 @@ def _convert_merged(sources: list[Source], docs: list[Any], interp: Interpolator
             continue
         if service.provider is not None:
             ctx.providers.add(name)
-            ctx.note(("services", name, "provider"), mapping.NOT_CONVERTED, Severity.WARNING,
+            ctx.note(("services", name, "provider"), NOT_CONVERTED,
                      f"not converted: service {name} is run by the {service.provider.type} "
                      "provider, which docker compose starts outside any container: the provider "
                      "is not deployed",
@@ -454,7 +575,7 @@ def _dependencies(ctx: mapping.Context, name: str, service: spec.Service,
             raise ctx.fail(path, f"{name} depends on {dep!r}, which is not a service",
                            "name a service of this project")
         if dep in ctx.providers:
-            ctx.note(path, mapping.NOT_CONVERTED, Severity.WARNING,
+            ctx.note(path, NOT_CONVERTED,
                      f"not converted: {dep} is a provider service, not deployed: no upstream",
                      f"set the variables {dep}'s provider gives {name} through x-svcgen.values")
             continue
@@ -487,10 +608,6 @@ def _top_level_notes(ctx: mapping.Context, merged: dict[str, Any]) -> None:
     if project.version is not None:
         ctx.note(("version",), CHOICE,
                  "the version key is obsolete and ignored, as docker compose ignores it")
-    if project.include:
-        ctx.note(("include",), NOT_CONVERTED,
-                 "not converted: included Compose files are not read",
-                 "pass each file as an input instead")
     if project.networks:
         ctx.note(("networks",), NOT_CONVERTED,
                  "not converted: all components share the namespace network",
