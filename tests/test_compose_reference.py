@@ -651,3 +651,15 @@ def test_include_cycle_is_an_error(tmp_path: Path) -> None:
 def test_missing_included_file_is_an_error_at_the_entry(tmp_path: Path) -> None:
     error = fails(tmp_path, "services: {a: {image: 'x:1'}}\ninclude:\n  - nowhere.yaml\n")
     assert error.diagnostics[0].line == 3 and "does not exist" in error.diagnostics[0].message
+
+
+@pytest.mark.parametrize(("key", "path", "needle"), [
+    ("deploy: {labels: {team: web}}", "deploy.labels", "move them to labels"),
+    ("deploy: {endpoint_mode: dnsrr}", "deploy.endpoint_mode", "Headless"),
+    ("cpu_quota: 50000", "cpu_quota", "write cpus"),
+])
+def test_reasons_say_what_the_key_is_instead_of_no_equivalent(tmp_path: Path, key: str,
+                                                              path: str, needle: str) -> None:
+    out = convert(tmp_path, f"services:\n  a:\n    image: x:1\n    {key}\n")
+    note = out.note_at(f"services.a.{path}", "R100")
+    assert needle in note.message + note.hint and "no equivalent" not in note.message

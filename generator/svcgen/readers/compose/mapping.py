@@ -110,6 +110,16 @@ REASONS: dict[str, tuple[str, str]] = {
     "pid": ("pods do not share the host PID namespace", "remove it"),
     "ipc": ("pods do not share IPC namespaces across workloads", "remove it"),
     "gpus": ("GPUs are requested through deploy.resources.reservations.devices", "move it there"),
+    "deploy.labels": ("these label the Swarm service, which has no counterpart; labels label "
+                      "the objects", "move them to labels"),
+    "deploy.endpoint_mode": ("the Service always gives one virtual IP; dnsrr is a Headless "
+                             "Service", "set x-svcgen.serviceType: Headless for dnsrr"),
+    "deploy.rollback_config": ("Kubernetes rolls back on request (helm rollback, kubectl "
+                               "rollout undo), not automatically", "nothing to do"),
+    **{key: ("Docker's CPU scheduler settings are not Kubernetes requests and limits",
+             "write cpus or deploy.resources.limits.cpus")
+       for key in ("cpu_shares", "cpu_quota", "cpu_period", "cpu_count", "cpu_percent",
+                   "cpu_rt_period", "cpu_rt_runtime")},
 }
 DEFAULT_REASON = ("has no equivalent in the chart", "remove it, or set the equivalent through "
                   "x-svcgen.values")
@@ -247,12 +257,17 @@ class ServiceConverter:
             if path in self.consumed:
                 return
             below = [c for c in self.consumed if c[: len(path)] == path and len(c) > len(path)]
-            if path and not below:
+            dotted = dotted_path(path)
+            # a mapping whose keys have reasons of their own is reported key by key
+            has_reasons = isinstance(node, dict) and dotted not in REASONS and any(
+                k.startswith(f"{dotted}.") for k in REASONS)
+            if path and not below and not has_reasons:
                 top = str(path[0])
                 if top.startswith("x-"):
                     return
-                reason, hint = REASONS.get(top, DEFAULT_REASON) if len(path) == 1 else (
-                    "has no equivalent in the chart", DEFAULT_REASON[1])
+                reason, hint = REASONS.get(dotted) or (
+                    DEFAULT_REASON if len(path) == 1 else
+                    ("has no equivalent in the chart", DEFAULT_REASON[1]))
                 self.skip(path, reason, hint)
                 return
             if isinstance(node, dict):
