@@ -663,3 +663,10 @@ def test_reasons_say_what_the_key_is_instead_of_no_equivalent(tmp_path: Path, ke
     out = convert(tmp_path, f"services:\n  a:\n    image: x:1\n    {key}\n")
     note = out.note_at(f"services.a.{path}", "R100")
     assert needle in note.message + note.hint and "no equivalent" not in note.message
+
+
+def test_env_file_in_a_format_compose_go_does_not_know_is_an_error(tmp_path: Path) -> None:
+    """compose-go: "unsupported env_file format" for anything but the .env format."""
+    error = fails(tmp_path, "services:\n  a:\n    image: x:1\n"
+                  "    env_file: [{path: a.env, format: raw}]\n").diagnostics[0]
+    assert "unsupported env_file format" in error.message and error.line == 4

@@ -697,6 +697,9 @@ class ServiceConverter:
 
     def _read_env_file(self, path: tuple[str | int, ...], item: spec.EnvFileLong) -> dict[
             str, str | None]:
+        if item.format not in (None, ".env"):
+            raise self.fail((*path, "format"), f"unsupported env_file format {item.format!r}",
+                            "remove format: compose-go reads env files only as .env files")
         file = resolve(item.path, self.ctx.project_dir)
         if not file.exists() and not item.required:
             self.choice(path, f"optional env_file {item.path} does not exist; skipped")
