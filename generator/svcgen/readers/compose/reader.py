@@ -507,16 +507,18 @@ def _refuse_copied_secrets(source: Source, paths: dict[Path_, set[str]]) -> None
             "through environment), or keep it out of this key"))
 
 
-def _dependency_entries(name: str, service: spec.Service) -> Iterator[tuple[str, Path_]]:
-    """The services ``name`` depends on (``depends_on`` and, as in compose-go, ``links``)."""
+def _dependency_entries(name: str, service: spec.Service) -> Iterator[
+        tuple[str, Path_, spec.DependsOnLong | None]]:
+    """The services ``name`` depends on (``depends_on`` and, as in compose-go, ``links``), where
+    each is written, and its long form when it has one."""
     base: Path_ = ("services", name)
     depends = service.depends_on
     if isinstance(depends, list):
-        yield from ((d, (*base, "depends_on", i)) for i, d in enumerate(depends))
+        yield from ((d, (*base, "depends_on", i), None) for i, d in enumerate(depends))
     elif isinstance(depends, dict):
-        yield from ((d, (*base, "depends_on", d)) for d in depends)
+        yield from ((d, (*base, "depends_on", d), v) for d, v in depends.items())
     for i, link in enumerate(service.links or []):
-        yield link.partition(":")[0], (*base, "links", i)
+        yield link.partition(":")[0], (*base, "links", i), None
 
 
 def _refuse_cycles(ctx: mapping.Context, active: list[tuple[str, spec.Service]],
@@ -524,7 +526,7 @@ def _refuse_cycles(ctx: mapping.Context, active: list[tuple[str, spec.Service]],
     """compose-go refuses a dependency cycle among the enabled services (a service depending on
     itself included), naming the services in order; searched depth-first by name, each service
     once, so the cost stays linear."""
-    edges = {name: sorted(((d, p) for d, p in _dependency_entries(name, svc) if d in ids),
+    edges = {name: sorted(((d, p) for d, p, _ in _dependency_entries(name, svc) if d in ids),
                           key=lambda entry: entry[0])
              for name, svc in active}
     done: set[str] = set()
@@ -556,15 +558,9 @@ def _dependencies(ctx: mapping.Context, name: str, service: spec.Service,
                   ids: dict[str, str]) -> list[str]:
     deps: list[str] = []
     base: Path_ = ("services", name)
-    depends = service.depends_on
-    entries: list[tuple[str, Path_, spec.DependsOnLong | None]] = []
-    if isinstance(depends, list):
-        entries += [(d, (*base, "depends_on", i), None) for i, d in enumerate(depends)]
-    elif isinstance(depends, dict):
-        entries += [(d, (*base, "depends_on", d), v) for d, v in depends.items()]
+    entries = list(_dependency_entries(name, service))
     for i, link in enumerate(service.links or []):
         target, _, alias = link.partition(":")
-        entries.append((target, (*base, "links", i), None))
         if alias and alias != target:
             ctx.note((*base, "links", i), NOT_CONVERTED,
                      f"not converted: the alias {alias} is not a DNS name in the cluster; "
