@@ -670,3 +670,15 @@ def test_env_file_in_a_format_compose_go_does_not_know_is_an_error(tmp_path: Pat
     error = fails(tmp_path, "services:\n  a:\n    image: x:1\n"
                   "    env_file: [{path: a.env, format: raw}]\n").diagnostics[0]
     assert "unsupported env_file format" in error.message and error.line == 4
+
+
+@pytest.mark.parametrize("key", [
+    "labels: {prometheus.io/scrape: 'true', prometheus.io/port: '²'}",
+    "x-svcgen: {ingress: {host: a.example.com, port: '²'}}",
+    "secrets: [{source: s, mode: '0²'}]",
+])
+def test_number_shaped_strings_go_does_not_read_are_errors_not_tracebacks(
+        tmp_path: Path, key: str) -> None:
+    error = fails(tmp_path, f"services:\n  a:\n    image: x:1\n    ports: ['80']\n    {key}\n"
+                  "secrets: {s: {file: ./s}}\n").diagnostics[0]
+    assert error.line == 5

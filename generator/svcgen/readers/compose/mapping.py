@@ -747,11 +747,11 @@ class ServiceConverter:
                             "pod's fsGroup applies")
             mode = None
             if long.mode is not None:
-                try:
-                    mode = int(long.mode, 8) if long.mode.startswith("0") else int(long.mode)
-                except ValueError:
+                mode = int(long.mode, 8) if re.fullmatch(r"0[0-7]*", long.mode) else (
+                    decimal(long.mode))
+                if mode is None:
                     raise self.fail((*path, "mode"), f"mode {long.mode!r} is not a number",
-                                    "write an octal mode like 0440") from None
+                                    "write an octal mode like 0440")
                 if not 0 <= mode <= 0o777:
                     raise self.fail((*path, "mode"), f"mode {long.mode} is not a file mode",
                                     "use 0 to 0777")
@@ -1474,7 +1474,7 @@ class ServiceConverter:
         port: str | int
         if x.port is None:
             port = next(iter(self.service_ports))
-        elif isinstance(x.port, int) or str(x.port).isdigit():
+        elif isinstance(x.port, int) or decimal(str(x.port)) is not None:
             wanted = int(x.port)
             found = [n for n, p in self.service_ports.items() if p["port"] == wanted]
             if not found:
@@ -1542,12 +1542,14 @@ class ServiceConverter:
             self.choice(path, f"no metrics port given; the first port `{tcp[0]}` is scraped")
             return tcp[0]
         text = str(port)
-        if not text.isdigit():
+        number = decimal(text)
+        if number is None:
             if text not in self.ports:
                 raise self.fail(path, f"metrics port {text!r} is not a port of the service",
                                 f"use a port number, or one of: {', '.join(sorted(self.ports))}")
             return text
-        name, added = metrics_port(self.ports, int(text))
+        self._check_port(path, number)
+        name, added = metrics_port(self.ports, number)
         if added:
             self.choice(path, f"metrics port {text} is not published; declared as container "
                         f"port `{name}` (scraped from the pods, not through the Service)")
