@@ -99,7 +99,7 @@ def test_the_image_parser_splits_registry_tag_and_digest() -> None:
 
 
 UNCONVERTED = {
-    "compose": "services:\n  api:\n    image: nginx:1.27\n    restart: always\n",
+    "compose": "services:\n  api:\n    image: nginx:1.27\n    stop_signal: SIGINT\n",
     "spacecloud": spacecloud("api").replace("  tasks:", "  name: The API\n  tasks:"),
     "devspace": devspace("api").replace("helm:", "namespace: other\n    helm:"),
 }
