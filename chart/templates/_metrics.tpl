@@ -14,61 +14,74 @@ annotations at it; inbound traffic to it is not captured by the proxy. */ -}}
 leave it out. */ -}}
 {{- define "svcgen.metrics.headlessLabel" -}}svcgen.io/headless{{- end -}}
 
-{{- /* A component's metrics endpoint, resolved, as YAML; nothing when it declares none or
-metrics.enabled is false:
+{{- /* A component's metrics endpoint, resolved, stored as `endpoint` in the argument dict (an
+empty dict when it declares none or metrics.enabled is false), not printed: handing it back through
+the dict spares a toYaml/fromYaml round trip in each of the five places that ask.
   port: the container port's name, number: its number,
   servicePort: name of the Service port that forwards to it ("" when none),
   path, scheme, interval?, scrapeTimeout?, tls?,
   monitor: ServiceMonitor | PodMonitor | "" (auto: ServiceMonitor when servicePort is set),
   annotations: true | false.
+With monitorKind false in the arguments the Service's ports are not looked up, and an auto
+monitor is reported as "any" (a monitor of either kind scrapes the metrics port): enough for the
+policies and the pod annotations.
 Fails, naming the value path, when metrics.port names no container port, or when a ServiceMonitor
-is asked for a port that is not on the Service. Mirrors Component.metrics_* in the values model. */ -}}
+is asked for a port that is not on the Service. Mirrors Component.metrics_* in the values model.
+Args: root id c [monitorKind]. */ -}}
 {{- define "svcgen.metrics.endpoint" -}}
+{{- $out := dict -}}
 {{- $m := .c.metrics -}}
 {{- if and $m (ne (toString $m.enabled) "false") -}}
   {{- $defaults := (.root.Values.global | default dict).metrics | default dict -}}
   {{- $path := printf "components.%s.metrics" .id -}}
   {{- $want := $m.port -}}
-  {{- $index := include "svcgen.ports.container" . | fromYaml -}}
   {{- $name := "" -}}
   {{- $number := 0 -}}
-  {{- range $pname := keys $index | sortAlpha -}}
-    {{- $p := get $index $pname -}}
-    {{- $byNumber := and (not (kindIs "string" $want)) (eq (int64 $p.containerPort) (int64 $want)) (eq $p.protocol "TCP") -}}
-    {{- if and (not $name) (or (eq (toString $want) $pname) $byNumber) -}}
-      {{- $name = $pname -}}
-      {{- $number = int64 $p.containerPort -}}
+  {{- range $cname, $ctr := .c.containers -}}
+    {{- range $pname, $p := ($ctr.ports | default dict) -}}
+      {{- $byNumber := and (not (kindIs "string" $want)) (eq (int64 $p.containerPort) (int64 $want)) (eq ($p.protocol | default "TCP") "TCP") -}}
+      {{- if and (not $name) (or (eq (toString $want) $pname) $byNumber) -}}
+        {{- $name = $pname -}}
+        {{- $number = int64 $p.containerPort -}}
+      {{- end -}}
     {{- end -}}
   {{- end -}}
   {{- if not $name -}}
+    {{- $index := include "svcgen.ports.container" . | fromYaml -}}
     {{- fail (printf "%s.port: %v names no container port of this component (its container ports: %s); name one of them, or declare the metrics port under a container's ports" $path $want (keys $index | sortAlpha | join ", " | default "none")) -}}
   {{- end -}}
+  {{- $monitor := $m.monitor | default ($defaults.monitor | default "none") -}}
   {{- $servicePort := "" -}}
-  {{- range (include "svcgen.ports.service" . | fromYaml).ports -}}
-    {{- $target := .targetPort -}}
-    {{- if and (not $servicePort) (or (eq (toString $target) $name) (and (not (kindIs "string" $target)) (eq (int64 $target) $number))) -}}
-      {{- $servicePort = .name -}}
+  {{- if eq (toString .monitorKind) "false" -}}
+    {{- if eq $monitor "auto" -}}
+      {{- $monitor = "any" -}}
+    {{- end -}}
+  {{- else if has $monitor (list "auto" "ServiceMonitor") -}}
+    {{- range (include "svcgen.ports.service" . | fromYaml).ports -}}
+      {{- $target := .targetPort -}}
+      {{- if and (not $servicePort) (or (eq (toString $target) $name) (and (not (kindIs "string" $target)) (eq (int64 $target) $number))) -}}
+        {{- $servicePort = .name -}}
+      {{- end -}}
+    {{- end -}}
+    {{- if eq $monitor "auto" -}}
+      {{- $monitor = ternary "ServiceMonitor" "PodMonitor" (ne $servicePort "") -}}
+    {{- else if not $servicePort -}}
+      {{- fail (printf "%s.monitor: a ServiceMonitor scrapes through the component's Service, but no Service port forwards to the metrics port %s (%d); use monitor PodMonitor or auto, or add the port to service.ports" $path $name $number) -}}
     {{- end -}}
   {{- end -}}
-  {{- $monitor := $m.monitor | default ($defaults.monitor | default "none") -}}
-  {{- if eq $monitor "auto" -}}
-    {{- $monitor = ternary "ServiceMonitor" "PodMonitor" (ne $servicePort "") -}}
-  {{- else if eq $monitor "none" -}}
+  {{- if eq $monitor "none" -}}
     {{- $monitor = "" -}}
-  {{- end -}}
-  {{- if and (eq $monitor "ServiceMonitor") (not $servicePort) -}}
-    {{- fail (printf "%s.monitor: a ServiceMonitor scrapes through the component's Service, but no Service port forwards to the metrics port %s (%d); use monitor PodMonitor or auto, or add the port to service.ports" $path $name $number) -}}
   {{- end -}}
   {{- $annotations := ne (toString $defaults.annotations) "false" -}}
   {{- if not (kindIs "invalid" $m.annotations) -}}
     {{- $annotations = $m.annotations -}}
   {{- end -}}
-  {{- $out := dict "port" $name "number" $number "servicePort" $servicePort "monitor" $monitor "annotations" $annotations "path" ($m.path | default "/metrics") "scheme" ($m.scheme | default "http") -}}
+  {{- $out = dict "port" $name "number" $number "servicePort" $servicePort "monitor" $monitor "annotations" $annotations "path" ($m.path | default "/metrics") "scheme" ($m.scheme | default "http") -}}
   {{- with $m.interval -}}{{- $_ := set $out "interval" . -}}{{- end -}}
   {{- with $m.scrapeTimeout -}}{{- $_ := set $out "scrapeTimeout" . -}}{{- end -}}
   {{- with $m.tls -}}{{- $_ := set $out "tls" . -}}{{- end -}}
-  {{- toYaml $out -}}
 {{- end -}}
+{{- $_ := set . "endpoint" $out -}}
 {{- end -}}
 
 {{- /* The scrape settings a ServiceMonitor endpoint and a PodMonitor endpoint share, as YAML
@@ -118,7 +131,9 @@ metrics are not announced that way. With Istio, the sidecar injector reads them,
 its own port and merges the application's metrics into Envoy's (Istio's metrics merging). Args:
 root id c. */ -}}
 {{- define "svcgen.metrics.podAnnotations" -}}
-{{- $e := include "svcgen.metrics.endpoint" . | fromYaml -}}
+{{- $args := merge (dict "monitorKind" false) . -}}
+{{- $_ := include "svcgen.metrics.endpoint" $args -}}
+{{- $e := $args.endpoint -}}
 {{- if $e.annotations -}}
 prometheus.io/scrape: "true"
 prometheus.io/port: {{ $e.number | quote }}
@@ -136,7 +151,9 @@ sidecar's merged-metrics port for every component, since Istio annotates every i
 {{- define "svcgen.metrics.networkPolicyRule" -}}
 {{- $g := .root.Values.global | default dict -}}
 {{- $istio := ($g.mesh | default dict).istio -}}
-{{- $e := include "svcgen.metrics.endpoint" . | fromYaml -}}
+{{- $args := merge (dict "monitorKind" false) . -}}
+{{- $_ := include "svcgen.metrics.endpoint" $args -}}
+{{- $e := $args.endpoint -}}
 {{- $ports := list -}}
 {{- if and $e (or $e.monitor (and $e.annotations (not $istio))) -}}
   {{- $ports = append $ports (int64 $e.number) -}}
@@ -162,7 +179,9 @@ sidecar's merged-metrics port for every component, since Istio annotates every i
 otherwise. Scrapes through Istio's metrics merging reach the agent's port, which no
 AuthorizationPolicy governs. Args: root id c. */ -}}
 {{- define "svcgen.metrics.authorizationRule" -}}
-{{- $e := include "svcgen.metrics.endpoint" . | fromYaml -}}
+{{- $args := merge (dict "monitorKind" false) . -}}
+{{- $_ := include "svcgen.metrics.endpoint" $args -}}
+{{- $e := $args.endpoint -}}
 {{- if and $e $e.monitor -}}
   {{- $namespace := ((.root.Values.global | default dict).metrics | default dict).monitoringNamespace | default "monitoring" -}}
 from:
@@ -179,7 +198,9 @@ to:
 {{- /* One line for NOTES.txt: where the component's metrics are scraped; nothing without metrics.
 Args: root id c. */ -}}
 {{- define "svcgen.metrics.notes" -}}
-{{- $e := include "svcgen.metrics.endpoint" . | fromYaml -}}
+{{- $args := merge (dict) . -}}
+{{- $_ := include "svcgen.metrics.endpoint" $args -}}
+{{- $e := $args.endpoint -}}
 {{- if $e -}}
   {{- $where := list -}}
   {{- $name := include "svcgen.names.component" . -}}
