@@ -194,9 +194,10 @@ def test_devspace_metrics_on_a_service_port_use_its_container_port() -> None:
     assert list(comp["containers"]["container-0"]["ports"]) == ["port-0"]
 
 
-def test_devspace_bad_prometheus_port_is_an_error_at_its_line() -> None:
+@pytest.mark.parametrize("port", ["metrics", '"²"', '"70000"', '"0"'])
+def test_devspace_bad_prometheus_port_is_an_error_at_its_line(port: str) -> None:
     with pytest.raises(SvcgenError) as caught:
-        read_devspace(DEVSPACE_API.replace('"9090"', "metrics"))
+        read_devspace(DEVSPACE_API.replace('"9090"', port))
     (diag,) = caught.value.diagnostics
     assert (diag.line, diag.column) == (9, 23)
     assert "not a port number" in diag.message

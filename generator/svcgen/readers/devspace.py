@@ -660,7 +660,7 @@ class _Conversion:
             metrics["port"] = tcp[0]
             self.report.choice(node.get(f"{prefix}scrape"),
                                f"no prometheus.io/port; the first port `{tcp[0]}` is scraped")
-        elif wanted.isdigit() and 1 <= int(wanted) <= 65535:
+        elif re.fullmatch(r"[0-9]{1,5}", wanted) and 1 <= int(wanted) <= 65535:
             name, added = metrics_port(ports, int(wanted))
             metrics["port"] = name
             if added:
