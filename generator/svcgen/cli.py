@@ -10,6 +10,8 @@ from collections.abc import Callable
 from typing import NoReturn, TypeVar
 
 import typer
+from typer._click.core import Context as ClickContext
+from typer.core import TyperCommand
 
 from svcgen.diagnostics import SvcgenError, format_text
 from svcgen.readers import FORMATS
@@ -82,6 +84,15 @@ def values(
                            project=project, registry=registry, images=image, strict=strict))
 
 
+# Options lint and diff share: the same findings, filtered and printed the same way.
+FORMAT = typer.Option("text", "--format", help="Output format: text, json, github or sarif.")
+SELECT = typer.Option(  # typer reads its parameters from defaults
+    [], "--select", help="Run only these rules (ids or prefixes, comma separated)."
+)
+IGNORE = typer.Option([], "--ignore", help="Skip these rules (ids or prefixes, comma separated).")
+STRICT = typer.Option(False, "--strict", help="Exit 1 on any finding, not only errors.")
+
+
 @app.command("lint")
 def lint(
     values: list[str] = typer.Argument(  # noqa: B008 - typer reads its parameters from defaults
@@ -93,19 +104,13 @@ def lint(
         False, "--render", help="Also run helm template and helm lint, and validate every "
         "rendered object against the Kubernetes API schemas."
     ),
-    fmt: str = typer.Option(
-        "text", "--format", help="Output format: text, json, github or sarif."
-    ),
+    fmt: str = FORMAT,
     kube_version: str = typer.Option(
         "1.35.0", "--kube-version", help="Kubernetes version to render and validate for."
     ),
-    select: list[str] = typer.Option(  # noqa: B008
-        [], "--select", help="Run only these rules (ids or prefixes, comma separated)."
-    ),
-    ignore: list[str] = typer.Option(  # noqa: B008
-        [], "--ignore", help="Skip these rules (ids or prefixes, comma separated)."
-    ),
-    strict: bool = typer.Option(False, "--strict", help="Exit 1 on any finding, not only errors."),
+    select: list[str] = SELECT,
+    ignore: list[str] = IGNORE,
+    strict: bool = STRICT,
     release: str | None = typer.Option(
         None, "--release", help="Release name: checks prefixed names exactly; used by --render.",
         show_default="assume 16 characters",
@@ -177,17 +182,74 @@ def template(
     run(work)
 
 
+class _SplitAtDoubleDash(TyperCommand):
+    """Keeps what follows the first ``--`` apart (the NEW files of ``svcgen diff``): the parser
+    would otherwise merge both lists into one."""
+
+    def parse_args(self, ctx: ClickContext, args: list[str]) -> list[str]:
+        if "--" in args:
+            cut = args.index("--")
+            ctx.meta["after_double_dash"] = args[cut + 1:]
+            args = args[:cut]
+        return super().parse_args(ctx, args)
+
+
+@app.command("diff", cls=_SplitAtDoubleDash)
+def diff(
+    ctx: typer.Context,
+    base: list[str] = typer.Argument(  # noqa: B008 - typer reads its parameters from defaults
+        ...,
+        metavar="BASE... -- NEW...",
+        help="Values files of the release as it runs, `--`, then the changed ones; each list "
+        "merged in order as helm's -f merges them; '-' reads standard input (once).",
+    ),
+    fmt: str = FORMAT,
+    kube_version: str = typer.Option(
+        "1.35.0", "--kube-version", help="Kubernetes version to render for."
+    ),
+    select: list[str] = SELECT,
+    ignore: list[str] = IGNORE,
+    strict: bool = STRICT,
+    release: str | None = typer.Option(
+        None, "--release", help="Release name both sides are rendered as.", show_default="svcgen"
+    ),
+    namespace: str | None = typer.Option(
+        None, "--namespace", "-n", help="Release namespace.",
+        show_default="global.project when the values set it, else default",
+    ),
+    config: str | None = typer.Option(
+        None, "--config", help="Settings file (.svcgen.yaml or pyproject.toml), section `diff`.",
+        show_default="looked up from the current directory upwards",
+    ),
+    helm_path: str | None = typer.Option(None, "--helm", help="helm binary to render with."),
+) -> None:
+    """Show what upgrading from BASE values to NEW values does to each object, and what it
+    refuses (immutable fields), loses (volume claims) or interrupts (renames).
+
+    Exit status: 0 clean, 1 on any error (any finding with --strict), 2 on usage or I/O problems.
+    """
+    from svcgen.diff.command import DiffRequest, run_diff
+
+    new = tuple(ctx.meta.get("after_double_dash", ()))
+    code = run(lambda: run_diff(DiffRequest(
+        base=tuple(base), new=new, format=fmt, kube_version=kube_version, select=tuple(select),
+        ignore=tuple(ignore), strict=strict, release=release, namespace=namespace,
+        helm=helm_path, config=config,
+    )))
+    raise typer.Exit(code)
+
+
 @app.command("rules")
 def rules() -> None:
-    """List every lint rule: id, default severity, name and what it finds."""
+    """List every lint and diff rule: id, default severity, name and what it finds."""
     from svcgen.lint.command import rules_table
 
     sys.stdout.write(rules_table())
 
 
 @app.command("explain")
-def explain(rule: str = typer.Argument(..., help="Rule id (SVC101) or name.")) -> None:
-    """Print why a lint rule matters and an example fix."""
+def explain(rule: str = typer.Argument(..., help="Rule id (SVC101, DIFF101) or name.")) -> None:
+    """Print why a lint or diff rule matters and an example fix."""
     from svcgen.lint.command import explain as explain_rule
 
     sys.stdout.write(run(lambda: explain_rule(rule)))

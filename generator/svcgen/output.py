@@ -36,7 +36,7 @@ def use_colour(stream: TextIO, environ: dict[str, str] | None = None) -> bool:
     return bool(isatty and isatty()) and env.get("TERM") != "dumb"
 
 
-def _paint(text: str, code: str, colour: bool) -> str:
+def paint(text: str, code: str, colour: bool) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if colour else text
 
 
@@ -56,19 +56,20 @@ def _plural(n: int, word: str) -> str:
 
 
 def format_text(diagnostics: Sequence[Diagnostic], files: Sequence[str], *,
-                colour: bool = False, suppressed: int = 0) -> str:
-    """Findings grouped by file, one line each (``line:col severity id message``) plus the fix."""
+                colour: bool = False, suppressed: int = 0, lead: str = "") -> str:
+    """Findings grouped by file, one line each (``line:col severity id message``) plus the fix;
+    the summary line last (after ``lead``, when given)."""
     out: list[str] = []
     groups: dict[str, list[Diagnostic]] = {}
     for d in diagnostics:
         groups.setdefault(d.file, []).append(d)
     for file, items in groups.items():
-        out.append(_paint(file or "(values)", "1;4", colour))
+        out.append(paint(file or "(values)", "1;4", colour))
         width = max(len(f"{d.line}:{d.column}") for d in items)
         for d in items:
             where = f"{d.line}:{d.column}" if d.line else "-"
-            sev = _paint(f"{d.severity.value:<7}", _COLOURS[d.severity], colour)
-            rule = _paint(d.rule, "1", colour)
+            sev = paint(f"{d.severity.value:<7}", _COLOURS[d.severity], colour)
+            rule = paint(d.rule, "1", colour)
             out.append(f"  {where:>{width}}  {sev}  {rule}  {d.message}")
             extra = []
             if d.path:
@@ -77,12 +78,12 @@ def format_text(diagnostics: Sequence[Diagnostic], files: Sequence[str], *,
                 extra.append(_name(d))
             pad = " " * (width + 4)
             if d.hint:
-                line = f"{pad}{_paint('fix:', '32', colour)} {d.hint}"
+                line = f"{pad}{paint('fix:', '32', colour)} {d.hint}"
                 if extra:
-                    line += _paint(f"  ({'; '.join(extra)})", "2", colour)
+                    line += paint(f"  ({'; '.join(extra)})", "2", colour)
                 out.append(line)
             elif extra:
-                out.append(pad + _paint(f"({'; '.join(extra)})", "2", colour))
+                out.append(pad + paint(f"({'; '.join(extra)})", "2", colour))
         out.append("")
     counts = summary(diagnostics)
     if diagnostics:
@@ -93,7 +94,7 @@ def format_text(diagnostics: Sequence[Diagnostic], files: Sequence[str], *,
         line = f"no problems in {_plural(len(files), 'file')}"
     if suppressed:
         line += f" ({suppressed} silenced by configuration or comments)"
-    out.append(_paint(line, "1", colour))
+    out.append(paint(lead + line, "1", colour))
     return "\n".join(out) + "\n"
 
 
@@ -101,25 +102,33 @@ def format_json(diagnostics: Sequence[Diagnostic], files: Sequence[str], *,
                 suppressed: int = 0) -> str:
     doc = {
         "version": JSON_VERSION,
-        "tool": {"name": "svcgen", "version": __version__},
+        "tool": TOOL,
         "files": list(files),
         "summary": {**summary(diagnostics), "suppressed": suppressed},
-        "findings": [
-            {
-                "file": d.file,
-                "line": d.line,
-                "column": d.column,
-                "path": d.path,
-                "rule": d.rule,
-                "name": _name(d),
-                "severity": d.severity.value,
-                "message": d.message,
-                "hint": d.hint,
-            }
-            for d in diagnostics
-        ],
+        "findings": findings_json(diagnostics),
     }
     return json.dumps(doc, indent=2) + "\n"
+
+
+TOOL = {"name": "svcgen", "version": __version__}
+
+
+def findings_json(diagnostics: Sequence[Diagnostic]) -> list[dict[str, Any]]:
+    """The ``findings`` of the JSON output: one object per diagnostic."""
+    return [
+        {
+            "file": d.file,
+            "line": d.line,
+            "column": d.column,
+            "path": d.path,
+            "rule": d.rule,
+            "name": _name(d),
+            "severity": d.severity.value,
+            "message": d.message,
+            "hint": d.hint,
+        }
+        for d in diagnostics
+    ]
 
 
 def _escape_data(text: str) -> str:

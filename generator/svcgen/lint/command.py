@@ -32,10 +32,11 @@ class LintRequest:
     each: bool = False
 
 
-def _ids(values: Sequence[str], option: str) -> tuple[str, ...]:
-    """``--select SVC1,SVC601`` (or repeated) → ids; every one must name a rule or a prefix."""
+def rule_ids(values: Sequence[str], option: str, command: str = "lint") -> tuple[str, ...]:
+    """``--select SVC1,SVC601`` (or repeated) → ids; every one must name a rule of ``command`` or
+    a prefix of one."""
     ids = tuple(p.strip().upper() for v in values for p in v.split(",") if p.strip())
-    known = [r.id for r in all_rules()]
+    known = [r.id for r in all_rules(command)]
     for i in ids:
         if not any(k.startswith(i) for k in known):
             raise error(f"{option}: `{i}` names no rule", exit_code=2,
@@ -52,7 +53,7 @@ def run_lint(req: LintRequest, stream: TextIO | None = None) -> int:
     if not req.files:
         raise error("name at least one values file", exit_code=2)
     config: LintConfig = load_config(Path(req.config)) if req.config else find_config()
-    select, ignore = _ids(req.select, "--select"), _ids(req.ignore, "--ignore")
+    select, ignore = rule_ids(req.select, "--select"), rule_ids(req.ignore, "--ignore")
     options = LintOptions(release=req.release or config.release,
                           assumed_release_length=config.assumed_release_length)
     linter = Linter(config, options)

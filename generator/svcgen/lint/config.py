@@ -15,7 +15,8 @@ assumed-release-length = 16         # its length when the name is unknown
 "chart/ci/*values.yaml" = ["SVC405"]   # glob, relative to the config file's directory
 ```
 
-``.svcgen.yaml`` takes the same keys under ``lint:``.
+``.svcgen.yaml`` takes the same keys under ``lint:``. ``svcgen diff`` reads the same keys from
+its own section, ``[tool.svcgen.diff]`` or ``diff:``, so each command's rule ids live together.
 """
 
 from __future__ import annotations
@@ -61,26 +62,27 @@ class LintConfig:
         return tuple(found)
 
 
-def find_config(start: Path | None = None) -> LintConfig:
-    """The configuration that applies in ``start`` (the current directory by default)."""
+def find_config(start: Path | None = None, section: str = "lint") -> LintConfig:
+    """The configuration that applies in ``start`` (the current directory by default), from the
+    settings ``section`` (``lint`` or ``diff``)."""
     here = (start or Path.cwd()).resolve()
     for directory in (here, *here.parents):
         for name in CONFIG_FILES:
             candidate = directory / name
             if candidate.is_file():
-                settings = _read(candidate)
+                settings = _read(candidate, section)
                 if settings is not None:
                     return from_mapping(settings, candidate)
     return LintConfig()
 
 
-def load_config(path: Path) -> LintConfig:
+def load_config(path: Path, section: str = "lint") -> LintConfig:
     """The configuration in one file, given with ``--config``."""
-    settings = _read(path)
+    settings = _read(path, section)
     return from_mapping(settings or {}, path)
 
 
-def _read(path: Path) -> dict[str, Any] | None:
+def _read(path: Path, section: str) -> dict[str, Any] | None:
     name = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -92,18 +94,18 @@ def _read(path: Path) -> dict[str, Any] | None:
         except tomllib.TOMLDecodeError as exc:
             raise error(f"invalid TOML: {exc}", file=name, exit_code=2,
                         hint="fix the TOML syntax") from None
-        section = data.get("tool", {}).get("svcgen", {}).get("lint")
-        return section if isinstance(section, dict) else None
+        found = data.get("tool", {}).get("svcgen", {}).get(section)
+        return found if isinstance(found, dict) else None
     from svcgen.lint.source import parse_values
 
     try:
         doc = parse_values(name, text)
     except SvcgenError as exc:
         raise SvcgenError(*exc.diagnostics, exit_code=2) from None
-    section = doc.data.get("lint", {})
-    if not isinstance(section, dict):
-        raise error("`lint` must be a mapping", file=name, exit_code=2)
-    return section
+    found = doc.data.get(section, {})
+    if not isinstance(found, dict):
+        raise error(f"`{section}` must be a mapping", file=name, exit_code=2)
+    return found
 
 
 def _ids(value: Any, key: str, file: str) -> tuple[str, ...]:

@@ -71,7 +71,7 @@ class Linter:
             release=self.config.release,
             assumed_release_length=self.config.assumed_release_length,
         )
-        self.rules = {r.id: r for r in all_rules()}
+        self.rules = {r.id: r for r in all_rules("lint")}
 
     def selected(
         self, extra_select: Sequence[str] = (), extra_ignore: Sequence[str] = ()
@@ -176,22 +176,7 @@ class Linter:
     def _filter(
         self, diagnostics: Iterable[Diagnostic], sources: Sequence[SourceDoc]
     ) -> tuple[list[Diagnostic], int]:
-        lines = {s.file: s.lines for s in sources}
-        per_file: dict[str, tuple[str, ...]] = {}
-        kept: list[Diagnostic] = []
-        suppressed = 0
-        for d in diagnostics:
-            if d.file not in per_file:
-                per_file[d.file] = self.config.ignored_for(d.file)
-            if d.rule and matches(d.rule, per_file[d.file]):
-                suppressed += 1
-                continue
-            text = lines.get(d.file, [])
-            if d.line and d.line <= len(text) and _inline_ignores(text[d.line - 1], d.rule):
-                suppressed += 1
-                continue
-            kept.append(d)
-        return kept, suppressed
+        return silence(diagnostics, sources, self.config)
 
     def _render(
         self, opts: RenderOptions, files: list[str], values: Values, active: set[str],
@@ -310,6 +295,35 @@ def _as(d: Diagnostic, r: Rule, *, keep_severity: bool = False) -> Diagnostic:
         severity=d.severity if keep_severity else r.severity,
         message=d.message, hint=d.hint, extra=(("name", r.name),),
     )
+
+
+def silence(
+    diagnostics: Iterable[Diagnostic], sources: Sequence[SourceDoc], config: LintConfig
+) -> tuple[list[Diagnostic], int]:
+    """The diagnostics the settings' per-file ignores and the inline comments on their lines do
+    not silence, and how many they did."""
+    lines = {s.file: s.lines for s in sources}
+    per_file: dict[str, tuple[str, ...]] = {}
+    kept: list[Diagnostic] = []
+    suppressed = 0
+    for d in diagnostics:
+        if d.file not in per_file:
+            per_file[d.file] = config.ignored_for(d.file)
+        if d.rule and matches(d.rule, per_file[d.file]):
+            suppressed += 1
+            continue
+        if inline_ignores(lines.get(d.file, []), d.line, d.rule):
+            suppressed += 1
+            continue
+        kept.append(d)
+    return kept, suppressed
+
+
+def inline_ignores(lines: Sequence[str], line: int, rule_id: str) -> bool:
+    """Whether ``# svcgen: ignore[…]`` on ``line`` (1-based) of a file silences ``rule_id``."""
+    if not line or line > len(lines):
+        return False
+    return _inline_ignores(lines[line - 1], rule_id)
 
 
 def _inline_ignores(line: str, rule_id: str) -> bool:

@@ -5,6 +5,10 @@ A rule is a small unit, the way yamllint and ruff keep theirs: an id (``SVC101``
 docstring is the rationale that ``svcgen explain`` prints (with an example fix). A check reads the
 validated model and the merged raw data and yields findings at values paths; the engine turns the
 paths into file, line and column.
+
+``svcgen diff`` keeps its rules here too (ids ``DIFF…``, ``command="diff"``), so ``svcgen rules``,
+``svcgen explain`` and the README's rule list cover both commands; their checks compare two
+renders and live in :mod:`svcgen.diff.rules`.
 """
 
 from __future__ import annotations
@@ -85,6 +89,8 @@ class Rule:
     #: Rules that read only the raw data still run when the values fail the schema.
     raw_only: bool = False
     doc: str = ""
+    #: The command whose runs report this rule: ``lint`` or ``diff``.
+    command: str = "lint"
 
     @property
     def rationale(self) -> str:
@@ -107,6 +113,7 @@ CATEGORIES = {
     "SVC7": "Project and peers",
     "SVC8": "Metrics",
     "SVC9": "Rendered objects (--render)",
+    "DIFF": "Upgrade safety (svcgen diff)",
 }
 
 RULES: dict[str, Rule] = {}
@@ -125,9 +132,12 @@ def rule(
     return register
 
 
-def declare(id: str, name: str, severity: Severity, summary: str, doc: str) -> Rule:
-    """A rule whose findings come from the engine itself (schema, helm, Kubernetes API)."""
-    return _add(Rule(id, name, severity, summary, None, False, inspect.cleandoc(doc)))
+def declare(
+    id: str, name: str, severity: Severity, summary: str, doc: str, *, command: str = "lint"
+) -> Rule:
+    """A rule whose findings come from the engine itself (schema, helm, Kubernetes API), or from
+    a command with checks of another shape (``svcgen diff``)."""
+    return _add(Rule(id, name, severity, summary, None, False, inspect.cleandoc(doc), command))
 
 
 def _add(r: Rule) -> Rule:
@@ -139,10 +149,13 @@ def _add(r: Rule) -> Rule:
     return r
 
 
-def all_rules() -> list[Rule]:
-    from svcgen.lint import rules as _rules  # noqa: F401  (registers every rule)
+def all_rules(command: str | None = None) -> list[Rule]:
+    """Every rule (of one ``command`` when given): lint's, then diff's, each by id."""
+    from svcgen.diff import rules as _diff_rules  # noqa: F401  (registers every rule)
+    from svcgen.lint import rules as _rules  # noqa: F401
 
-    return sorted(RULES.values(), key=lambda r: r.id)
+    return sorted((r for r in RULES.values() if command is None or r.command == command),
+                  key=lambda r: (r.command != "lint", r.id))
 
 
 def find_rule(key: str) -> Rule | None:
