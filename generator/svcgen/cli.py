@@ -86,7 +86,7 @@ def values(
 
 # Options lint and diff share: the same findings, filtered and printed the same way.
 FORMAT = typer.Option("text", "--format", help="Output format: text, json, github or sarif.")
-SELECT = typer.Option(  # typer reads its parameters from defaults
+SELECT = typer.Option(
     [], "--select", help="Run only these rules (ids or prefixes, comma separated)."
 )
 IGNORE = typer.Option([], "--ignore", help="Skip these rules (ids or prefixes, comma separated).")

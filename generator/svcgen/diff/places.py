@@ -56,7 +56,7 @@ def values_path(obj: Obj, field: Sequence[PathPart], values: dict[str, Any]) -> 
         volume = claim_volume(obj.name, comp, values)
         if volume is None:
             return base
-        return (*base, "volumes", volume, *_claim_part(field[2:] if field[:1] == ("spec",)
+        return (*base, "volumes", volume, *_claim_part(field[1:] if field[:1] == ("spec",)
                                                        else ()))
     if obj.kind == "StatefulSet":
         if field[:2] == ("spec", "serviceName"):

@@ -142,6 +142,9 @@ def immutable_field(ctx: DiffContext) -> Iterator[DiffFinding]:
             )
 
 
+NAME_LABEL = "app.kubernetes.io/name"
+
+
 def _before_after(r: Refusal) -> str:
     if isinstance(r.before, dict | list) or isinstance(r.after, dict | list):
         return ""
@@ -150,13 +153,10 @@ def _before_after(r: Refusal) -> str:
 
 def _refusal_path(change: Change, r: Refusal, ctx: DiffContext) -> ValuesPath:
     assert change.base is not None and change.new is not None
-    if r.field[-1:] == ("selector",):
-        name = ("matchLabels", "app.kubernetes.io/name")
-        if get(change.base.spec.get("selector"), name) != get(change.new.spec.get("selector"),
-                                                               name):
-            return ("nameOverride",)
     # Place it at what NEW wrote: a field NEW adds or changes before one it drops.
     fields = sorted(changed_under(change, r.field), key=lambda f: f.after is MISSING)
+    if fields and all(f.path[-1] == NAME_LABEL for f in fields):
+        return ("nameOverride",)  # the chart's name, in every selector and claim template label
     first = fields[0] if fields else None
     return values_path(change.new, first.path if first else r.field, ctx.new_values)
 
