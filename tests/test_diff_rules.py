@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from svcgen.diagnostics import Diagnostic
 from svcgen.diff.command import DiffRequest, DiffResult, diff
 from svcgen.diff.objects import Action
@@ -137,7 +135,8 @@ VOLUME = API + """\
 
 def test_claim_storage_class_and_shrink_are_refused(tmp_path: Path, each_helm: str) -> None:
     """Kubernetes: a claim's storageClassName is immutable and its storage request only grows."""
-    new = VOLUME.replace("size: 2Gi, storageClassName: standard", "size: 1Gi, storageClassName: fast")
+    new = VOLUME.replace("size: 2Gi, storageClassName: standard",
+                         "size: 1Gi, storageClassName: fast")
     result = run(tmp_path, each_helm, VOLUME, new)
     assert found(result) == [
         ("new.yaml", 9, 20, "DIFF101", "error"),   # size: 1Gi
