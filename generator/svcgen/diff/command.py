@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from svcgen import helm, output
-from svcgen.diagnostics import Diagnostic, Severity, dotted_path, error
+from svcgen.diagnostics import Diagnostic, Severity, SvcgenError, dotted_path, error
 from svcgen.diff import report
 from svcgen.diff.immutable import mark_replacements
 from svcgen.diff.objects import Change, compare, parse
@@ -21,8 +21,9 @@ from svcgen.lint.command import rule_ids
 from svcgen.lint.config import LintConfig, find_config, load_config, matches
 from svcgen.lint.engine import chart_defaults, inline_ignores, silence
 from svcgen.lint.registry import Rule, all_rules
-from svcgen.lint.source import SourceDoc, load_or_exit2
+from svcgen.lint.source import SourceDoc, load_or_exit2, parse_values
 from svcgen.merge import Merged, merge
+from svcgen.yamlio import read_text
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,6 @@ class _Side:
     files: list[str]
     sources: list[SourceDoc]
     merged: Merged
-    stdin: str | None
 
 
 def run_diff(req: DiffRequest, stream: TextIO | None = None) -> int:
@@ -112,16 +112,23 @@ def diff(req: DiffRequest, config: LintConfig | None = None) -> DiffResult:
     ignore = config.ignore + rule_ids(req.ignore, "--ignore", "diff")
     active = {rid for rid in rules
               if (not select or matches(rid, select)) and not matches(rid, ignore)}
-    base, new = _load(req.base), _load(req.new)
-    binary = helm.find_helm(req.helm)
+    stdin = _read_stdin() if "-" in (*req.base, *req.new) else None
     release = req.release or config.release or helm.DEFAULT_RELEASE
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        # Two renders of about equal cost: side by side, the diff costs about one render.
-        jobs = [pool.submit(helm.template, side.files, release=release,
-                            namespace=req.namespace, kube_version=req.kube_version,
-                            helm=binary, stdin=side.stdin) for side in (base, new)]
-        base_manifests, new_manifests = (j.result() for j in jobs)
-    base_objects, new_objects = parse(base_manifests), parse(new_manifests)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        # helm runs in other processes: the lookup of the binary and the two renders (about
+        # equal cost, side by side) overlap with loading the values for positions here.
+        binary = pool.submit(helm.find_helm, req.helm)
+        jobs = [pool.submit(lambda files: helm.template(
+            files, release=release, namespace=req.namespace, kube_version=req.kube_version,
+            helm=binary.result(), stdin=stdin if "-" in files else None), files)
+            for files in (req.base, req.new)]
+        try:
+            base, new = _load(req.base, stdin), _load(req.new, stdin)
+        finally:
+            for job in jobs:
+                job.exception()  # let helm finish before leaving: no stray processes
+        documents: dict[str, object] = {}
+        base_objects, new_objects = (parse(j.result(), documents) for j in jobs)
     changes = compare(base_objects, new_objects)
     mark_replacements(changes)
     ctx = DiffContext(changes, base.merged.data, new.merged.data, base_objects, new_objects)
@@ -133,10 +140,25 @@ def diff(req: DiffRequest, config: LintConfig | None = None) -> DiffResult:
     return DiffResult(changes, kept, base.files, new.files, rules, suppressed)
 
 
-def _load(files: Sequence[str]) -> _Side:
-    sources = [load_or_exit2(f) for f in files]
-    stdin = next(("\n".join(s.lines) + "\n" for s in sources if s.file == "-"), None)
-    return _Side(list(files), sources, merge(sources, chart_defaults()), stdin)
+def _load(files: Sequence[str], stdin: str | None) -> _Side:
+    sources = [_source(f, stdin) for f in files]
+    return _Side(list(files), sources, merge(sources, chart_defaults()))
+
+
+def _read_stdin() -> str:
+    try:
+        return read_text("-")
+    except SvcgenError as exc:
+        raise SvcgenError(*exc.diagnostics, exit_code=2) from None
+
+
+def _source(file: str, stdin: str | None) -> SourceDoc:
+    if file != "-":
+        return load_or_exit2(file)
+    try:
+        return parse_values(file, stdin or "")
+    except SvcgenError as exc:
+        raise SvcgenError(*exc.diagnostics, exit_code=2) from None
 
 
 def _place(r: Rule, f: DiffFinding, base: _Side, new: _Side) -> Diagnostic:

@@ -11,6 +11,7 @@ changed; a field path names such an item ``containers[app]``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -132,11 +133,19 @@ class Change:
         return str(self.obj)
 
 
-def parse(manifests: str) -> dict[Key, Obj]:
-    """The objects of a ``helm template`` output, by key; hooks left out."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+def parse(manifests: str, known: dict[str, Any] | None = None) -> dict[Key, Obj]:
+    """The objects of a ``helm template`` output, by key; hooks left out.
+
+    ``known`` maps document texts already parsed to their data: most objects of two renders are
+    the same text, so each distinct document is parsed once, and the two sides share the object
+    (which also makes comparing them an identity check).
+    """
+    cache: dict[str, Any] = {} if known is None else known
     objects: dict[Key, Obj] = {}
-    for doc in yaml.load_all(manifests, Loader=loader):
+    for text in _DOCUMENT_START.split(manifests):
+        if text not in cache:
+            cache[text] = yaml.load(text, Loader=_LOADER)  # a safe loader
+        doc = cache[text]
         if not isinstance(doc, dict) or not doc.get("kind"):
             continue
         meta = doc.get("metadata") or {}
@@ -146,6 +155,10 @@ def parse(manifests: str) -> dict[Key, Obj]:
                   doc)
         objects[obj.key] = obj
     return objects
+
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DOCUMENT_START = re.compile(r"^---[ \t]*$", re.M)
 
 
 def compare(base: dict[Key, Obj], new: dict[Key, Obj]) -> list[Change]:
@@ -184,7 +197,7 @@ WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "Job", "Cr
 
 def diff_fields(before: Any, after: Any, path: FieldPath = ()) -> list[FieldChange]:
     """The leaves that differ; a subtree only one side has is one change."""
-    if before == after:
+    if before is after or before == after:
         return []
     if isinstance(before, dict) and isinstance(after, dict):
         out: list[FieldChange] = []

@@ -1,0 +1,105 @@
+"""How long `svcgen diff BASE -- NEW` takes for 10, 100 and 1000 components, as a fresh process.
+
+BASE is the synthetic, real-looking stack of benchmarks/render.py; NEW is a typical release of it:
+every third component gets a new image tag, every fifth another replica count, every seventh a
+new environment variable, and one component is renamed (so the rules have findings to place). The
+diff renders both sides with helm (side by side), compares every object field by field and runs
+every diff rule. Each size runs a few times; the best time counts, since slower runs measure the
+machine. The time of one bare `helm template` of BASE is printed beside it: the diff's floor.
+
+Target: 100 components in under 2 s as a fresh process (Python's start, the imports, two renders
+and the comparison).
+
+Usage: python benchmarks/diff.py [--sizes 10,100,1000] [--runs 3] [--helm PATH] [--check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+from render import render_once, synthetic_values
+
+from svcgen.helm import find_helm
+
+TARGET_100_SECONDS = 2.0
+
+
+def release_of(values: dict[str, Any]) -> dict[str, Any]:
+    """NEW: the changes a release of the stack typically makes."""
+    new = copy.deepcopy(values)
+    components = new["components"]
+    for i, (cid, comp) in enumerate(sorted(components.items())):
+        app = comp["containers"]["app"]
+        if i % 3 == 0:
+            app["image"]["tag"] = app["image"]["tag"] + "-1"
+        if i % 5 == 0 and "scaling" not in comp:
+            comp["replicas"] = 3
+        if i % 7 == 0:
+            app["env"]["FEATURE_FLAGS"] = "fast-path"
+    # One rename, with the peers that name it following along.
+    old = sorted(components)[0]
+    renamed = f"{old}-v2"
+    components[renamed] = components.pop(old)
+    for comp in components.values():
+        for peer in comp.get("upstreams", []) + comp.get("whitelists", []):
+            if peer.get("component") == old:
+                peer["component"] = renamed
+    return new
+
+
+def diff_once(helm: str, base: Path, new: Path) -> tuple[float, str]:
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "svcgen"), "diff", "--helm", helm, "--format", "json",
+         str(base), "--", str(new)],
+        capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1) or not proc.stdout:
+        raise SystemExit(f"svcgen diff failed ({proc.returncode}): {proc.stderr}")
+    return elapsed, proc.stdout
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--sizes", default="10,100,1000", help="component counts, comma separated")
+    parser.add_argument("--runs", type=int, default=3, help="runs per size; the best counts")
+    parser.add_argument("--helm", default=None, help="helm binary (default: svcgen's lookup)")
+    parser.add_argument("--check", action="store_true", help="exit 1 when the target is missed")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    helm = find_helm(args.helm)
+
+    print(f"svcgen diff (fresh process) with {helm.version}, best of {args.runs} runs")
+    print(f"{'components':>10} {'diff s':>7} {'one render s':>13} {'changes':>8} {'findings':>9}")
+    best: dict[int, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in sizes:
+            values = synthetic_values(size)
+            base, new = Path(tmp) / f"base-{size}.yaml", Path(tmp) / f"new-{size}.yaml"
+            base.write_text(yaml.safe_dump(values, sort_keys=False))
+            new.write_text(yaml.safe_dump(release_of(values), sort_keys=False))
+            runs = [diff_once(helm.path, base, new) for _ in range(args.runs)]
+            best[size], out = min(runs, key=lambda r: r[0])
+            render = min(render_once(helm.path, base)[0] for _ in range(args.runs))
+            doc = yaml.safe_load(out)
+            print(f"{size:>10} {best[size]:>7.2f} {render:>13.2f} {len(doc['changes']):>8} "
+                  f"{len(doc['findings']):>9}", flush=True)
+
+    missed = []
+    if 100 in best and best[100] >= TARGET_100_SECONDS:
+        missed.append(f"100 components took {best[100]:.2f} s (target {TARGET_100_SECONDS} s)")
+    for line in missed:
+        print(f"MISSED: {line}")
+    return 1 if (args.check and missed) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
