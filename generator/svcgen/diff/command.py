@@ -17,11 +17,10 @@ from svcgen.diff.immutable import mark_replacements
 from svcgen.diff.objects import Change, compare, parse
 from svcgen.diff.rules import DiffContext, DiffFinding
 from svcgen.diff.rules import run as run_rules
-from svcgen.lint.command import rule_ids
 from svcgen.lint.config import LintConfig, find_config, load_config, matches
-from svcgen.lint.engine import chart_defaults, inline_ignores, silence
-from svcgen.lint.registry import Rule, all_rules
-from svcgen.lint.source import SourceDoc, load_or_exit2, parse_values
+from svcgen.lint.registry import Rule, all_rules, rule_ids
+from svcgen.lint.silencing import inline_ignores, silence
+from svcgen.lint.source import SourceDoc, chart_defaults, load_or_exit2, parse_values
 from svcgen.merge import Merged, merge
 from svcgen.yamlio import read_text
 

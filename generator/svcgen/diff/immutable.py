@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from svcgen.diff.objects import MISSING, Action, Change, FieldPath, Obj, path_text, under
-from svcgen.lint.rules._common import quantity
+from svcgen.units import quantity
 
 
 @dataclass(frozen=True)

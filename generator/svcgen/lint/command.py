@@ -13,7 +13,7 @@ from svcgen import output
 from svcgen.diagnostics import error
 from svcgen.lint.config import LintConfig, find_config, load_config
 from svcgen.lint.engine import Linter, LintResult, RenderOptions
-from svcgen.lint.registry import LintOptions, Rule, all_rules, find_rule
+from svcgen.lint.registry import LintOptions, Rule, all_rules, find_rule, rule_ids
 
 
 @dataclass(frozen=True)
@@ -30,18 +30,6 @@ class LintRequest:
     config: str | None = None
     #: Lint each file on its own (independent files, as pre-commit passes them) instead of merged.
     each: bool = False
-
-
-def rule_ids(values: Sequence[str], option: str, command: str = "lint") -> tuple[str, ...]:
-    """``--select SVC1,SVC601`` (or repeated) → ids; every one must name a rule of ``command`` or
-    a prefix of one."""
-    ids = tuple(p.strip().upper() for v in values for p in v.split(",") if p.strip())
-    known = [r.id for r in all_rules(command)]
-    for i in ids:
-        if not any(k.startswith(i) for k in known):
-            raise error(f"{option}: `{i}` names no rule", exit_code=2,
-                        hint="`svcgen rules` lists them")
-    return ids
 
 
 def run_lint(req: LintRequest, stream: TextIO | None = None) -> int:

@@ -11,7 +11,6 @@ configuration (select, ignore, per-file ignores) and by inline comments on the o
 from __future__ import annotations
 
 import contextlib
-import functools
 import gc
 import re
 import time
@@ -27,11 +26,10 @@ from svcgen.lint import schema_errors
 from svcgen.lint.config import LintConfig, matches
 from svcgen.lint.registry import Context, Finding, LintOptions, Rule, all_rules
 from svcgen.lint.rules.builtin import HELM_LINT, HELM_RENDER, KUBE_SCHEMA, SCHEMA
-from svcgen.lint.source import SourceDoc, load_or_exit2, load_values_file
+from svcgen.lint.silencing import silence
+from svcgen.lint.source import SourceDoc, chart_defaults, load_or_exit2
 from svcgen.merge import Merged, merge
 from svcgen.model import Values
-
-_INLINE = re.compile(r"#\s*svcgen:\s*(?:ignore|noqa)(?:\[(?P<ids>[^\]]*)\])?", re.I)
 
 
 @dataclass
@@ -260,14 +258,6 @@ def _values_path(component: str | None, object_path: str) -> tuple[str | int, ..
     return ("components", component)
 
 
-@functools.cache
-def chart_defaults() -> dict[str, Any]:
-    """The bundled chart's values.yaml: the defaults a null in the values deletes back to."""
-    from svcgen.helm import chart_dir
-
-    return dict(load_values_file(str(chart_dir() / "values.yaml")).data)
-
-
 @contextlib.contextmanager
 def _no_gc_pauses() -> Iterator[None]:
     """Hold the cycle collector during a run: loading builds hundreds of thousands of small
@@ -295,46 +285,6 @@ def _as(d: Diagnostic, r: Rule, *, keep_severity: bool = False) -> Diagnostic:
         severity=d.severity if keep_severity else r.severity,
         message=d.message, hint=d.hint, extra=(("name", r.name),),
     )
-
-
-def silence(
-    diagnostics: Iterable[Diagnostic], sources: Sequence[SourceDoc], config: LintConfig
-) -> tuple[list[Diagnostic], int]:
-    """The diagnostics the settings' per-file ignores and the inline comments on their lines do
-    not silence, and how many they did."""
-    lines = {s.file: s.lines for s in sources}
-    per_file: dict[str, tuple[str, ...]] = {}
-    kept: list[Diagnostic] = []
-    suppressed = 0
-    for d in diagnostics:
-        if d.file not in per_file:
-            per_file[d.file] = config.ignored_for(d.file)
-        if d.rule and matches(d.rule, per_file[d.file]):
-            suppressed += 1
-            continue
-        if inline_ignores(lines.get(d.file, []), d.line, d.rule):
-            suppressed += 1
-            continue
-        kept.append(d)
-    return kept, suppressed
-
-
-def inline_ignores(lines: Sequence[str], line: int, rule_id: str) -> bool:
-    """Whether ``# svcgen: ignore[…]`` on ``line`` (1-based) of a file silences ``rule_id``."""
-    if not line or line > len(lines):
-        return False
-    return _inline_ignores(lines[line - 1], rule_id)
-
-
-def _inline_ignores(line: str, rule_id: str) -> bool:
-    match = _INLINE.search(line)
-    if match is None:
-        return False
-    ids = match.group("ids")
-    if ids is None:
-        return True
-    wanted = tuple(i.strip().upper() for i in ids.split(",") if i.strip())
-    return matches(rule_id, wanted)
 
 
 def _order(files: list[str]) -> Any:

@@ -14,12 +14,14 @@ renders and live in :mod:`svcgen.diff.rules`.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from svcgen.diagnostics import Severity
-from svcgen.model import Values
+from svcgen.diagnostics import Severity, error
+
+if TYPE_CHECKING:  # the model costs a tenth of a second to import; diff runs without it
+    from svcgen.model import Values
 
 PathPart = str | int
 Path = tuple[PathPart, ...]
@@ -151,11 +153,25 @@ def _add(r: Rule) -> Rule:
 
 def all_rules(command: str | None = None) -> list[Rule]:
     """Every rule (of one ``command`` when given): lint's, then diff's, each by id."""
-    from svcgen.diff import rules as _diff_rules  # noqa: F401  (registers every rule)
-    from svcgen.lint import rules as _rules  # noqa: F401
+    if command in (None, "diff"):
+        from svcgen.diff import rules as _diff_rules  # noqa: F401  (registers the rules)
+    if command in (None, "lint"):
+        from svcgen.lint import rules as _rules  # noqa: F401
 
     return sorted((r for r in RULES.values() if command is None or r.command == command),
                   key=lambda r: (r.command != "lint", r.id))
+
+
+def rule_ids(values: Sequence[str], option: str, command: str = "lint") -> tuple[str, ...]:
+    """``--select SVC1,SVC601`` (or repeated) → ids; every one must name a rule of ``command`` or
+    a prefix of one."""
+    ids = tuple(p.strip().upper() for v in values for p in v.split(",") if p.strip())
+    known = [r.id for r in all_rules(command)]
+    for i in ids:
+        if not any(k.startswith(i) for k in known):
+            raise error(f"{option}: `{i}` names no rule", exit_code=2,
+                        hint="`svcgen rules` lists them")
+    return ids
 
 
 def find_rule(key: str) -> Rule | None:

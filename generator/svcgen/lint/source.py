@@ -9,6 +9,7 @@ booleans (``on``, ``yes``, ``y``), but no base-60 numbers.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -335,3 +336,11 @@ def load_or_exit2(path: str) -> SourceDoc:
         return load_values_file(path)
     except SvcgenError as exc:
         raise SvcgenError(*exc.diagnostics, exit_code=2) from None
+
+
+@functools.cache
+def chart_defaults() -> dict[str, Any]:
+    """The bundled chart's values.yaml: the defaults a null in the values deletes back to."""
+    from svcgen.helm import chart_dir
+
+    return dict(load_values_file(str(chart_dir() / "values.yaml")).data)

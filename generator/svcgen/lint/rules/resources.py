@@ -6,8 +6,9 @@ from collections.abc import Iterator
 
 from svcgen.diagnostics import Severity
 from svcgen.lint.registry import Context, Finding, Path, rule
-from svcgen.lint.rules._common import base, containers, quantity
+from svcgen.lint.rules._common import base, containers
 from svcgen.model import Container, Resources
+from svcgen.units import quantity
 
 
 def _over(res: Resources, where: Path) -> Iterator[Finding]:
