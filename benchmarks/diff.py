@@ -20,8 +20,6 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from render import render_once, synthetic_values
+from render import render_once, run_measured, synthetic_values
 
 from svcgen.helm import find_helm
 
@@ -63,17 +61,10 @@ def diff_once(helm: str, base: Path, new: Path, out_dir: Path) -> tuple[float, f
     """(wall seconds, CPU seconds of svcgen and the helm processes it ran, JSON output)."""
     args = [str(Path(sys.executable).parent / "svcgen"), "diff", "--helm", helm, "--format",
             "json", str(base), "--", str(new)]
-    out_path, err_path = out_dir / "diff.json", out_dir / "diff.err"
-    with out_path.open("w") as out, err_path.open("w") as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(args, stdout=out, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    text = out_path.read_text()
-    if code not in (0, 1) or not text:
-        raise SystemExit(f"svcgen diff failed ({code}): {err_path.read_text()}")
-    return elapsed, usage.ru_utime + usage.ru_stime, text
+    elapsed, cpu, code, out, err = run_measured(args, out_dir)
+    if code not in (0, 1) or not out:
+        raise SystemExit(f"svcgen diff failed ({code}): {err}")
+    return elapsed, cpu, out
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -112,16 +112,23 @@ def render_measured(helm: str, values_file: Path, out_dir: Path) -> tuple[float,
     """
     args = [helm, "template", "bench", str(chart_dir()), "--namespace", "bench",
             "--kube-version", DEFAULT_KUBE_VERSION, "--values", str(values_file)]
-    out_path, err_path = out_dir / "out.yaml", out_dir / "err.txt"
+    elapsed, cpu, code, out, err = run_measured(args, out_dir)
+    if code != 0:
+        raise SystemExit(f"helm template failed:\n{err}")
+    return elapsed, cpu, out
+
+
+def run_measured(args: list[str], out_dir: Path) -> tuple[float, float, int, str, str]:
+    """(wall seconds, CPU seconds of the process and its children, exit status, stdout, stderr)
+    of one command; its output goes through files in ``out_dir``, as a shell redirect would."""
+    out_path, err_path = out_dir / "out.txt", out_dir / "err.txt"
     with out_path.open("w") as out, err_path.open("w") as err:
         start = time.perf_counter()
         proc = subprocess.Popen(args, stdout=out, stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise SystemExit(f"helm template failed:\n{err_path.read_text()}")
-    return elapsed, usage.ru_utime + usage.ru_stime, out_path.read_text()
+    return (elapsed, usage.ru_utime + usage.ru_stime, os.waitstatus_to_exitcode(status),
+            out_path.read_text(), err_path.read_text())
 
 
 def count_objects(manifests: str) -> int:
