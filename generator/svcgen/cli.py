@@ -199,7 +199,7 @@ def diff(
     ctx: typer.Context,
     base: list[str] = typer.Argument(  # noqa: B008 - typer reads its parameters from defaults
         ...,
-        metavar="BASE... -- NEW...",
+        metavar="BASE... -- NEW",
         help="Values files of the release as it runs, `--`, then the changed ones; each list "
         "merged in order as helm's -f merges them; '-' reads standard input (once).",
     ),
