@@ -276,6 +276,20 @@ def test_replicas_to_zero_without_autoscaler(tmp_path: Path, each_helm: str) -> 
     assert "replicas 2 → 0 and no autoscaler" in result.diagnostics[0].message
 
 
+def test_turning_scaling_on_drops_replicas_from_the_workload(
+        tmp_path: Path, each_helm: str) -> None:
+    """Helm 3's three-way patch deletes a field the new manifest leaves out; Kubernetes then
+    defaults spec.replicas to 1."""
+    base = API + "    replicas: 3\n"
+    new = API + "    scaling: {minReplicas: 2, maxReplicas: 6, targetCPU: 70}\n"
+    #                ^ (7, 5)
+    result = run(tmp_path, each_helm, base, new)
+    assert found(result) == [("new.yaml", 7, 5, "DIFF501", "warning")]
+    assert "Kubernetes runs 1 replica until the autoscaler scales up" in \
+        result.diagnostics[0].message
+    assert "`scaling.minReplicas` to at least 3" in result.diagnostics[0].hint
+
+
 PROBED = API + """\
         probes:
           readiness: {httpGet: {path: /ready, port: http}}

@@ -417,11 +417,14 @@ _PROBES = ("readinessProbe", "livenessProbe", "startupProbe")
            "A rollout that can leave no ready replica: replicas to 0, or every probe at once")
 def no_ready_replicas(ctx: DiffContext) -> Iterator[DiffFinding]:
     """
-    Two changes can take every replica out of service. ``replicas`` going to 0 without an
-    autoscaler stops every pod of the workload. Changing every probe of a pod at once bets the
-    rollout on all of them: if one is wrong (a path, a port, a too-short delay), no new pod
-    becomes ready; a StatefulSet replaces its pods one by one without surge, and a Deployment with
-    ``maxUnavailable`` above 0 removes old pods first, so both can end with none ready.
+    Three changes can take replicas out of service. ``replicas`` going to 0 without an
+    autoscaler stops every pod of the workload. Turning ``scaling`` on takes ``replicas`` out of
+    the rendered workload (the autoscaler owns the count from then on), and Helm 3's three-way
+    patch deletes the field: Kubernetes sets the default, 1 replica, until the autoscaler scales
+    up again. Changing every probe of a pod at once bets the rollout on all of them: if one is
+    wrong (a path, a port, a too-short delay), no new pod becomes ready; a StatefulSet replaces
+    its pods one by one without surge, and a Deployment with ``maxUnavailable`` above 0 removes
+    old pods first, so both can end with none ready.
 
     Example fix: change probes one at a time, checked on a canary first; keep replicas at
     least 1, or let `scaling` decide (with a trigger that wakes the component):
@@ -436,6 +439,14 @@ def no_ready_replicas(ctx: DiffContext) -> Iterator[DiffFinding]:
                 values_path(change.new, ("spec", "replicas"), ctx.new_values),
                 f"{change.new}: replicas {before} → 0 and no autoscaler: every pod stops",
                 "keep replicas at 1 or more, or set `enabled: false` to retire the component")
+        elif isinstance(before, int) and before > 1 and after is None:
+            yield DiffFinding(
+                (*component_path(change.new.component), "scaling"),
+                f"{change.new}: replicas {before} leaves the rendered object as the autoscaler "
+                "takes over: helm's patch removes it and Kubernetes runs 1 replica until the "
+                "autoscaler scales up",
+                f"set `scaling.minReplicas` to at least {before}, so that the autoscaler restores "
+                "the count at once")
         pod = POD_SPEC[change.new.kind]
         probes = [(c, p) for c in change.base.get((*pod, "containers")) or []
                   for p in _PROBES if isinstance(c, dict) and p in c]
