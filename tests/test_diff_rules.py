@@ -252,7 +252,7 @@ def test_load_balancer_to_cluster_ip_releases_the_address(tmp_path: Path, each_h
     new = API + "    service: {type: ClusterIP}\n"
     result = run(tmp_path, each_helm, base, new)
     assert found(result) == [("new.yaml", 7, 21, "DIFF401", "warning")]
-    assert "releases its load balancer and external address and node ports" in \
+    assert "releases its load balancer address and node ports" in \
         result.diagnostics[0].message
 
 

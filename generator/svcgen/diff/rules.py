@@ -369,10 +369,10 @@ def service_exposure_lost(ctx: DiffContext) -> Iterator[DiffFinding]:
         after = str(change.new.spec.get("type", "ClusterIP"))
         if _EXPOSURE.get(after, 0) >= _EXPOSURE.get(before, 0):
             continue
-        lost = "its load balancer and external address" if before == "LoadBalancer" and \
-            after != "LoadBalancer" else "its node ports"
-        if before == "LoadBalancer" and after == "ClusterIP":
-            lost += " and node ports"
+        lost = "its node ports"
+        if before == "LoadBalancer":
+            lost = "its load balancer address" + (" and node ports" if after == "ClusterIP"
+                                                  else "")
         yield DiffFinding(
             values_path(change.new, ("spec", "type"), ctx.new_values),
             f"{change.new}: type {before} → {after} releases {lost}",
