@@ -177,3 +177,29 @@ def test_values_helm_refuses_are_reported_at_their_line(pair: tuple[str, str], h
     assert code == 1 and out == ""
     assert f"{pair[1]}:3:15: error[helm-schema]" in err
     assert "Traceback" not in err
+
+
+def test_rules_and_explain_cover_the_diff_rules() -> None:
+    result = CliRunner().invoke(app, ["rules"])
+    assert "Upgrade safety (svcgen diff)\n  DIFF101  error    immutable-field" in result.stdout
+    explained = CliRunner().invoke(app, ["explain", "claim-removed"]).stdout
+    assert explained.startswith("DIFF201 claim-removed (error, Upgrade safety (svcgen diff))")
+    assert "Example fix:" in explained and "helm.sh/resource-policy: keep" in explained
+
+
+def test_removed_component_is_acknowledged_on_components_in_new(tmp_path: Path, helm4: str
+                                                                ) -> None:
+    """A removal points into BASE; the comment goes on the nearest key NEW still has."""
+    two = API + "  worker:\n    containers:\n      app:\n" \
+        "        image: {repository: ghcr.io/acme/worker, tag: \"2.0.0\"}\n"
+    (tmp_path / "base.yaml").write_text(two)
+    (tmp_path / "new.yaml").write_text(API)
+    args = ("--helm", helm4, "--strict", str(tmp_path / "base.yaml"), "--",
+            str(tmp_path / "new.yaml"))
+    code, out, _ = cli(*args)
+    assert code == 1 and re.search(r"base\.yaml\n +10:3 +warning +DIFF301 +Deployment worker "
+                                   r"is removed: its pods stop", out)
+    (tmp_path / "new.yaml").write_text(API.replace("components:\n",
+                                                   "components:  # svcgen: ignore[DIFF301]\n"))
+    code, out, _ = cli(*args)
+    assert code == 0 and "(1 silenced by configuration or comments)" in out
