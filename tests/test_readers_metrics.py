@@ -4,6 +4,7 @@ Cloud", "Metrics")."""
 
 from __future__ import annotations
 
+import io
 import json
 import textwrap
 from pathlib import Path
@@ -238,3 +239,35 @@ def test_spacecloud_ports_keep_working_with_istio_metrics_in_place_of_its_proxy(
             "kubernetes.io/metadata.name": "monitoring"}}}
         (rule,) = [r for r in rules if scrape in r["from"]]
         assert rule["ports"] == [{"port": ISTIO_MERGED_PORT, "protocol": "TCP"}]
+
+
+def test_compose_update_keeps_a_hand_written_metrics_declaration(tmp_path: Path) -> None:
+    """`metrics` is not owned: like ingress and scaling it follows the input when the input
+    declares it, and is otherwise left as the user wrote it."""
+    from svcgen.values_cmd import run_values
+
+    compose = tmp_path / "compose.yaml"
+    compose.write_text("services:\n  api:\n    image: ghcr.io/acme/api:1.2.3\n"
+                       "    ports: ['8080:8080']\n")
+    target = tmp_path / "values.yaml"
+
+    def update() -> None:
+        code = run_values([str(compose)], output=str(target), fmt="auto", env_file=None,
+                          profiles=(), project=None, registry=None, images=(), strict=False,
+                          stdout=io.StringIO(), stderr=io.StringIO())
+        assert code == 0
+
+    update()
+    target.write_text(target.read_text().replace(
+        "    service:\n", "    metrics:  # scraped by the platform team's Prometheus\n"
+        "      port: tcp-8080\n      path: /stats\n    service:\n", 1))
+    update()
+    assert "metrics:  # scraped by the platform team's Prometheus\n      port: tcp-8080\n" \
+           "      path: /stats\n" in target.read_text()
+    compose.write_text(compose.read_text() + "    labels: {prometheus.io/scrape: 'true'}\n")
+    update()
+    # Now the input declares metrics: the declaration follows it.
+    text = target.read_text()
+    assert "    metrics:  # scraped by the platform team's Prometheus\n      port: tcp-8080\n" \
+           "    service:" in text
+    assert "/stats" not in text
