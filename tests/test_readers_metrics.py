@@ -74,15 +74,18 @@ def test_compose_unpublished_metrics_port_is_declared_as_a_container_port(tmp_pa
             ports: ["8080:8080"]
             labels: ["prometheus.io/scrape=true", "prometheus.io/port=9102"]
         """)
-    assert out.container("api")["ports"]["metrics"] == {"containerPort": 9102}
-    assert out.component("api")["metrics"] == {"port": "metrics"}
-    assert "metrics" not in out.component("api")["service"]["ports"]
+    assert out.container("api")["ports"]["tcp-9102"] == {"containerPort": 9102}
+    assert out.component("api")["metrics"] == {"port": "tcp-9102"}
+    assert "tcp-9102" not in out.component("api")["service"]["ports"]
     note = out.note_at("services.api.labels.prometheus.io/port", "R002")
     assert "not published" in note.message
     objects = rendered(out.values, tmp_path, metrics={"monitor": "auto"})
     # Not on the Service, so `auto` scrapes the pods.
     (endpoint,) = one(objects, "PodMonitor", "api")["spec"]["podMetricsEndpoints"]
-    assert endpoint["port"] == "metrics"
+    assert endpoint["port"] == "tcp-9102"
+    # The probes derived from the ports still check the service's own port, which sorts first.
+    (container,) = one(objects, "Deployment", "api")["spec"]["template"]["spec"]["containers"]
+    assert container["readinessProbe"]["tcpSocket"]["port"] == "tcp-8080"
 
 
 def test_compose_x_svcgen_metrics_wins_over_the_labels(tmp_path: Path) -> None:
@@ -177,9 +180,9 @@ def test_devspace_prometheus_pod_annotations_reach_the_pods_as_metrics(tmp_path:
     the pods (or turns into a ServiceMonitor/PodMonitor), never on the Deployment alone."""
     values = read_devspace(DEVSPACE_API)
     comp = values["components"]["api"]
-    assert comp["metrics"] == {"port": "metrics", "path": "/metrics"}
+    assert comp["metrics"] == {"port": "tcp-9090", "path": "/metrics"}
     assert comp["annotations"] == {"example.com/owner": "shop"}
-    assert comp["containers"]["container-0"]["ports"]["metrics"] == {"containerPort": 9090}
+    assert comp["containers"]["container-0"]["ports"]["tcp-9090"] == {"containerPort": 9090}
     objects = rendered(values, tmp_path)
     annotations = template_annotations(objects, "api")
     assert annotations["prometheus.io/scrape"] == "true"

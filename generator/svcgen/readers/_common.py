@@ -472,14 +472,16 @@ def scrape_annotations(entries: Mapping[str, str]) -> ScrapeAnnotations | None:
 
 def metrics_port(ports: dict[str, dict[str, Any]], number: int) -> tuple[str, bool]:
     """The name of the TCP container port ``number`` in ``ports``; when there is none, a port
-    ``metrics`` (or ``tcp-<number>``) is added to ``ports``, and the flag says so: a process
-    serves metrics on ports its input never listed, since Prometheus reaches the pod directly."""
-    for name, port in ports.items():
+    ``tcp-<number>`` is added to ``ports``, and the flag says so: a process serves metrics on
+    ports its input never listed, since Prometheus reaches the pod directly. Not ``metrics``:
+    the chart derives probes from the first port by name, and ``metrics`` sorts before most
+    names, so it would become the port the probes check."""
+    for existing, port in ports.items():
         if port.get("containerPort") == number and port.get("protocol", "TCP") == "TCP":
-            return name, False
-    name = "metrics" if "metrics" not in ports else f"tcp-{number}"
-    ports[name] = {"containerPort": number}
-    return name, True
+            return existing, False
+    added = f"tcp-{number}" if f"tcp-{number}" not in ports else f"metrics-{number}"
+    ports[added] = {"containerPort": number}
+    return added, True
 
 
 # --- validation ----------------------------------------------------------------------------------
