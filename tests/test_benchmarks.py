@@ -3,6 +3,7 @@ values are ones the chart accepts, rendering a number of objects proportional to
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -31,8 +32,28 @@ def test_render_benchmark_objects_grow_with_components(helm4: str) -> None:
                          "--helm", helm4)
     assert proc.returncode == 0, proc.stderr
     rows = {int(m[1]): int(m[2]) for m in
-            re.finditer(r"^\s+(\d+)\s+[\d.]+\s+[\d.]+\s+(\d+)\s", proc.stdout, re.M)}
+            re.finditer(r"^\s+(\d+)\s+(\d+)\s+[\d.]+\s+[\d.]+\s", proc.stdout, re.M)}
     assert set(rows) == {10, 20}
     # Features recur every few components, so objects grow in step with the components.
     assert 1.7 * rows[10] <= rows[20] <= 2.3 * rows[10]
     assert rows[10] >= 40  # workloads, Services, policies, ingresses, autoscalers, …
+
+
+def test_render_benchmark_floor_renders_the_charts_output(helm4: str, tmp_path: Path) -> None:
+    """The floor is only a floor if Helm prints exactly what the chart printed from it."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import render
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    values = tmp_path / "values.json"
+    values.write_text(json.dumps(render.synthetic_values(12)))
+    _, manifests = render.render_once(helm4, values)
+    notes = render.notes_of(helm4, render.chart_dir(), values, tmp_path)
+    assert "svc-0011" in notes
+    floor = render.static_chart(render.chart_dir(), tmp_path / "floor", manifests, notes)
+    assert not (floor / "values.schema.json").exists()
+    static = [f.read_text() for f in (floor / "templates").rglob("*") if f.is_file()]
+    assert static and not any('include "svcgen.' in text for text in static)
+    _, static_out = render.helm_run(render.template_args(helm4, floor, values), tmp_path)
+    assert static_out == manifests
