@@ -47,7 +47,8 @@ Args: root id c [monitorKind]. */ -}}
     {{- end -}}
   {{- end -}}
   {{- if not $name -}}
-    {{- $index := include "svcgen.ports.container" . | fromYaml -}}
+    {{- include "svcgen.ports.resolveContainer" . -}}
+    {{- $index := .memo.containerPorts -}}
     {{- fail (printf "%s.port: %v names no container port of this component (its container ports: %s); name one of them, or declare the metrics port under a container's ports" $path $want (keys $index | sortAlpha | join ", " | default "none")) -}}
   {{- end -}}
   {{- $monitor := $m.monitor | default ($defaults.monitor | default "none") -}}
@@ -57,7 +58,8 @@ Args: root id c [monitorKind]. */ -}}
       {{- $monitor = "any" -}}
     {{- end -}}
   {{- else if has $monitor (list "auto" "ServiceMonitor") -}}
-    {{- range (include "svcgen.ports.service" . | fromYaml).ports -}}
+    {{- include "svcgen.ports.resolveService" . -}}
+    {{- range .memo.servicePorts -}}
       {{- $target := .targetPort -}}
       {{- if and (not $servicePort) (or (eq (toString $target) $name) (and (not (kindIs "string" $target)) (eq (int64 $target) $number))) -}}
         {{- $servicePort = .name -}}
@@ -119,7 +121,8 @@ labels win. Args: root id c. */ -}}
 {{- $defaults := (.root.Values.global | default dict).metrics | default dict -}}
 name: {{ include "svcgen.names.component" . | quote }}
 labels:
-  {{- toYaml (merge (include "svcgen.labels.standard" . | fromYaml) ($defaults.monitorLabels | default dict)) | nindent 2 }}
+  {{- include "svcgen.labels.resolve" . }}
+  {{- toYaml (merge (deepCopy .memo.labels) ($defaults.monitorLabels | default dict)) | nindent 2 }}
 {{- with (include "svcgen.metadata.annotations" .) }}
 annotations:
   {{- . | nindent 2 }}

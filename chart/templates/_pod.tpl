@@ -20,15 +20,25 @@ The pod template every workload kind shares: metadata, spec and the pod security
 {{- $c := .c -}}
 {{- $g := $root.Values.global | default dict -}}
 {{- $componentName := include "svcgen.names.component" . -}}
-{{- $selector := include "svcgen.labels.selector" . | fromYaml -}}
-{{- /* Selector labels go last so podLabels can never make the pods miss their own selector. */ -}}
-{{- $labels := include "svcgen.labels.standard" . | fromYaml -}}
-{{- range $k, $v := ($c.podLabels | default dict) }}{{ $_ := set $labels $k $v }}{{ end -}}
-{{- if ($g.mesh | default dict).istio -}}
-  {{- $_ := set $labels "sidecar.istio.io/inject" "true" -}}
+{{- /* The pod's labels are the component's (which hold its selector labels) unless podLabels or
+Istio add some; then selector labels go last, so podLabels can never make the pods miss their own
+selector. */ -}}
+{{- include "svcgen.labels.resolve" . -}}
+{{- $labelsYaml := .memo.labelsYaml -}}
+{{- $istio := ($g.mesh | default dict).istio -}}
+{{- if or $c.podLabels $istio -}}
+  {{- $labels := deepCopy .memo.labels -}}
+  {{- range $k, $v := ($c.podLabels | default dict) }}{{ $_ := set $labels $k $v }}{{ end -}}
+  {{- if $istio -}}
+    {{- $_ := set $labels "sidecar.istio.io/inject" "true" -}}
+  {{- end -}}
+  {{- range $k, $v := (include "svcgen.labels.selector" . | fromYaml) }}{{ $_ := set $labels $k $v }}{{ end -}}
+  {{- $labelsYaml = toYaml $labels -}}
 {{- end -}}
-{{- range $k, $v := $selector }}{{ $_ := set $labels $k $v }}{{ end -}}
-{{- $annotations := include "svcgen.metrics.podAnnotations" . | fromYaml -}}
+{{- $annotations := dict -}}
+{{- with include "svcgen.metrics.podAnnotations" . -}}
+  {{- $annotations = fromYaml . -}}
+{{- end -}}
 {{- range $k, $v := ($c.podAnnotations | default dict) }}{{ $_ := set $annotations $k $v }}{{ end -}}
 {{- /* Hash the generated ConfigMap/Secret data so that changing it rolls the pods. */ -}}
 {{- with (include "svcgen.volumes.filesData" .) -}}
@@ -48,7 +58,7 @@ The pod template every workload kind shares: metadata, spec and the pod security
 {{- end -}}
 metadata:
   labels:
-    {{- toYaml $labels | nindent 4 }}
+    {{- $labelsYaml | nindent 4 }}
   {{- with $annotations }}
   annotations:
     {{- toYaml . | nindent 4 }}
@@ -102,7 +112,7 @@ spec:
     {{- /* Copy: setting labelSelector on the values themselves would leak into other templates. */}}
     {{- $tsc = deepCopy $tsc }}
     {{- if not $tsc.labelSelector }}
-    {{- $_ := set $tsc "labelSelector" (dict "matchLabels" $selector) }}
+    {{- $_ := set $tsc "labelSelector" (dict "matchLabels" (include "svcgen.labels.selector" $ | fromYaml)) }}
     {{- end }}
     - {{ toYaml $tsc | nindent 6 | trim }}
     {{- end }}

@@ -37,7 +37,8 @@ name: {{ include "svcgen.names.component" . | quote }}
 `http`, else the Service's first port by name (svcgen.ports.service, the ports service.yaml renders).
 Fails, naming the value path, when the component has no Service port. Args: root id c. */ -}}
 {{- define "svcgen.scaling.httpPort" -}}
-{{- $ports := (include "svcgen.ports.service" . | fromYaml).ports | default list -}}
+{{- include "svcgen.ports.resolveService" . -}}
+{{- $ports := .memo.servicePorts -}}
 {{- if not $ports -}}
   {{- fail (printf "components.%s.scaling: concurrency and requestsPerSecond scale on HTTP traffic that the KEDA HTTP add-on forwards to the component's Service, but the component has no Service port; give a container a port and keep service.enabled, or scale on targetCPU/targetMemory" .id) -}}
 {{- end -}}
