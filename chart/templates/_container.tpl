@@ -32,7 +32,7 @@ the default [ALL]. */ -}}
 {{- with $userCaps.add -}}{{- $_ := set $caps "add" . -}}{{- end -}}
 {{- with $drop -}}{{- $_ := set $caps "drop" . -}}{{- end -}}
 {{- with $caps -}}{{- $_ := set $sc "capabilities" . -}}{{- end -}}
-{{- toYaml $sc -}}
+{{- include "svcgen.memo.yaml" (dict "root" .root "value" $sc) -}}
 {{- end -}}
 
 {{- /* Port a container's probes are derived from: its TCP port named `http`, else its first TCP
@@ -47,7 +47,8 @@ port by name; empty when it has no TCP port. Args: ctr. */ -}}
 {{- end -}}
 
 {{- /* One probe as YAML, or nothing. Args: p (probe values or nil), derivedPort (port name or
-empty), derive (true when a probe without a handler may use a tcpSocket check on derivedPort). */ -}}
+empty), derive (true when a probe without a handler may use a tcpSocket check on derivedPort),
+root (optional, for svcgen.memo.yaml). */ -}}
 {{- define "svcgen.container.probe" -}}
 {{- $p := .p | default dict -}}
 {{- if ne $p.enabled false -}}
@@ -74,7 +75,7 @@ empty), derive (true when a probe without a handler may use a tcpSocket check on
       {{- $v := index $p $k -}}
       {{- if not (kindIs "invalid" $v) -}}{{- $_ := set $probe $k $v -}}{{- end -}}
     {{- end -}}
-    {{- toYaml $probe -}}
+    {{- include "svcgen.memo.yaml" (dict "root" .root "value" $probe) -}}
   {{- end -}}
 {{- end -}}
 {{- end -}}
@@ -186,20 +187,20 @@ envFrom:
 {{- with $res.requests }}{{ $_ := set $resOut "requests" . }}{{ end -}}
 {{- with $res.limits }}{{ $_ := set $resOut "limits" . }}{{ end }}
 resources:
-  {{- toYaml $resOut | nindent 2 }}
+  {{- include "svcgen.memo.yaml" (dict "root" .root "value" $resOut) | nindent 2 }}
 {{- if not .init }}
   {{- /* Probes: init containers take none. */ -}}
   {{- $probes := $ctr.probes | default dict -}}
   {{- $port := include "svcgen.container.probePort" (dict "ctr" $ctr) -}}
-  {{- with (include "svcgen.container.probe" (dict "p" $probes.startup "derivedPort" $port "derive" (not (kindIs "invalid" $probes.startup)))) }}
+  {{- with (include "svcgen.container.probe" (dict "p" $probes.startup "derivedPort" $port "derive" (not (kindIs "invalid" $probes.startup)) "root" .root)) }}
 startupProbe:
   {{- . | nindent 2 }}
   {{- end }}
-  {{- with (include "svcgen.container.probe" (dict "p" $probes.readiness "derivedPort" $port "derive" true)) }}
+  {{- with (include "svcgen.container.probe" (dict "p" $probes.readiness "derivedPort" $port "derive" true "root" .root)) }}
 readinessProbe:
   {{- . | nindent 2 }}
   {{- end }}
-  {{- with (include "svcgen.container.probe" (dict "p" $probes.liveness "derivedPort" $port "derive" true)) }}
+  {{- with (include "svcgen.container.probe" (dict "p" $probes.liveness "derivedPort" $port "derive" true "root" .root)) }}
 livenessProbe:
   {{- . | nindent 2 }}
   {{- end }}
@@ -232,7 +233,7 @@ securityContext:
   {{- $mounts = append $mounts (dict "name" (include "svcgen.volumes.tmpName" .) "mountPath" "/tmp") -}}
 {{- end }}
 volumeMounts:
-  {{- toYaml $mounts | nindent 2 }}
+  {{- include "svcgen.memo.yaml" (dict "root" .root "value" $mounts) | nindent 2 }}
 {{- if not (kindIs "invalid" $ctr.stdin) }}
 stdin: {{ $ctr.stdin }}
 {{- end }}

@@ -11,7 +11,7 @@ The pod template every workload kind shares: metadata, spec and the pod security
 {{- range $k, $v := (.c.podSecurityContext | default dict) -}}
   {{- if not (kindIs "invalid" $v) -}}{{- $_ := set $sc $k $v -}}{{- end -}}
 {{- end -}}
-{{- toYaml $sc -}}
+{{- include "svcgen.memo.yaml" (dict "root" .root "value" $sc) -}}
 {{- end -}}
 
 {{- /* The pod template (metadata and spec) of a component's workload. Args: root id c. */ -}}
@@ -127,8 +127,9 @@ spec:
     {{- range $name, $ctr := $c.containers }}
     - {{ include "svcgen.container.spec" (dict "root" $root "id" $.id "c" $c "name" $name "ctr" $ctr "init" false "componentName" $componentName) | nindent 6 | trim }}
     {{- end }}
-  {{- with (include "svcgen.volumes.pod" (dict "root" $root "id" .id "c" $c "componentName" $componentName "needTmp" $needTmp) | fromYamlArray) }}
+  {{- $volumes := include "svcgen.volumes.pod" (dict "root" $root "id" .id "c" $c "componentName" $componentName "needTmp" $needTmp) }}
+  {{- if ne $volumes "[]" }}
   volumes:
-    {{- toYaml . | nindent 4 }}
+    {{- $volumes | nindent 4 }}
   {{- end }}
 {{- end -}}

@@ -85,5 +85,5 @@ edits. Args: root id c componentName needTmp. */ -}}
 {{- if .needTmp -}}
   {{- $vols = append $vols (dict "name" (include "svcgen.volumes.tmpName" .) "emptyDir" dict) -}}
 {{- end -}}
-{{- toYaml $vols -}}
+{{- include "svcgen.memo.yaml" (dict "root" .root "value" $vols) -}}
 {{- end -}}
