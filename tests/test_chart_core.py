@@ -14,8 +14,10 @@ from typing import Any
 
 import pytest
 from chartutil import CHART, REPO, RenderError, find, helm_binary, one, parse, render, render_text
+from ruamel.yaml import YAML
 
 from svcgen.kube import validate_objects
+from svcgen.model import Container, Values
 
 CI = CHART / "ci"
 EXAMPLES = REPO / "values-examples"
@@ -381,6 +383,54 @@ def test_env_is_sorted_and_every_value_is_a_string(deploy: list[Obj]) -> None:
         "MAX_BODY_BYTES": "10000000",
         "WORKERS": "4",
     }
+
+
+def test_env_lists_every_referenced_variable_before_the_variables_that_use_it() -> None:
+    """Kubernetes expands ``$(VAR)`` only from variables listed earlier in ``env``: secret
+    references come first, then each plain value after the ones it refers to, whatever the
+    names' order; ``$$(VAR)`` is an escape, and a cycle cannot resolve (it comes last)."""
+    ctr = app(
+        env={
+            "A_URL": "postgres://app:$(DB_PASSWORD)@$(Z_HOST):5432/app",
+            "Z_HOST": "db.$(NAMESPACE).svc",
+            "NAMESPACE": "shop",
+            "LITERAL": "$$(A_URL)",
+            "LOOP_A": "$(LOOP_B)",
+            "LOOP_B": "$(LOOP_A)",
+        },
+        secretEnv={"DB_PASSWORD": {"secret": "db", "key": "password"}},
+    )
+    objects = render({"components": {"api": {"containers": {"app": ctr}}}})
+    env = container(pod_spec(objects, "api"), "app")["env"]
+    names = [e["name"] for e in env]
+    assert names == ["DB_PASSWORD", "LITERAL", "NAMESPACE", "Z_HOST", "A_URL", "LOOP_A",
+                     "LOOP_B"]
+    model = Container.model_validate(ctr)
+    assert names == model.env_order()
+
+
+def _env_orders(objects: list[Obj]) -> list[list[str]]:
+    return [[e["name"] for e in c.get("env", [])]
+            for w in workloads(objects) for c in containers(w["spec"]["template"]["spec"])]
+
+
+@pytest.mark.parametrize(
+    "values_file",
+    [*sorted(CI.glob("*-values.yaml")), *sorted(EXAMPLES.rglob("values.yaml")), SHOP, MINIMAL],
+    ids=lambda p: str(p.relative_to(REPO)),
+)
+def test_the_chart_and_the_model_order_env_alike(values_file: Path) -> None:
+    """The chart derives the env order in its template and the model in Container.env_order
+    (which lint reads): on every shipped values file they agree."""
+    values = Values.model_validate(YAML(typ="safe", pure=True).load(values_file.read_text()))
+    expected = [
+        c.env_order()
+        for comp in values.components.values() if comp.enabled
+        for c in [*comp.initContainers.values(), *comp.containers.values()]
+    ]
+    namespace = values.global_.project or "demo"
+    rendered = _env_orders(render(files=[values_file], namespace=namespace))
+    assert sorted(rendered) == sorted(expected)
 
 
 def test_secret_env_references_existing_secrets(deploy: list[Obj]) -> None:

@@ -103,6 +103,51 @@ root (optional, for svcgen.memo.yaml). */ -}}
 {{- end -}}
 {{- end -}}
 
+{{- /* The order of a container's secretEnv and env names, as a JSON list. Kubernetes expands
+$(VAR) only from variables listed earlier, so: the secret references first (sorted), then each
+plain variable once every plain variable it refers to is listed ($$(VAR) is an escape), the ready
+ones sorted in each pass; variables in a cycle last. The model's Container.env_order is the same
+rule, and lint reports what still cannot resolve. Arg: container values. */ -}}
+{{- define "svcgen.container.envOrder" -}}
+{{- $env := .env | default dict -}}
+{{- $order := keys (.secretEnv | default dict) | sortAlpha -}}
+{{- $done := dict -}}
+{{- range $order }}{{- $_ := set $done . true -}}{{- end -}}
+{{- $pending := list -}}
+{{- $deps := dict -}}
+{{- range $k := keys $env | sortAlpha -}}
+  {{- if not (hasKey $done $k) -}}
+    {{- $pending = append $pending $k -}}
+    {{- $refs := list -}}
+    {{- range $m := regexFindAll "\\$+\\([-._a-zA-Z][-._a-zA-Z0-9]*\\)" (toString (index $env $k)) -1 -}}
+      {{- $dollars := regexFind "^\\$+" $m -}}
+      {{- $ref := trimSuffix ")" (trimPrefix "(" (trimPrefix $dollars $m)) -}}
+      {{- if and (eq (mod (len $dollars) 2) 1) (hasKey $env $ref) -}}
+        {{- $refs = append $refs $ref -}}
+      {{- end -}}
+    {{- end -}}
+    {{- $_ := set $deps $k $refs -}}
+  {{- end -}}
+{{- end -}}
+{{- range $pass := until (len $pending) -}}
+  {{- $waiting := list -}}
+  {{- range $k := $pending -}}
+    {{- $ready := true -}}
+    {{- range $d := index $deps $k -}}
+      {{- if or (eq $d $k) (not (hasKey $done $d)) -}}{{- $ready = false -}}{{- end -}}
+    {{- end -}}
+    {{- if $ready -}}
+      {{- $order = append $order $k -}}
+      {{- $_ := set $done $k true -}}
+    {{- else -}}
+      {{- $waiting = append $waiting $k -}}
+    {{- end -}}
+  {{- end -}}
+  {{- $pending = $waiting -}}
+{{- end -}}
+{{- concat $order $pending | toJson -}}
+{{- end -}}
+
 {{- /* One container (or init container) as YAML. Args: root id c name ctr init componentName. */ -}}
 {{- define "svcgen.container.spec" -}}
 {{- $ctr := .ctr -}}
@@ -140,13 +185,14 @@ ports:
 {{- end }}
 {{- if or $ctr.env $ctr.secretEnv }}
 env:
-  {{- /* Plain values are quoted: an env value is always a string in Kubernetes. */ -}}
-  {{- range $k, $v := ($ctr.env | default dict) }}
+  {{- $env := $ctr.env | default dict }}
+  {{- range $k := include "svcgen.container.envOrder" $ctr | fromJsonArray }}
+  {{- if not (hasKey ($ctr.secretEnv | default dict) $k) }}
+  {{- /* Plain values are quoted: an env value is always a string in Kubernetes. */}}
   - name: {{ $k | quote }}
-    value: {{ include "svcgen.values.scalar" $v | quote }}
-  {{- end }}
-  {{- range $k, $ref := ($ctr.secretEnv | default dict) }}
-  {{- $ref = $ref | default dict }}
+    value: {{ include "svcgen.values.scalar" (index $env $k) | quote }}
+  {{- else }}
+  {{- $ref := index $ctr.secretEnv $k | default dict }}
   - name: {{ $k | quote }}
     valueFrom:
       secretKeyRef:
@@ -164,6 +210,7 @@ env:
         optional: {{ $ref.optional }}
         {{- end }}
         {{- end }}
+  {{- end }}
   {{- end }}
 {{- end }}
 {{- with $ctr.envFrom }}

@@ -7,6 +7,7 @@ hosts, paths) so that Helm merges them across ``-f`` files and ``--set`` can add
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -39,6 +40,8 @@ PortNumber = Annotated[int, Field(ge=1, le=65535)]
 Duration = Annotated[str, StringConstraints(pattern=DURATION)]
 #: A port given by number or by the name of a container port.
 PortRef = PortNumber | PortName
+#: ``$(VAR)`` in an env value, with the ``$`` run before it (an even run is an escape).
+_ENV_REFERENCE = re.compile(r"(\$+)\(([-._a-zA-Z][-._a-zA-Z0-9]*)\)")
 IntOrPercent = Annotated[int, Field(ge=0)] | Annotated[str, StringConstraints(pattern=r"^[0-9]+%$")]
 EnvValue = str | int | float | bool
 
@@ -432,6 +435,38 @@ class Container(Model):
     lifecycle: Lifecycle | None = Field(None, description="postStart and preStop hooks.")
     stdin: bool | None = Field(None, description="Keep stdin open.")
     tty: bool | None = Field(None, description="Allocate a TTY.")
+
+    def env_references(self, name: str) -> list[str]:
+        """The variables plain variable ``name`` refers to as ``$(VAR)``, in order; ``$$(VAR)``
+        is an escaped literal, as Kubernetes reads it."""
+        value = self.env.get(name)
+        if value is None or isinstance(value, bool):
+            return []
+        refs: list[str] = []
+        for dollars, ref in _ENV_REFERENCE.findall(str(value)):
+            if len(dollars) % 2 == 1 and ref not in refs:
+                refs.append(ref)
+        return refs
+
+    def env_order(self) -> list[str]:
+        """The order the chart renders ``secretEnv`` and ``env`` in, so that Kubernetes, which
+        expands ``$(VAR)`` only from variables listed earlier, resolves every reference it can:
+        the secret references (sorted) first, then the plain variables, each after the ones it
+        refers to (sorted among the ready ones); variables in a cycle come last, sorted."""
+        order = sorted(self.secretEnv)
+        done = set(order)
+        pending = sorted(k for k in self.env if k not in done)
+        deps = {k: [r for r in self.env_references(k) if r in self.env] for k in pending}
+        for _ in range(len(pending)):
+            waiting = []
+            for name in pending:
+                if all(d in done and d != name for d in deps[name]):
+                    order.append(name)
+                    done.add(name)
+                else:
+                    waiting.append(name)
+            pending = waiting
+        return order + pending
 
 
 # --- component parts -------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from svcgen.lint.rules import (
     builtin,
+    env,
     metrics,
     names,
     peers,
@@ -14,6 +15,6 @@ from svcgen.lint.rules import (
 )
 
 __all__ = [
-    "builtin", "metrics", "names", "peers", "ports", "resources", "scaling", "security", "storage",
-    "values",
+    "builtin", "env", "metrics", "names", "peers", "ports", "resources", "scaling", "security",
+    "storage", "values",
 ]
