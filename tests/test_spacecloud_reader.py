@@ -642,3 +642,39 @@ def test_bad_input_exits_1_with_a_position_and_no_traceback(
     assert f"{tmp_path}/{where}: error: " in result.output and message in result.output
     assert "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_negative_node_weight_avoids_the_nodes_with_the_opposite_operator() -> None:
+    """Space Cloud: a negative weight means "avoid". Kubernetes weights are 1 to 100, so the
+    preference is for nodes that do not match (NotIn / DoesNotExist) — never a preference for
+    the nodes that were to be avoided."""
+    body = (
+        textwrap.dedent("""\
+        affinity:
+          - id: not-spot
+            type: node
+            weight: -40
+            operator: preferred
+            matchExpressions: [{key: lifecycle, operator: In, values: [spot]}]
+          - id: not-tainted
+            type: node
+            weight: -10
+            operator: preferred
+            matchExpressions:
+              - {key: maintenance, operator: Exists}
+              - {key: zone, operator: NotIn, values: [a]}
+        """)
+        + task()
+    )
+    result = read(service(body))
+    preferred = component(result)["affinity"]["nodeAffinity"][
+        "preferredDuringSchedulingIgnoredDuringExecution"]
+    assert preferred == [
+        {"weight": 40, "preference": {"matchExpressions": [
+            {"key": "lifecycle", "operator": "NotIn", "values": ["spot"]}]}},
+        {"weight": 10, "preference": {"matchExpressions": [
+            {"key": "maintenance", "operator": "DoesNotExist"}]}},
+        {"weight": 10, "preference": {"matchExpressions": [
+            {"key": "zone", "operator": "In", "values": ["a"]}]}},
+    ]
+    assert any("avoided" in d.message for d in result.report if d.rule == "R002")

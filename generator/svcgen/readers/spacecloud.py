@@ -89,6 +89,8 @@ DEFAULT_POLLING_INTERVAL = 15
 DEFAULT_COOLDOWN = 120
 POD_OPERATORS = {"In", "NotIn", "Exists", "DoesNotExist"}
 NODE_OPERATORS = POD_OPERATORS | {"Gt", "Lt"}
+#: The operator matching exactly the nodes (or pods) the other one does not.
+NEGATED = {"In": "NotIn", "NotIn": "In", "Exists": "DoesNotExist", "DoesNotExist": "Exists"}
 
 
 @dataclass
@@ -848,6 +850,31 @@ class _Conversion:
                 out.append(peer)
         return out
 
+    def avoided_nodes(self, item: Node, expressions: list[dict[str, Any]]) -> list[Any]:
+        """A negative node weight means "avoid these nodes": Kubernetes weights are 1 to 100,
+        so the preference is for nodes that do *not* match: each expression with the opposite
+        operator (``NotIn``, ``DoesNotExist``). Avoiding nodes that match all of several
+        expressions is preferring nodes that miss any one of them: one term per expression."""
+        if any(e["operator"] not in NEGATED for e in expressions):
+            self.report.not_converted(
+                item,
+                "a negative weight on Gt/Lt expressions has no exact opposite (nodes without "
+                "the label would be excluded too)",
+                hint="write the opposite range with a positive weight",
+            )
+            return []
+        terms = [
+            {"matchExpressions": [{**e, "operator": NEGATED[e["operator"]]}]}
+            for e in expressions
+        ]
+        self.report.choice(
+            item.get("weight"),
+            f"weight {item.get('weight').value}: nodes matching the expressions are avoided — "
+            f"a preference (weight {abs(int(item.get('weight').value))}) for nodes that "
+            + ("do not match" if len(terms) == 1 else "miss any one of them, one term each"),
+        )
+        return terms
+
     def affinity(self, node: Node) -> dict[str, Any]:
         node_aff: dict[str, list[Any]] = {}
         pod_aff: dict[str, list[Any]] = {}
@@ -900,16 +927,15 @@ class _Conversion:
                 term = {"matchExpressions": expressions}
                 if operator == "required":
                     required_node_terms.append(term)
-                else:
-                    node_aff.setdefault(
-                        "preferredDuringSchedulingIgnoredDuringExecution", []
-                    ).append({"weight": abs(weight), "preference": term})
-                    if weight < 0:
-                        self.report.choice(
-                            item.get("weight"),
-                            "a negative node weight is kept as "
-                            "its absolute value: Kubernetes weights are 1 to 100",
-                        )
+                    continue
+                preferred = node_aff.setdefault(
+                    "preferredDuringSchedulingIgnoredDuringExecution", []
+                )
+                if weight > 0:
+                    preferred.append({"weight": weight, "preference": term})
+                    continue
+                terms = self.avoided_nodes(item, expressions)
+                preferred.extend({"weight": -weight, "preference": t} for t in terms)
                 continue
             topology = item.get("topologyKey").required_string(
                 "a node label such as kubernetes.io/hostname"
