@@ -406,7 +406,7 @@ def test_upstreams_and_whitelists_keep_their_meaning_as_peers() -> None:
         {"project": "billing", "service": "invoices"},
     ]
     assert component(result)["whitelists"] == [{"project": "shop"}, {"project": "*"}]
-    assert result.values["global"]["networkPolicy"] == {"enabled": True, "externalEgress": True}
+    assert result.values["global"]["networkPolicy"] == {"enabled": True, "allEgress": True}
     Values.model_validate(result.values)
 
 
@@ -678,3 +678,19 @@ def test_a_negative_node_weight_avoids_the_nodes_with_the_opposite_operator() ->
             {"key": "zone", "operator": "In", "values": ["a"]}]}},
     ]
     assert any("avoided" in d.message for d in result.report if d.rule == "R002")
+
+
+def test_egress_stays_open_to_private_and_in_cluster_addresses_as_in_space_cloud() -> None:
+    """Space Cloud's Sidecar lists the upstreams but sets outbound ALLOW_ANY: a task reaches a
+    database on a private address or an unlisted in-cluster service. With NetworkPolicies on,
+    the converted values keep that (one allow-all egress rule), and the report says how to
+    tighten it."""
+    body = "upstreams:\n  - {projectId: shop, service: db}\n" + task()
+    result = read(service(body), service(task(), sid="db"))
+    assert result.values["global"]["networkPolicy"] == {"enabled": True, "allEgress": True}
+    choice = next(d for d in result.report if "egress" in d.message)
+    assert "allEgress: false" in choice.hint and "externalEgress" in choice.hint
+    objects = render(result.values, namespace="shop")
+    policy = one(objects, "NetworkPolicy", "api")
+    assert {} in policy["spec"]["egress"]
+    assert validate_objects(objects, KUBE_VERSION) == []

@@ -80,6 +80,11 @@ class NetworkPolicyGlobal(Model):
         description="Also allow egress to addresses outside the cluster (0.0.0.0/0 minus private "
         "ranges).",
     )
+    allEgress: bool = Field(
+        False,
+        description="Allow egress to every address, private and in-cluster ones too (as a mesh "
+        "with outbound ALLOW_ANY does): upstreams then document callees but do not restrict them.",
+    )
 
 
 class MeshGlobal(Model):

@@ -192,14 +192,18 @@ class _Conversion:
             global_["imagePullSecrets"] = list(self.pull_secrets)
             self.report_pull_secrets()
         if any(c.get("upstreams") or c.get("whitelists") for c in components.values()):
-            # Space Cloud enforced whitelists and upstreams in its mesh and let services reach
-            # the outside world (Istio ALLOW_ANY); NetworkPolicies keep both without a mesh.
-            global_["networkPolicy"] = {"enabled": True, "externalEgress": True}
+            # Space Cloud enforced whitelists in its mesh; its Sidecars listed the upstreams but
+            # let every other destination through (outbound ALLOW_ANY): databases on private
+            # addresses and services it never listed stayed reachable.
+            global_["networkPolicy"] = {"enabled": True, "allEgress": True}
             self.report.choice(
                 roots[0],
-                "upstreams and whitelists are enforced with NetworkPolicies "
-                "(global.networkPolicy.enabled); egress outside the cluster stays open as it was",
-                hint="set global.mesh.istio: true to enforce them with Istio as Space Cloud did",
+                "whitelists are enforced with NetworkPolicies (global.networkPolicy.enabled); "
+                "egress stays open to every address, private and in-cluster ones too, as Space "
+                "Cloud's mesh let it (outbound ALLOW_ANY), so upstreams are not enforced",
+                hint="to tighten: global.networkPolicy.allEgress: false with externalEgress: "
+                "true (upstreams, DNS and addresses outside the cluster), or with neither "
+                "(upstreams and DNS only)",
             )
         values: dict[str, Any] = {}
         if global_:
