@@ -301,8 +301,11 @@ def scale(mode: str) -> str:
         """)
 
 
+HTTP_PORT = "ports: [{name: http, protocol: http, port: 8080}]\n"
+
+
 def test_scale_per_second_concurrency_is_requests_per_second() -> None:
-    scaling = component(read(service(scale("per-second") + task())))["scaling"]
+    scaling = component(read(service(scale("per-second") + task(HTTP_PORT))))["scaling"]
     assert scaling == {
         "minReplicas": 2,
         "maxReplicas": 10,
@@ -313,16 +316,45 @@ def test_scale_per_second_concurrency_is_requests_per_second() -> None:
 
 
 def test_scale_parallel_concurrency_is_in_flight_requests() -> None:
-    scaling = component(read(service(scale("parallel") + task())))["scaling"]
+    scaling = component(read(service(scale("parallel") + task(HTTP_PORT))))["scaling"]
     assert scaling["concurrency"] == 50 and "requestsPerSecond" not in scaling
 
 
 def test_tcp_services_are_not_request_scaled_as_in_space_cloud() -> None:
+    """Space Cloud counted HTTP requests through its runner: a service without an http port
+    had nothing to count and ran minReplicas."""
     body = scale("per-second") + task("ports: [{name: redis, protocol: tcp, port: 6379}]\n")
     result = read(service(body))
     assert "scaling" not in component(result)
     assert component(result)["replicas"] == 2
-    assert any("tcp port" in d.message for d in notes(result, "R100"))
+    assert any("no http port" in d.message for d in notes(result, "R100"))
+
+
+def test_a_service_with_http_and_tcp_ports_is_scaled_on_its_http_requests() -> None:
+    """Space Cloud's driver created the autoscaler for request triggers whatever other ports the
+    service had; only the HTTP requests are counted, and the interceptor forwards to the http
+    port, not the first port by name."""
+    ports = ("ports:\n  - {name: admin, protocol: tcp, port: 7000}\n"
+             "  - {name: web, protocol: http, port: 8080}\n")
+    result = read(service(scale("per-second") + task(ports)))
+    scaling = component(result)["scaling"]
+    assert scaling["requestsPerSecond"] == 50 and scaling["minReplicas"] == 2
+    assert any("TCP connections add no replicas" in d.message for d in notes(result, "R002"))
+    objects = render(result.values, namespace="shop")
+    (http,) = find(objects, "HTTPScaledObject")
+    assert http["spec"]["scaleTargetRef"]["port"] == 8080
+    assert validate_objects(objects, KUBE_VERSION) == []
+
+
+def test_scale_to_zero_on_requests_says_how_in_cluster_callers_wake_the_service() -> None:
+    """Space Cloud routed mesh calls through its runner, which woke a service at zero; the KEDA
+    HTTP add-on only counts (and holds) requests through its interceptor."""
+    body = scale("per-second").replace("minReplicas: 2", "minReplicas: 0") + task(HTTP_PORT)
+    result = read(service(body))
+    assert component(result)["scaling"]["minReplicas"] == 0
+    (wake,) = [d for d in notes(result, "R101") if "scale to zero" in d.message]
+    assert "api.shop.svc.cluster.local" in wake.message
+    assert "interceptor" in wake.hint and "minReplicas: 1" in wake.hint
 
 
 def test_equal_min_and_max_replicas_is_a_fixed_replica_count() -> None:
@@ -346,10 +378,9 @@ def test_auto_scale_triggers_map_to_scaling_targets_and_keda_triggers() -> None:
               type: rabbitmq
               metadata: {queueName: orders, mode: QueueLength, value: "20"}
               authRef:
-                secretName: rabbit
                 secretMapping: [{param: host, key: secrets.rabbit.url}]
         """)
-        + task()
+        + task(HTTP_PORT)
     )
     result = read(service(body))
     assert component(result)["scaling"] == {
@@ -365,13 +396,39 @@ def test_auto_scale_triggers_map_to_scaling_targets_and_keda_triggers() -> None:
                 "type": "rabbitmq",
                 "name": "queue",
                 "metadata": {"queueName": "orders", "mode": "QueueLength", "value": "20"},
-                "authenticationRef": {"name": "rabbit-queue-auth"},
+                "secretTargetRef": [{"parameter": "host", "secret": "rabbit", "key": "url"}],
             }
         ],
     }
-    assert any(
-        "TriggerAuthentication rabbit-queue-auth" in d.message for d in notes(result, "R101")
+
+
+def test_trigger_authentication_is_rendered_and_referenced_by_the_scaled_object() -> None:
+    """Space Cloud's driver created a TriggerAuthentication per trigger with an authRef (param ←
+    secrets.<secret>.<key>) and referenced it from the ScaledObject; the reader used to reference
+    a name nothing created."""
+    body = (
+        textwrap.dedent("""\
+        autoScale:
+          minReplicas: 0
+          maxReplicas: 5
+          triggers:
+            - name: queue
+              type: rabbitmq
+              metadata: {queueName: orders, mode: QueueLength, value: "20"}
+              authRef:
+                secretMapping: [{param: host, key: secrets.rabbit.url}]
+        """)
+        + task()
     )
+    result = read(service(body))
+    objects = render(result.values, namespace="shop")
+    (scaled,) = find(objects, "ScaledObject")
+    (auth,) = find(objects, "TriggerAuthentication")
+    assert scaled["spec"]["triggers"][0]["authenticationRef"] == {
+        "name": auth["metadata"]["name"]}
+    assert auth["spec"] == {"secretTargetRef": [
+        {"parameter": "host", "name": "rabbit", "key": "url"}]}
+    assert validate_objects(objects, KUBE_VERSION) == []
 
 
 def test_auto_scale_without_triggers_runs_min_replicas() -> None:

@@ -33,8 +33,14 @@ kind: {{ include "svcgen.component.kind" .c }}
 name: {{ include "svcgen.names.component" . | quote }}
 {{- end -}}
 
+{{- /* Name of the TriggerAuthentication of trigger `index` of a component. Args: root id c index. */ -}}
+{{- define "svcgen.scaling.triggerAuthName" -}}
+{{- printf "%s-trigger-%d" (include "svcgen.names.component" .) (int .index) -}}
+{{- end -}}
+
 {{- /* The Service port the KEDA HTTP add-on's interceptor forwards to: the Service port named
-`http`, else the Service's first port by name (svcgen.ports.service, the ports service.yaml renders).
+`http`, else the first with appProtocol http, else the Service's first port by name
+(svcgen.ports.service, the ports service.yaml renders).
 Fails, naming the value path, when the component has no Service port. Args: root id c. */ -}}
 {{- define "svcgen.scaling.httpPort" -}}
 {{- include "svcgen.ports.resolveService" . -}}
@@ -43,6 +49,9 @@ Fails, naming the value path, when the component has no Service port. Args: root
   {{- fail (printf "components.%s.scaling: concurrency and requestsPerSecond scale on HTTP traffic that the KEDA HTTP add-on forwards to the component's Service, but the component has no Service port; give a container a port and keep service.enabled, or scale on targetCPU/targetMemory" .id) -}}
 {{- end -}}
 {{- $pick := first $ports -}}
+{{- range $p := reverse $ports -}}
+  {{- if eq (toString $p.appProtocol) "http" -}}{{- $pick = $p -}}{{- end -}}
+{{- end -}}
 {{- range $p := $ports -}}
   {{- if eq $p.name "http" -}}{{- $pick = $p -}}{{- end -}}
 {{- end -}}

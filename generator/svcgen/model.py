@@ -622,17 +622,35 @@ class Ingress(Model):
     annotations: dict[str, str] = Field(default_factory=dict, description="Extra annotations.")
 
 
+class TriggerSecret(Model):
+    parameter: str = Field(description="Scaler parameter to set (e.g. `password`, `host`).")
+    secret: ResourceName = Field(description="Name of an existing Secret.")
+    key: str = Field(description="Key inside the Secret.")
+
+
 class KedaTrigger(Model):
     model_config = ConfigDict(extra="forbid")
     type: str = Field(description="KEDA scaler type (prometheus, kafka, cron, …).")
     name: str | None = Field(None, description="Trigger name.")
     metadata: dict[str, str] = Field(default_factory=dict, description="Scaler metadata.")
     authenticationRef: dict[str, str] | None = Field(
-        None, description="Reference to a KEDA TriggerAuthentication (`name`, `kind`)."
+        None, description="Reference to an existing KEDA TriggerAuthentication (`name`, `kind`)."
+    )
+    secretTargetRef: list[TriggerSecret] = Field(
+        default_factory=list,
+        description="Scaler parameters read from Secrets: the chart renders the "
+        "TriggerAuthentication `<component>-trigger-<index>` with them and references it.",
+        examples=[[{"parameter": "password", "secret": "redis", "key": "password"}]],
     )
     metricType: Literal["AverageValue", "Value", "Utilization"] | None = Field(
         None, description="How the metric is compared with the target."
     )
+
+    @model_validator(mode="after")
+    def _one_authentication(self) -> KedaTrigger:
+        if self.authenticationRef is not None and self.secretTargetRef:
+            raise ValueError("give authenticationRef or secretTargetRef, not both")
+        return self
 
 
 class Scaling(Model):

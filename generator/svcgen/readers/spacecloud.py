@@ -361,7 +361,8 @@ class _Conversion:
             containers[name] = container
             has_tcp = has_tcp or task_tcp
 
-        replicas, scaling = self.scaling(spec, cid, has_tcp)
+        has_http = any(sp.get("appProtocol") == "http" for sp in service_ports.values())
+        replicas, scaling = self.scaling(spec, cid, has_tcp, has_http)
         if scaling is not None:
             out["scaling"] = scaling
         elif replicas != 1:
@@ -653,7 +654,9 @@ class _Conversion:
 
     # --- scaling ---------------------------------------------------------------------------------
 
-    def scaling(self, spec: Node, cid: str, has_tcp: bool) -> tuple[int, dict[str, Any] | None]:
+    def scaling(
+        self, spec: Node, cid: str, has_tcp: bool, has_http: bool
+    ) -> tuple[int, dict[str, Any] | None]:
         """(replicas, scaling) following the driver's generateKedaConfig."""
         auto, scale = spec.get("autoScale"), spec.get("scale")
         if auto.value is not None:
@@ -661,7 +664,7 @@ class _Conversion:
                 self.report.not_converted(
                     scale, "autoScale is given too, and Space Cloud uses autoScale when both are"
                 )
-            return self.auto_scale(auto, has_tcp)
+            return self.auto_scale(auto, cid, has_tcp, has_http)
         if scale.value is None:
             return 1, None
         scale.mapping()
@@ -687,11 +690,11 @@ class _Conversion:
             fixed = max(fixed, 1)
         if concurrency == 0 or minimum == maximum:
             return fixed, None
-        if has_tcp:
+        if not has_http:
             self.report.not_converted(
                 scale.get("concurrency"),
-                "the service has a tcp port, and Space Cloud scales request traffic of http "
-                "services only: it runs minReplicas (at least 1)",
+                "the service has no http port, and Space Cloud counted HTTP requests only: it "
+                "runs minReplicas (at least 1)",
             )
             return fixed, None
         if replicas is not None and replicas != minimum:
@@ -716,9 +719,41 @@ class _Conversion:
             "pollingInterval": DEFAULT_POLLING_INTERVAL,
             "cooldownPeriod": DEFAULT_COOLDOWN,
         }
-        return minimum, scaling
+        self.request_scaling(scale.get("mode") if scale.has("mode") else scale, cid, scaling,
+                             has_tcp)
+        return scaling["minReplicas"], scaling
 
-    def auto_scale(self, auto: Node, has_tcp: bool) -> tuple[int, dict[str, Any] | None]:
+    def request_scaling(
+        self, node: Node, cid: str, scaling: dict[str, Any], has_tcp: bool
+    ) -> None:
+        """What request-based scaling can and cannot count, said plainly."""
+        if has_tcp:
+            self.report.choice(
+                node,
+                "only HTTP requests are counted, as Space Cloud's runner counted them: TCP "
+                "connections add no replicas",
+            )
+            if scaling["minReplicas"] == 0:
+                scaling["minReplicas"] = 1
+                self.report.choice(
+                    node, "minReplicas 1: a TCP client cannot wake a service scaled to zero"
+                )
+        if scaling["minReplicas"] == 0:
+            ns = self.project or "<namespace>"
+            self.report.action(
+                node,
+                f"scale to zero: at zero replicas only requests through the KEDA HTTP add-on's "
+                f"interceptor wake {cid}. Space Cloud routed every mesh call through its runner, "
+                f"which woke the service; a caller that calls {cid}.{ns}.svc.cluster.local "
+                "directly finds no pod",
+                hint="route in-cluster callers through the interceptor "
+                "(keda-add-ons-http-interceptor-proxy.keda:8080 with the component's host), or "
+                f"set components.{cid}.scaling.minReplicas: 1",
+            )
+
+    def auto_scale(
+        self, auto: Node, cid: str, has_tcp: bool, has_http: bool
+    ) -> tuple[int, dict[str, Any] | None]:
         auto.mapping()
         auto.check_keys(AUTOSCALE_KEYS, "an autoScale section")
         if auto.has("minReplicas"):
@@ -755,11 +790,11 @@ class _Conversion:
                         f"trigger {tname} ({kind}) needs metadata.target",
                         hint="set metadata.target to the requests per replica",
                     )
-                if has_tcp:
+                if not has_http:
                     self.report.not_converted(
                         trig,
-                        "the service has a tcp port; request-based "
-                        "scaling works for http services only",
+                        "the service has no http port, and Space Cloud counted HTTP requests "
+                        "only",
                     )
                     continue
                 field_name = "requestsPerSecond" if kind == "requests-per-second" else "concurrency"
@@ -779,7 +814,9 @@ class _Conversion:
                 trigger["metadata"] = metadata
             auth = trig.get("authRef")
             if auth.value is not None:
-                trigger["authenticationRef"] = {"name": self.trigger_auth(auth, tname)}
+                refs = self.trigger_auth(auth, tname)
+                if refs:
+                    trigger["secretTargetRef"] = refs
             triggers.append(trigger)
         if triggers:
             scaling["triggers"] = triggers
@@ -787,6 +824,8 @@ class _Conversion:
         if not metrics & scaling.keys() or minimum == maximum:
             # No trigger: Space Cloud created no ScaledObject and ran minReplicas.
             return max(minimum, 1) if has_tcp else minimum, None
+        if {"requestsPerSecond", "concurrency"} & scaling.keys():
+            self.request_scaling(auto, cid, scaling, has_tcp)
         if {"requestsPerSecond", "concurrency"} & scaling.keys() or triggers or minimum == 0:
             scaling["pollingInterval"] = polling
             scaling["cooldownPeriod"] = cooldown
@@ -799,25 +838,44 @@ class _Conversion:
                         "by a HorizontalPodAutoscaler, which has no such "
                         "interval",
                     )
-        return minimum, scaling
+        return scaling["minReplicas"], scaling
 
-    def trigger_auth(self, auth: Node, trigger: str) -> str:
+    def trigger_auth(self, auth: Node, trigger: str) -> list[dict[str, str]]:
+        """``authRef.secretMapping`` → the parameters of a TriggerAuthentication the chart
+        renders and references, as Space Cloud's driver created one per trigger. A mapping's
+        key is ``secrets.<secret>.<key>`` (the driver's form), or a key of ``secretName``."""
         auth.mapping()
         auth.check_keys(AUTHREF_KEYS, "a trigger authRef")
-        secret = auth.get("secretName").string() or ""
-        name = resource_name(f"{secret or 'keda'}-{trigger}-auth")
-        params = []
+        default_secret = auth.get("secretName").string()
+        refs: list[dict[str, str]] = []
         for m in auth.get("secretMapping").elements():
-            m.mapping()
-            params.append(f"{m.get('param').string() or '?'} ← {m.get('key').string() or '?'}")
-        self.report.action(
-            auth,
-            f"trigger {trigger} authenticates through a KEDA TriggerAuthentication: create "
-            f"TriggerAuthentication {name} mapping {', '.join(params) or 'its parameters'} "
-            f"from Secret {secret or '?'}",
-            hint="see https://keda.sh/docs/latest/concepts/authentication/",
-        )
-        return name
+            m.mapping(optional=False)
+            m.check_keys({"param", "key"}, "a secretMapping entry")
+            param = m.get("param").required_string("the scaler parameter")
+            raw = m.get("key").required_string("secrets.<secret>.<key>")
+            parts = raw.removeprefix("secrets.").split(".")
+            if len(parts) == 2:
+                secret, key = parts
+            elif default_secret and raw.count(".") == 0:
+                secret, key = default_secret, raw
+            else:
+                raise m.get("key").error(
+                    f"{raw!r} is not secrets.<secret>.<key>",
+                    hint="name the secret and its key, e.g. secrets.redis.password",
+                )
+            refs.append({"parameter": param, "secret": resource_name(secret), "key": key})
+        if refs:
+            secrets = sorted({r["secret"] for r in refs})
+            self.report.choice(
+                auth,
+                f"trigger {trigger}: a TriggerAuthentication passes "
+                + ", ".join(f"{r['parameter']} ← {r['secret']}/{r['key']}" for r in refs)
+                + " to the scaler, as Space Cloud created it",
+                hint=f"the Secret(s) {', '.join(secrets)} must exist in the namespace",
+            )
+        else:
+            self.report.not_converted(auth, "the authRef maps no parameter")
+        return refs
 
     # --- peers and affinity ----------------------------------------------------------------------
 
