@@ -81,17 +81,17 @@ def namespace_selector(name: str) -> dict[str, Any]:
     return {"matchLabels": {"kubernetes.io/metadata.name": name}}
 
 
-def netpol_peer(peer: dict[str, str]) -> dict[str, Any]:
-    """NetworkPolicyPeer for a whitelist or upstream entry."""
+def netpol_peers(peer: dict[str, str]) -> list[dict[str, Any]]:
+    """NetworkPolicyPeers for a whitelist or upstream entry: a service of another project is
+    matched by this chart's component label or by Space Cloud's ``app`` label."""
     if "component" in peer:
-        return {"podSelector": {"matchLabels": selector(peer["component"])}}
+        return [{"podSelector": {"matchLabels": selector(peer["component"])}}]
     project, service = peer["project"], peer.get("service", "*")
-    out: dict[str, Any] = {
-        "namespaceSelector": {} if project == "*" else namespace_selector(project)
-    }
-    if service != "*":
-        out["podSelector"] = {"matchLabels": {"app.kubernetes.io/component": service}}
-    return out
+    namespace = {} if project == "*" else namespace_selector(project)
+    if service == "*":
+        return [{"namespaceSelector": namespace}]
+    return [{"namespaceSelector": namespace, "podSelector": {"matchLabels": {label: service}}}
+            for label in ("app.kubernetes.io/component", "app")]
 
 
 def container_ports(component: dict[str, Any]) -> list[dict[str, Any]]:
@@ -132,7 +132,7 @@ def expected_ingress(
     component's container ports (the scenarios' Services expose every container port)."""
     c = values["components"][cid]
     ports = container_ports(c)
-    sources = [netpol_peer(p) for p in c.get("whitelists", [])]
+    sources = [s for p in c.get("whitelists", []) for s in netpol_peers(p)]
     if ingress_namespace:
         sources.append({"namespaceSelector": namespace_selector(ingress_namespace)})
     if tests and ports:
@@ -146,9 +146,9 @@ def expected_egress(values: dict[str, Any], cid: str) -> list[dict[str, Any]]:
     for peer in values["components"][cid].get("upstreams", []):
         if "component" in peer:
             ports = container_ports(values["components"][peer["component"]])
-            rules.append({"to": [netpol_peer(peer)], "ports": ports})
+            rules.append({"to": netpol_peers(peer), "ports": ports})
         else:
-            rules.append({"to": [netpol_peer(peer)]})
+            rules.append({"to": netpol_peers(peer)})
     return rules
 
 
@@ -208,9 +208,13 @@ def test_every_peer_shape_maps_to_its_selector(untested_objects: Objects) -> Non
             {"podSelector": {"matchLabels": selector("cron")}},
             {"namespaceSelector": namespace_selector("billing"),
              "podSelector": {"matchLabels": {"app.kubernetes.io/component": "invoices"}}},
+            {"namespaceSelector": namespace_selector("billing"),
+             "podSelector": {"matchLabels": {"app": "invoices"}}},
             {"namespaceSelector": namespace_selector("ops")},
             {"namespaceSelector": {},
              "podSelector": {"matchLabels": {"app.kubernetes.io/component": "auditor"}}},
+            {"namespaceSelector": {},
+             "podSelector": {"matchLabels": {"app": "auditor"}}},
         ],
         # Both containers' ports, the UDP one included: they share the pod's network.
         "ports": [
@@ -268,10 +272,14 @@ def test_upstream_component_is_reached_on_its_container_ports_only(
                   {"port": 9125, "protocol": "UDP"}],
     }
     # A service of another project: its ports are not known here, so any port of those pods.
-    assert egress[1] == {"to": [{
-        "namespaceSelector": namespace_selector("auth"),
-        "podSelector": {"matchLabels": {"app.kubernetes.io/component": "sessions"}},
-    }]}
+    # Matched by this chart's component label, or Space Cloud's `app` label: that service may
+    # not have been deployed by this chart.
+    assert egress[1] == {"to": [
+        {"namespaceSelector": namespace_selector("auth"),
+         "podSelector": {"matchLabels": {"app.kubernetes.io/component": "sessions"}}},
+        {"namespaceSelector": namespace_selector("auth"),
+         "podSelector": {"matchLabels": {"app": "sessions"}}},
+    ]}
 
 
 def test_no_upstreams_means_dns_only(netpol_objects: Objects) -> None:

@@ -751,3 +751,73 @@ def test_egress_stays_open_to_private_and_in_cluster_addresses_as_in_space_cloud
     policy = one(objects, "NetworkPolicy", "api")
     assert {} in policy["spec"]["egress"]
     assert validate_objects(objects, KUBE_VERSION) == []
+
+
+def role_doc(role_id: str, service_id: str, kind: str, resources: str) -> str:
+    return textwrap.dedent(f"""\
+        api: /v1/runner/{{project}}/service-roles/{{serviceId}}/{{roleId}}
+        type: service-role
+        meta: {{roleId: {role_id}, project: shop, serviceId: {service_id}}}
+        spec:
+          type: {kind}
+          rules:
+            - {{apiGroups: [""], verbs: [get, list, watch], resources: [{resources}]}}
+        """)
+
+
+def test_each_service_runs_as_service_account_id_and_its_roles_are_bound_to_it() -> None:
+    """Space Cloud's driver gave each service the ServiceAccount ``<id>`` and turned a service
+    role into a Role (type project) or ClusterRole (type cluster) bound to it."""
+    result = read(
+        service(task(HTTP_PORT)),
+        role_doc("config-reader", "api", "project", "configmaps"),
+        role_doc("node-reader", "api", "cluster", "nodes"),
+    )
+    account = component(result)["serviceAccount"]
+    assert account == {
+        "create": True,
+        "name": "api",
+        "rules": [{"apiGroups": [""], "resources": ["configmaps"],
+                   "verbs": ["get", "list", "watch"]}],
+        "clusterRules": [{"apiGroups": [""], "resources": ["nodes"],
+                          "verbs": ["get", "list", "watch"]}],
+    }
+    objects = render(result.values, namespace="shop")
+    assert one(objects, "ServiceAccount", "api")
+    role = one(objects, "Role", "api")
+    assert role["rules"][0]["resources"] == ["configmaps"]
+    binding = one(objects, "RoleBinding", "api")
+    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "api", "namespace": "shop"}]
+    assert binding["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role",
+                                  "name": "api"}
+    cluster_binding = one(objects, "ClusterRoleBinding", "shop-api")
+    assert cluster_binding["roleRef"]["name"] == one(objects, "ClusterRole", "shop-api")[
+        "metadata"]["name"]
+    deployment = one(objects, "Deployment", "api")
+    assert deployment["spec"]["template"]["spec"]["serviceAccountName"] == "api"
+    assert validate_objects(objects, KUBE_VERSION) == []
+
+
+def test_peers_in_other_projects_are_matched_without_this_charts_labels() -> None:
+    """Space Cloud matched callers by namespace and ServiceAccount
+    (``cluster.local/ns/<project>/sa/<service>``): a peer in another project may not have been
+    deployed by this chart. NetworkPolicies admit its pods by this chart's component label or
+    Space Cloud's ``app`` label; Istio by the ServiceAccount; the report says which pins down
+    what."""
+    body = ("whitelists:\n  - {projectId: billing, service: invoices}\n" + task(HTTP_PORT))
+    result = read(service(body))
+    note = next(d for d in notes(result, "R002") if "another project" in d.message)
+    assert "app=invoices" in note.message and "cluster.local/ns/billing/sa/invoices" in note.message
+    objects = render(result.values, namespace="shop")
+    sources = one(objects, "NetworkPolicy", "api")["spec"]["ingress"][0]["from"]
+    billing = {"matchLabels": {"kubernetes.io/metadata.name": "billing"}}
+    assert {"namespaceSelector": billing,
+            "podSelector": {"matchLabels": {"app": "invoices"}}} in sources
+    assert {"namespaceSelector": billing,
+            "podSelector": {"matchLabels": {"app.kubernetes.io/component": "invoices"}}} in sources
+    istio = render({**result.values, "global": {**result.values["global"],
+                                                "mesh": {"istio": True}}}, namespace="shop")
+    (policy,) = find(istio, "AuthorizationPolicy")
+    principals = [p for r in policy["spec"]["rules"] for f in r.get("from", [])
+                  for p in f["source"].get("principals", [])]
+    assert "cluster.local/ns/billing/sa/invoices" in principals

@@ -25,28 +25,34 @@ trip of the whole peer per reference, which dominated the render time of large r
 {{- $_ := set . "target" $target -}}
 {{- end -}}
 
-{{- /* A NetworkPolicyPeer for a whitelist or upstream entry. Args: root peer path.
+{{- /* The NetworkPolicyPeers (a YAML list) for a whitelist or upstream entry. Args: root peer path.
 {component: c}        → pods of component c in this namespace (its selector labels);
-{project: P}          → every pod of namespace P; with service S → pods labelled component=S;
+{project: P}          → every pod of namespace P; with service S → pods labelled
+                        app.kubernetes.io/component=S, and pods labelled app=S (Space Cloud's);
 project "*"           → every namespace. */ -}}
 {{- define "svcgen.policy.netpolPeer" -}}
 {{- if .peer.component -}}
   {{- $_ := include "svcgen.policy.peerComponent" . -}}
-podSelector:
-  matchLabels:
-    {{- include "svcgen.labels.selector" (dict "root" .root "id" .peer.component) | nindent 4 }}
+- podSelector:
+    matchLabels:
+      {{- include "svcgen.labels.selector" (dict "root" .root "id" .peer.component) | nindent 6 }}
 {{- else -}}
-  {{- if eq .peer.project "*" -}}
-namespaceSelector: {}
-  {{- else -}}
-namespaceSelector:
-  matchLabels:
-    kubernetes.io/metadata.name: {{ .peer.project | quote }}
+  {{- $namespace := dict -}}
+  {{- if ne .peer.project "*" -}}
+    {{- $namespace = dict "matchLabels" (dict "kubernetes.io/metadata.name" .peer.project) -}}
   {{- end -}}
-  {{- if and .peer.service (ne .peer.service "*") }}
-podSelector:
-  matchLabels:
-    app.kubernetes.io/component: {{ .peer.service | quote }}
+  {{- if and .peer.service (ne .peer.service "*") -}}
+  {{- /* A service of another project may not come from this chart: its pods carry this chart's
+  component label, or Space Cloud's `app: <service>`. A NetworkPolicy cannot select by
+  ServiceAccount, so either label admits it (Istio policies match the ServiceAccount). */}}
+    {{- range $label := list "app.kubernetes.io/component" "app" }}
+- namespaceSelector:{{ if $namespace }}{{ toYaml $namespace | nindent 4 }}{{ else }} {}{{ end }}
+  podSelector:
+    matchLabels:
+      {{ $label }}: {{ $.peer.service | quote }}
+    {{- end -}}
+  {{- else }}
+- namespaceSelector:{{ if $namespace }}{{ toYaml $namespace | nindent 4 }}{{ else }} {}{{ end }}
   {{- end -}}
 {{- end -}}
 {{- end -}}

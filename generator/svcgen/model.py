@@ -701,6 +701,17 @@ class PodDisruptionBudget(Model):
     )
 
 
+class PolicyRule(Model):
+    apiGroups: list[str] = Field(
+        default_factory=lambda: [""], description="API groups (`\"\"` is the core group)."
+    )
+    resources: list[str] = Field(min_length=1, description="Resources, e.g. `configmaps`.")
+    verbs: list[str] = Field(min_length=1, description="Verbs, e.g. `get`, `list`, `watch`.")
+    resourceNames: list[str] = Field(
+        default_factory=list, description="Only these objects; every object when empty."
+    )
+
+
 class ServiceAccount(Model):
     create: bool = Field(False, description="Create a ServiceAccount for this component.")
     name: ResourceName | None = Field(
@@ -710,6 +721,17 @@ class ServiceAccount(Model):
         default_factory=dict, description="Annotations (e.g. cloud IAM)."
     )
     automountToken: bool = Field(False, description="Mount the API token into the pods.")
+    rules: list[PolicyRule] = Field(
+        default_factory=list,
+        description="API access in the release namespace: a Role and a RoleBinding to the "
+        "ServiceAccount, both named after it.",
+        examples=[[{"resources": ["configmaps"], "verbs": ["get", "list", "watch"]}]],
+    )
+    clusterRules: list[PolicyRule] = Field(
+        default_factory=list,
+        description="API access in every namespace: a ClusterRole and a ClusterRoleBinding "
+        "named `<namespace>-<ServiceAccount>`.",
+    )
 
 
 class AccessMode(StrEnum):

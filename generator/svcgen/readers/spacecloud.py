@@ -12,9 +12,12 @@ Kubernetes driver, so a converted service runs the way Space Cloud ran it:
 * a secret of type env becomes one variable per key, type file a read-only mount at ``rootPath``;
   the docker secret of a task becomes an image pull secret (a reference: never its data);
 * ``scale`` (concurrency per ``mode``: per-second → requests per second, parallel → in-flight
-  requests) and ``autoScale`` (KEDA triggers) become ``scaling``; TCP services are not
-  request-scaled, as Space Cloud did not scale them;
-* upstreams and whitelists become peers, enforced by NetworkPolicies.
+  requests) and ``autoScale`` (KEDA triggers, their ``authRef`` a TriggerAuthentication) become
+  ``scaling``; only HTTP requests are counted, so a service without an http port is not
+  request-scaled;
+* every service runs as ServiceAccount ``<id>``; its service roles become Role/ClusterRole rules;
+* upstreams and whitelists become peers, enforced by NetworkPolicies with egress left open as
+  the mesh left it (README: "Space Cloud").
 """
 
 from __future__ import annotations
@@ -123,7 +126,9 @@ class SpaceCloudReader:
             return False
         api, kind = tree.get("api"), tree.get("type")
         return (
-            isinstance(api, str) and api.startswith("/v1/runner/") and kind in ("service", "secret")
+            isinstance(api, str)
+            and api.startswith("/v1/runner/")
+            and kind in ("service", "secret", "service-role")
         )
 
     def read(self, documents: list[Document], options: ReadOptions) -> ReadResult:
@@ -147,7 +152,10 @@ class _Conversion:
         self.pull_secret_nodes: dict[str, Node] = {}
         self.ids: dict[str, str] = {}  # Space Cloud service id → component id
         self.reported_secrets: set[str] = set()
+        #: service id → its roles: (project | cluster, rules, document)
+        self.roles: dict[str, list[tuple[str, list[dict[str, Any]], Node]]] = {}
         self.gateway_noted = False
+        self.peers_noted = False
 
     # --- documents -------------------------------------------------------------------------------
 
@@ -205,6 +213,11 @@ class _Conversion:
                 "true (upstreams, DNS and addresses outside the cluster), or with neither "
                 "(upstreams and DNS only)",
             )
+        for sid, roles in self.roles.items():
+            for _, _, root in roles:
+                self.report.not_converted(
+                    root, f"service {sid} is not in the input", hint="convert it with its role"
+                )
         values: dict[str, Any] = {}
         if global_:
             values["global"] = global_
@@ -221,6 +234,9 @@ class _Conversion:
         meta_map = meta.mapping()
         if kind == "secret":
             self.secret(root, meta)
+            return
+        if kind == "service-role":
+            self.role(root, meta)
             return
         if kind != "service":
             self.report.not_converted(
@@ -248,6 +264,30 @@ class _Conversion:
         if project:
             self.note_project(project, project_node)
         self.services.append(ServiceDoc(sid, version, project, root, spec))
+
+    def role(self, root: Node, meta: Node) -> None:
+        """A service role (``type: service-role``): API access for the service's ServiceAccount,
+        in its project (Role) or in the cluster (ClusterRole), as the driver created them."""
+        service = meta.get("serviceId").required_string("the service id")
+        spec = root.get("spec")
+        spec.mapping(optional=False)
+        spec.check_keys({"id", "type", "rules", "project", "service"}, "a service role spec")
+        scope = (spec.get("type").string("project") or "project").lower()
+        if scope not in ("project", "cluster"):
+            raise spec.get("type").error(
+                f"service role type {scope!r} is not project or cluster",
+                hint="use project or cluster",
+            )
+        rules = []
+        for rule in spec.get("rules").elements():
+            rule.mapping(optional=False)
+            rule.check_keys({"apiGroups", "verbs", "resources"}, "a service role rule")
+            rules.append({
+                "apiGroups": rule.get("apiGroups").string_list() or [""],
+                "resources": rule.get("resources").string_list(),
+                "verbs": rule.get("verbs").string_list(),
+            })
+        self.roles.setdefault(service, []).append((scope, rules, root))
 
     def note_project(self, project: str, node: Node) -> None:
         if self.project is None:
@@ -394,6 +434,7 @@ class _Conversion:
             self.report.not_converted(
                 spec.get("name"), "display names have no Kubernetes equivalent"
             )
+        out["serviceAccount"] = self.service_account(svc, cid)
 
         parts = [f"{len(containers)} container{'s' if len(containers) != 1 else ''}"]
         if service_ports:
@@ -410,6 +451,21 @@ class _Conversion:
             svc.node.get("meta"), f"service {svc.sid} → component {cid}: {', '.join(parts)}"
         )
         return out
+
+    def service_account(self, svc: ServiceDoc, cid: str) -> dict[str, Any]:
+        """ServiceAccount ``<id>``, as the driver gave every service, with its roles' rules."""
+        account: dict[str, Any] = {"create": True, "name": cid}
+        for scope, rules, root in self.roles.pop(svc.sid, []):
+            key = "rules" if scope == "project" else "clusterRules"
+            account.setdefault(key, []).extend(rules)
+            self.report.choice(
+                root.get("meta"),
+                f"service role for {svc.sid}: a {'Role' if scope == 'project' else 'ClusterRole'}"
+                f" and binding for ServiceAccount {cid}"
+                + (" named after it" if scope == "project" else " named <namespace>-" + cid)
+                + " (Space Cloud named them after the role id)",
+            )
+        return account
 
     def task(
         self,
@@ -910,6 +966,21 @@ class _Conversion:
                     )
             if peer not in out:
                 out.append(peer)
+            if "service" in peer and not self.peers_noted:
+                self.peers_noted = True
+                project_name, service_name = peer["project"], peer["service"]
+                ns = "any namespace" if project_name == "*" else f"namespace {project_name}"
+                self.report.choice(
+                    item,
+                    f"a service of another project ({project_name}/{service_name}): "
+                    f"NetworkPolicies admit pods in {ns} labelled "
+                    f"app.kubernetes.io/component={service_name} (this chart's) or "
+                    f"app={service_name} (Space Cloud's) — labels, which anyone deploying there "
+                    "can set; with global.mesh.istio the AuthorizationPolicy admits only "
+                    f"ServiceAccount {service_name} of that project (cluster.local/ns/"
+                    f"{project_name}/sa/{service_name}), a verified identity, as Space Cloud did",
+                    hint="turn on global.mesh.istio to pin callers down to their identity",
+                )
         return out
 
     def avoided_nodes(self, item: Node, expressions: list[dict[str, Any]]) -> list[Any]:
