@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -578,19 +579,29 @@ def _model_shape(annotation: Any) -> tuple[str, type[BaseModel]] | None:
     return None
 
 
+@functools.cache
+def _key_plan(
+    model: type[BaseModel],
+) -> tuple[dict[str, int], dict[str, tuple[str, type[BaseModel]] | None]]:
+    """A model's key order and, by key, the shape of what each field holds: derived once per
+    model, since ``ordered`` asks for them at every object of every component."""
+    fields = model.model_fields
+    keys = [(info.alias or name, info) for name, info in fields.items()]
+    rank = {key: i for i, (key, _) in enumerate(keys)}
+    shapes = {key: _model_shape(info.annotation) for key, info in keys}
+    return rank, shapes
+
+
 def ordered(data: Any, model: type[BaseModel] = Values) -> Any:
     """``data`` with the keys of every model object in the model's field order (keys the model
     does not know last, as they were); keyed maps (components, env, …) keep their own order."""
     if not isinstance(data, dict):
         return data
-    fields = model.model_fields
-    names = {(info.alias or name): name for name, info in fields.items()}
-    rank = {key: i for i, key in enumerate(names)}
+    rank, shapes = _key_plan(model)
     out: dict[str, Any] = {}
     for key in sorted(data, key=lambda k: rank.get(k, len(rank))):
         value = data[key]
-        name = names.get(key)
-        shape = _model_shape(fields[name].annotation) if name is not None else None
+        shape = shapes.get(key)
         if shape is None:
             out[key] = value
         elif shape[0] == "model":
