@@ -20,7 +20,13 @@ from svcgen.diff.rules import run as run_rules
 from svcgen.lint.config import LintConfig, find_config, load_config, matches
 from svcgen.lint.registry import Rule, all_rules, rule_ids
 from svcgen.lint.silencing import inline_ignores, silence
-from svcgen.lint.source import SourceDoc, chart_defaults, load_or_exit2, parse_values
+from svcgen.lint.source import (
+    SourceDoc,
+    chart_defaults,
+    load_or_exit2,
+    no_gc_pauses,
+    parse_values,
+)
 from svcgen.merge import Merged, merge
 from svcgen.yamlio import read_text
 
@@ -105,6 +111,11 @@ def _config(req: DiffRequest) -> LintConfig:
 
 def diff(req: DiffRequest, config: LintConfig | None = None) -> DiffResult:
     """Render BASE and NEW, compare them, and judge the change with the selected rules."""
+    with no_gc_pauses():  # the values and both renders are many small objects and no cycles
+        return _diff(req, config)
+
+
+def _diff(req: DiffRequest, config: LintConfig | None) -> DiffResult:
     config = config or _config(req)
     rules = {r.id: r for r in all_rules("diff")}
     select = rule_ids(req.select, "--select", "diff") or config.select

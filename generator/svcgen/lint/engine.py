@@ -10,11 +10,9 @@ configuration (select, ignore, per-file ignores) and by inline comments on the o
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import re
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,7 +25,7 @@ from svcgen.lint.config import LintConfig, matches
 from svcgen.lint.registry import Context, Finding, LintOptions, Rule, all_rules
 from svcgen.lint.rules.builtin import HELM_LINT, HELM_RENDER, KUBE_SCHEMA, SCHEMA
 from svcgen.lint.silencing import silence
-from svcgen.lint.source import SourceDoc, chart_defaults, load_or_exit2
+from svcgen.lint.source import SourceDoc, chart_defaults, load_or_exit2, no_gc_pauses
 from svcgen.merge import Merged, merge
 from svcgen.model import Values
 
@@ -88,7 +86,7 @@ class Linter:
         render: RenderOptions | None = None,
     ) -> LintResult:
         timings: dict[str, float] = {}
-        with _no_gc_pauses():
+        with no_gc_pauses():
             start = time.perf_counter()
             sources = [load_or_exit2(f) for f in files]
             timings["load"] = time.perf_counter() - start
@@ -256,20 +254,6 @@ def _values_path(component: str | None, object_path: str) -> tuple[str | int, ..
         rest = parts[4:] if field != "hostAliases" else []
         return ("components", component, field, *rest)
     return ("components", component)
-
-
-@contextlib.contextmanager
-def _no_gc_pauses() -> Iterator[None]:
-    """Hold the cycle collector during a run: loading builds hundreds of thousands of small
-    objects and never makes cycles, and the collector's repeated scans of them cost more than the
-    loading itself (2-3x on a 1000-component file)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _objects(manifests: str) -> list[dict[str, Any]]:

@@ -9,9 +9,11 @@ booleans (``on``, ``yes``, ``y``), but no base-60 numbers.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -344,3 +346,17 @@ def chart_defaults() -> dict[str, Any]:
     from svcgen.helm import chart_dir
 
     return dict(load_values_file(str(chart_dir() / "values.yaml")).data)
+
+
+@contextlib.contextmanager
+def no_gc_pauses() -> Iterator[None]:
+    """Hold the cycle collector during a run: loading builds hundreds of thousands of small
+    objects and never makes cycles, and the collector's repeated scans of them cost more than the
+    loading itself (2-3x on a 1000-component file)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
