@@ -99,6 +99,7 @@ def test_json_has_changes_with_fields_and_findings(pair: tuple[str, str], helm4:
     service = next(c for c in doc["changes"] if c["kind"] == "Service")
     assert service == {"action": "changed", "kind": "Service", "name": "api",
                        "apiVersion": "v1", "component": "api", "baseKind": "Service",
+                       "hook": False,
                        "reasons": [], "fields": [{"path": "spec.type", "before": "NodePort",
                                                   "after": "ClusterIP"}]}
     finding = doc["findings"][0]

@@ -12,6 +12,7 @@ import pytest
 from svcgen.diff.immutable import refusals
 from svcgen.diff.objects import Action, Change, Obj, compare, diff_fields, parse
 from svcgen.diff.places import values_path
+from svcgen.diff.report import format_changes
 from svcgen.diff.rules import DiffContext, removed_port_in_use
 
 POD = {"containers": [{"name": "app", "image": "ghcr.io/acme/job:1"}]}
@@ -52,8 +53,8 @@ def test_job_pod_template_is_immutable() -> None:
     assert refused(change(JOB, {"spec.backoffLimit": 5})) == []
 
 
-def test_job_run_as_a_helm_hook_is_left_out_of_the_comparison() -> None:
-    """Helm deletes and re-creates hooks around each upgrade instead of patching them."""
+def test_job_run_as_a_helm_hook_is_changed_not_refused() -> None:
+    """Helm deletes and re-creates hooks at their phases instead of patching them."""
     manifest = """\
 apiVersion: batch/v1
 kind: Job
@@ -61,13 +62,20 @@ metadata:
   name: migrate
   annotations: {helm.sh/hook: pre-upgrade}
 spec: {template: {spec: {containers: [{name: app, image: a}]}}}
----
-apiVersion: v1
-kind: Service
-metadata: {name: api}
-spec: {ports: [{name: http, port: 80}]}
 """
-    assert [o.kind for o in parse(manifest).values()] == ["Service"]
+    changes = compare(parse(manifest), parse(manifest.replace("image: a", "image: b")))
+    assert [(c.action, refusals(c)) for c in changes] == [(Action.CHANGED, [])]
+    assert format_changes(changes) == (
+        "~ Job migrate: changed (a Helm hook: helm creates it anew at its phases, it is not "
+        "patched)\n    spec.template.spec.containers[app].image: \"a\" → \"b\"\n")
+
+
+def test_multi_line_text_shows_its_first_changed_line() -> None:
+    before = Obj("v1", "ConfigMap", "cfg", {"data": {"app.toml": "a = 1\nb = 2\nc = 3\n"}})
+    after = Obj("v1", "ConfigMap", "cfg", {"data": {"app.toml": "a = 1\nb = 20\nc = 3\n"}})
+    change = Change(Action.CHANGED, before, after, diff_fields(before.body, after.body))
+    assert format_changes([change]).splitlines()[1] == \
+        '    data.app.toml (line 2): "b = 2" → "b = 20"'
 
 
 @pytest.mark.parametrize("kind", ["Deployment", "DaemonSet", "StatefulSet"])

@@ -34,7 +34,9 @@ def only(result: DiffResult, rule: str) -> Diagnostic:
 
 
 def actions(result: DiffResult) -> dict[str, str]:
-    return {str(c): c.action.value for c in result.changes}
+    """What happens to each object the upgrade itself patches, creates or deletes (hooks, such as
+    the chart's test pod, are created anew by helm at their phases)."""
+    return {str(c): c.action.value for c in result.changes if not c.obj.hook}
 
 
 API = """\

@@ -11,7 +11,7 @@ is per Kubernetes kind, not per chart template, so it holds for every kind the c
   change; ``selector``, ``serviceName``, ``volumeClaimTemplates``, ``podManagementPolicy`` and
   the rest may not.
 - Job: ``selector``, the pod ``template``, ``completionMode``, ``podFailurePolicy``,
-  ``backoffLimitPerIndex`` (a Job run as a Helm hook is created anew each time and is exempt).
+  ``backoffLimitPerIndex``. Any Helm hook is exempt: helm deletes and creates it at its phases.
   CronJob: everything may change (a new schedule or template applies to the next run).
 - Service: ``clusterIP`` once allocated (a ClusterIP Service cannot become headless; a headless
   one keeps ``None``: the change is silently lost).
@@ -185,7 +185,8 @@ KINDS: dict[tuple[str, str], Judge] = {
 
 def refusals(change: Change) -> list[Refusal]:
     """The fields of a changed object that the upgrade cannot change in place."""
-    if change.base is None or change.new is None or change.base.kind != change.new.kind:
+    if change.base is None or change.new is None or change.base.kind != change.new.kind \
+            or change.new.hook:
         return []
     judge = KINDS.get((change.new.group, change.new.kind))
     return judge(change) if judge is not None else []

@@ -2,7 +2,8 @@
 
 An object is identified as ``kubectl`` and helm identify it within one release namespace: API
 group, kind and name (the API version may change without making it another object). Helm hooks
-are left out: helm deletes and creates them around each upgrade instead of updating them.
+are compared too, but marked: helm deletes and creates them at their phases instead of patching
+them, so nothing about them is refused in place.
 
 Lists whose items all carry a unique ``name`` (containers, env, ports, volumes, claim templates)
 are compared item by item by name, so inserting a container does not show every later one as
@@ -77,6 +78,11 @@ class Obj:
         return str(value) if value else None
 
     @property
+    def hook(self) -> bool:
+        """A Helm hook: created anew by helm at its phases, never patched."""
+        return HOOK_ANNOTATION in self.annotations
+
+    @property
     def spec(self) -> dict[str, Any]:
         spec = self.body.get("spec")
         return spec if isinstance(spec, dict) else {}
@@ -134,7 +140,7 @@ class Change:
 
 
 def parse(manifests: str, known: dict[str, Any] | None = None) -> dict[Key, Obj]:
-    """The objects of a ``helm template`` output, by key; hooks left out.
+    """The objects of a ``helm template`` output, by key.
 
     ``known`` maps document texts already parsed to their data: most objects of two renders are
     the same text, so each distinct document is parsed once, and the two sides share the object
@@ -149,8 +155,6 @@ def parse(manifests: str, known: dict[str, Any] | None = None) -> dict[Key, Obj]
         if not isinstance(doc, dict) or not doc.get("kind"):
             continue
         meta = doc.get("metadata") or {}
-        if HOOK_ANNOTATION in (meta.get("annotations") or {}):
-            continue
         obj = Obj(str(doc.get("apiVersion", "")), str(doc["kind"]), str(meta.get("name", "")),
                   doc)
         objects[obj.key] = obj

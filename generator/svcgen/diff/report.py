@@ -29,6 +29,7 @@ _SAYS = {
     Action.CHANGED: "changed in place",
 }
 SECRET = "(secret value)"
+HOOK = "changed (a Helm hook: helm creates it anew at its phases, it is not patched)"
 
 
 def _secret(change: Change, f: FieldChange) -> bool:
@@ -49,6 +50,25 @@ def _text(value: Any, secret: bool) -> str:
         return SECRET
     text = json.dumps(value, sort_keys=True, separators=(", ", ": "))
     return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
+
+
+def _shown(c: Change, f: FieldChange) -> tuple[str, str, str]:
+    """(field, before, after) as a text line shows them; for a multi-line text, its first line
+    that differs (a script, a config file)."""
+    secret = _secret(c, f)
+    before, after = f.before, f.after
+    if not secret and isinstance(before, str) and isinstance(after, str) and \
+            "\n" in before + after:
+        old, new = before.splitlines(), after.splitlines()
+        line = next((i for i, (b, a) in enumerate(zip(old, new, strict=False)) if b != a),
+                    min(len(old), len(new)))
+        return (f"{f.text} (line {line + 1})", _text(_line(old, line), False),
+                _text(_line(new, line), False))
+    return f.text, _text(before, secret), _text(after, secret)
+
+
+def _line(lines: list[str], index: int) -> Any:
+    return lines[index] if index < len(lines) else MISSING
 
 
 def counts(changes: Sequence[Change]) -> dict[str, int]:
@@ -72,16 +92,15 @@ def format_changes(changes: Sequence[Change], *, colour: bool = False) -> str:
     and replaced objects each field: ``spec.replicas: 2 → 3``."""
     out: list[str] = []
     for c in changes:
-        head = f"{_MARK[c.action]} {c}: {_SAYS[c.action]}"
-        out.append(output.paint(head, _COLOUR[c.action], colour))
+        says = HOOK if c.obj.hook and c.action is Action.CHANGED else _SAYS[c.action]
+        out.append(output.paint(f"{_MARK[c.action]} {c}: {says}", _COLOUR[c.action], colour))
         for reason in c.reasons:
             out.append(output.paint(f"    because {reason}", "2", colour))
         if c.action in (Action.CHANGED, Action.REPLACED):
             for f in c.fields:
-                secret = _secret(c, f)
-                before = output.paint(_text(f.before, secret), "31", colour)
-                after = output.paint(_text(f.after, secret), "32", colour)
-                out.append(f"    {f.text}: {before} → {after}")
+                where, before, after = _shown(c, f)
+                out.append(f"    {where}: {output.paint(before, '31', colour)} → "
+                           f"{output.paint(after, '32', colour)}")
     if not out:
         return "no changes: the upgrade leaves every object as it is\n"
     return "\n".join(out) + "\n"
@@ -109,6 +128,7 @@ def format_json(changes: Sequence[Change], diagnostics: Sequence[Diagnostic],
                 "apiVersion": c.obj.api_version,
                 "component": c.obj.component,
                 "baseKind": c.base.kind if c.base else None,
+                "hook": c.obj.hook,
                 "reasons": c.reasons,
                 "fields": [
                     {"path": f.text, "before": _value(f.before, _secret(c, f)),
