@@ -32,7 +32,7 @@ PORTABLE_KEYWORDS = {
     "$schema", "$defs", "$ref", "description", "default", "examples", "type", "enum", "const",
     "properties", "patternProperties", "additionalProperties", "propertyNames", "required",
     "items", "minItems", "maxItems", "minProperties", "maxProperties", "minLength", "maxLength",
-    "pattern", "minimum", "maximum", "anyOf", "oneOf", "allOf", "not",
+    "pattern", "minimum", "maximum", "anyOf", "oneOf", "allOf", "not", "uniqueItems",
 }
 #: What may stand beside a ``$ref``: draft 7 ignores everything there, so only annotations.
 BESIDE_REF = {"$ref", "description", "default", "examples"}
@@ -288,6 +288,12 @@ VALID: dict[str, dict[str, Any]] = {
         "minReplicas": 0, "maxReplicas": 3,
         "triggers": [{"type": "cron", "metadata": {"start": "0 8 * * *"}}]}}),
     "id-63-characters": {"components": {"a" * 63: {"containers": {"app": {"image": IMAGE}}}}},
+    "hook-job": component(component={"kind": "Job", "job": {
+        "backoffLimit": 2, "hook": {"phases": ["post-install", "pre-upgrade"], "weight": -5}}}),
+    "cronjob": component(component={"kind": "CronJob", "cronJob": {
+        "schedule": "30 2 * * *", "timeZone": "Europe/Berlin"}, "job": {"restartPolicy": "Never"}}),
+    "daemonset-with-strategy": component(component={"kind": "DaemonSet", "strategy": {
+        "maxUnavailable": 1, "maxSurge": 0}}),
     # A parent chart hands its own globals to this chart when it is a dependency (lint: SVC002).
     "parent-chart-globals": {"global": {"storageClass": "fast", "registry": {"url": "x"}}},
 }
@@ -307,7 +313,27 @@ INVALID: dict[str, dict[str, Any]] = {
     "no-containers": {"components": {"api": {}}},
     "empty-containers": {"components": {"api": {"containers": {}}}},
     "container-without-image": {"components": {"api": {"containers": {"app": {}}}}},
-    "wrong-enum": component(component={"kind": "Job"}),
+    "wrong-enum": component(component={"kind": "Pod"}),
+    # What a kind cannot have (Component's validators; the schema says the same).
+    "daemonset-with-replicas": component(component={"kind": "DaemonSet", "replicas": 2}),
+    "daemonset-with-scaling": component(component={"kind": "DaemonSet", "scaling": {
+        "maxReplicas": 3}}),
+    "job-with-scaling": component(component={"kind": "Job", "scaling": {"maxReplicas": 3}}),
+    "job-with-service": component(component={"kind": "Job", "service": {"enabled": False}}),
+    "cronjob-with-ingress": component(component={"kind": "CronJob", "ingress": {},
+                                                 "cronJob": {"schedule": "@daily"}}),
+    "cronjob-without-schedule": component(component={"kind": "CronJob"}),
+    "cronjob-as-hook": component(component={"kind": "CronJob", "cronJob": {"schedule": "@daily"},
+                                            "job": {"hook": {"phases": ["pre-upgrade"]}}}),
+    "deployment-with-job": component(component={"job": {"backoffLimit": 1}}),
+    "statefulset-with-cronjob": component(component={"kind": "StatefulSet",
+                                                     "cronJob": {"schedule": "@daily"}}),
+    "hook-without-phases": component(component={"kind": "Job", "job": {"hook": {
+        "phases": []}}}),
+    "hook-phase-twice": component(component={"kind": "Job", "job": {"hook": {
+        "phases": ["pre-upgrade", "pre-upgrade"]}}}),
+    "job-restart-always": component(component={"kind": "Job", "job": {
+        "restartPolicy": "Always"}}),
     "env-name-with-space": component(env={"LOG LEVEL": "info"}),
     "env-value-object": component(env={"LOG": {"level": "info"}}),
     "bad-quantity": component(resources={"requests": {"cpu": "lots"}}),

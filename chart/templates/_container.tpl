@@ -238,7 +238,11 @@ resources:
 {{- if not .init }}
   {{- /* Probes: init containers take none. */ -}}
   {{- $probes := $ctr.probes | default dict -}}
-  {{- $port := include "svcgen.container.probePort" (dict "ctr" $ctr) -}}
+  {{- /* Derived probes check that a serving pod listens; a Job's pods do not serve. */ -}}
+  {{- $port := "" -}}
+  {{- if include "svcgen.component.serves" .c -}}
+    {{- $port = include "svcgen.container.probePort" (dict "ctr" $ctr) -}}
+  {{- end -}}
   {{- with (include "svcgen.container.probe" (dict "p" $probes.startup "derivedPort" $port "derive" (not (kindIs "invalid" $probes.startup)) "root" .root)) }}
 startupProbe:
   {{- . | nindent 2 }}

@@ -47,6 +47,12 @@ selector. */ -}}
 {{- with (include "svcgen.secretEnv.data" .) -}}
   {{- $_ := set $annotations "checksum/secret" (sha256sum .) -}}
 {{- end -}}
+{{- $once := include "svcgen.component.runsToCompletion" $c -}}
+{{- if and $once ($g.mesh | default dict).istio -}}
+  {{- /* A classic Istio sidecar never exits, so the pod of a Job would never complete; a native
+  sidecar (an init container that Kubernetes stops with the pod) does. */ -}}
+  {{- $_ := set $annotations "sidecar.istio.io/nativeSidecar" "true" -}}
+{{- end -}}
 {{- $needTmp := false -}}
 {{- range $group := list ($c.initContainers | default dict) $c.containers -}}
   {{- range $name, $ctr := $group -}}
@@ -66,6 +72,9 @@ metadata:
 spec:
   serviceAccountName: {{ include "svcgen.serviceAccount.name" . | quote }}
   automountServiceAccountToken: {{ ($c.serviceAccount | default dict).automountToken | default false }}
+  {{- if $once }}
+  restartPolicy: {{ ($c.job | default dict).restartPolicy | default "OnFailure" }}
+  {{- end }}
   {{- with $g.imagePullSecrets }}
   imagePullSecrets:
     {{- range . }}

@@ -30,7 +30,8 @@ an error. Args: root id c. */ -}}
 
 {{- /* Resolved ports of a component's Service, derived once per render into its memo as
 `servicePorts`: [{name, port, targetPort, protocol, nodePort?, appProtocol?}], sorted by name; an
-empty list when service.enabled is false. Without service.ports every container port is exposed
+empty list when service.enabled is false or the kind does not serve (svcgen.component.serves: a
+Job's pods come and go). Without service.ports every container port is exposed
 on its own number. A targetPort given by name (or defaulted to the Service port's name) must name
 one of the component's container ports. Args: root id c. */ -}}
 {{- define "svcgen.ports.resolveService" -}}
@@ -38,7 +39,7 @@ one of the component's container ports. Args: root id c. */ -}}
 {{- if not (hasKey .memo "servicePorts") -}}
   {{- $svc := .c.service | default dict -}}
   {{- $ports := list -}}
-  {{- if ne $svc.enabled false -}}
+  {{- if and (ne $svc.enabled false) (include "svcgen.component.serves" .c) -}}
     {{- include "svcgen.ports.resolveContainer" . -}}
     {{- $index := .memo.containerPorts -}}
     {{- $type := $svc.type | default "ClusterIP" -}}

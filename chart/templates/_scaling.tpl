@@ -2,11 +2,12 @@
 Autoscaling: which object scales a component, and what it targets.
 */ -}}
 
-{{- /* Which object scales a component: "hpa", "keda", "keda-http", or "" when it does not scale.
-Mirrors Scaling.engine in the values model. Arg: the component's values. */ -}}
+{{- /* Which object scales a component: "hpa", "keda", "keda-http", or "" when it does not scale
+(scaling is off, or the kind runs no number of replicas). Mirrors Scaling.engine in the values
+model. Arg: the component's values. */ -}}
 {{- define "svcgen.scaling.engine" -}}
 {{- $s := .scaling -}}
-{{- if include "svcgen.values.enabled" $s -}}
+{{- if and (include "svcgen.values.enabled" $s) (include "svcgen.component.replicated" .) -}}
   {{- if or $s.concurrency $s.requestsPerSecond -}}
     keda-http
   {{- else if or $s.triggers (eq (include "svcgen.scaling.min" $s) "0") -}}

@@ -10,10 +10,11 @@ so their cost is one pass over the components. */ -}}
 {{- if and $g.project (ne $g.project .Release.Namespace) -}}
   {{- fail (printf "global.project must equal the release namespace: global.project is %q but the release namespace is %q; install with --namespace %s or change global.project" $g.project .Release.Namespace $g.project) -}}
 {{- end -}}
-{{- /* Service names must be unique across components (service.name can make two collide). */ -}}
+{{- /* Service names must be unique across the components that have Services (service.name can
+make two collide). */ -}}
 {{- $services := dict -}}
 {{- range $id, $c := (.Values.components | default dict) -}}
-  {{- if include "svcgen.component.enabled" $c -}}
+  {{- if and (include "svcgen.component.enabled" $c) (include "svcgen.component.serves" $c) -}}
     {{- $ctx := dict "root" $ "id" $id "c" $c -}}
     {{- $names := list (include "svcgen.names.service" $ctx) -}}
     {{- if eq (include "svcgen.component.kind" $c) "StatefulSet" -}}

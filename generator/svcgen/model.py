@@ -11,7 +11,15 @@ import re
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 # --- names -----------------------------------------------------------------------------------
 
@@ -480,6 +488,18 @@ class Container(Model):
 class WorkloadKind(StrEnum):
     DEPLOYMENT = "Deployment"
     STATEFULSET = "StatefulSet"
+    JOB = "Job"
+    CRONJOB = "CronJob"
+    DAEMONSET = "DaemonSet"
+
+
+#: Kinds whose pods keep running to serve: they get a Service, an ingress and derived probes.
+SERVING_KINDS = frozenset({WorkloadKind.DEPLOYMENT, WorkloadKind.STATEFULSET,
+                           WorkloadKind.DAEMONSET})
+#: Kinds that run a number of replicas: `replicas`, `scaling` and a PodDisruptionBudget apply.
+REPLICATED_KINDS = frozenset({WorkloadKind.DEPLOYMENT, WorkloadKind.STATEFULSET})
+#: Kinds whose pods run to completion: `job` applies.
+RUN_TO_COMPLETION_KINDS = frozenset({WorkloadKind.JOB, WorkloadKind.CRONJOB})
 
 
 class Strategy(Model):
@@ -848,15 +868,173 @@ class Peer(Model):
         return self
 
 
+#: A list whose entries must differ (the model's validators check it; the schema says it).
+UNIQUE: dict[str, Any] = {"uniqueItems": True}
+
+
+class HookPhase(StrEnum):
+    PRE_INSTALL = "pre-install"
+    POST_INSTALL = "post-install"
+    PRE_UPGRADE = "pre-upgrade"
+    POST_UPGRADE = "post-upgrade"
+    PRE_ROLLBACK = "pre-rollback"
+    POST_ROLLBACK = "post-rollback"
+    PRE_DELETE = "pre-delete"
+    POST_DELETE = "post-delete"
+
+
+class HookDeletePolicy(StrEnum):
+    BEFORE_HOOK_CREATION = "before-hook-creation"
+    HOOK_SUCCEEDED = "hook-succeeded"
+    HOOK_FAILED = "hook-failed"
+
+
+class JobHook(Model):
+    """Run the Job as a Helm hook: Helm runs it at the given phases and waits for it."""
+
+    phases: Annotated[list[HookPhase], Field(min_length=1, json_schema_extra=UNIQUE)] = Field(
+        description="When Helm runs the Job: `post-install,pre-upgrade` runs a migration after "
+        "the first install and before every upgrade rolls out.",
+        examples=[["post-install", "pre-upgrade"]],
+    )
+    weight: Annotated[int, Field(ge=-1000, le=1000)] = Field(
+        0, description="Order among hooks of the same phase; lower runs first."
+    )
+    deletePolicy: Annotated[
+        list[HookDeletePolicy], Field(min_length=1, json_schema_extra=UNIQUE)
+    ] = Field(
+        default_factory=lambda: [HookDeletePolicy.BEFORE_HOOK_CREATION,
+                                 HookDeletePolicy.HOOK_SUCCEEDED],
+        description="When Helm deletes the Job: by default before the next run and once it "
+        "succeeded (a failed Job stays for `kubectl logs`).",
+    )
+
+    @model_validator(mode="after")
+    def _unique(self) -> JobHook:
+        if len(set(self.phases)) != len(self.phases):
+            raise ValueError("a hook phase is listed twice; list each phase once")
+        if len(set(self.deletePolicy)) != len(self.deletePolicy):
+            raise ValueError("a delete policy is listed twice; list each once")
+        return self
+
+
+class JobSettings(Model):
+    restartPolicy: Literal["OnFailure", "Never"] = Field(
+        "OnFailure",
+        description="OnFailure restarts a failed container in its pod; Never starts a new pod.",
+    )
+    backoffLimit: Annotated[int, Field(ge=0)] | None = Field(
+        None, description="Retries before the Job is failed; Kubernetes' 6 when unset."
+    )
+    activeDeadlineSeconds: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="Seconds the Job may run in all, retries included, before it is failed."
+    )
+    ttlSecondsAfterFinished: Annotated[int, Field(ge=0)] | None = Field(
+        None, description="Seconds after it finished that the Job (and its pods) is deleted."
+    )
+    completions: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="Successful pods the Job needs; 1 when unset."
+    )
+    parallelism: Annotated[int, Field(ge=0)] | None = Field(
+        None, description="Pods running at once; 1 when unset."
+    )
+    hook: JobHook | None = Field(
+        None,
+        description="Run the Job as a Helm hook (Jobs only), e.g. a database migration before "
+        "`helm upgrade` rolls out the new version.",
+    )
+
+
+class CronJobSettings(Model):
+    schedule: Annotated[str, StringConstraints(min_length=1)] = Field(
+        description="Cron schedule: five fields (minute hour day-of-month month day-of-week) or "
+        "a macro such as `@daily`.",
+        examples=["30 2 * * *"],
+    )
+    timeZone: (
+        Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$")]
+        | None
+    ) = Field(
+        None, description="IANA time zone of the schedule; the controller's (UTC) when unset.",
+        examples=["Europe/Berlin"],
+    )
+    concurrencyPolicy: Literal["Allow", "Forbid", "Replace"] = Field(
+        "Forbid",
+        description="A run due while the last one still runs: Forbid skips it, Replace stops the "
+        "old one, Allow runs both.",
+    )
+    suspend: bool = Field(False, description="Stop scheduling new runs.")
+    successfulJobsHistoryLimit: Annotated[int, Field(ge=0)] | None = Field(
+        None, description="Finished successful Jobs kept; Kubernetes' 3 when unset."
+    )
+    failedJobsHistoryLimit: Annotated[int, Field(ge=0)] | None = Field(
+        None, description="Failed Jobs kept; Kubernetes' 1 when unset."
+    )
+    startingDeadlineSeconds: Annotated[int, Field(ge=0)] | None = Field(
+        None, description="A run that could not start this many seconds after its time is skipped."
+    )
+
+
+#: Fields a kind cannot have, with the reason, checked when the field is written.
+NOT_FOR_KIND: dict[str, dict[WorkloadKind, str]] = {
+    "replicas": {
+        WorkloadKind.DAEMONSET: "a DaemonSet runs one pod per node",
+        WorkloadKind.JOB: "a Job runs its pods to completion (see job.completions)",
+        WorkloadKind.CRONJOB: "a CronJob runs its pods to completion (see job.completions)",
+    },
+    "scaling": {
+        WorkloadKind.DAEMONSET: "a DaemonSet runs one pod per node and is not autoscaled",
+        WorkloadKind.JOB: "a Job runs to completion and is not autoscaled",
+        WorkloadKind.CRONJOB: "a CronJob runs to completion and is not autoscaled",
+    },
+    "podDisruptionBudget": {
+        WorkloadKind.DAEMONSET: "node drains do not evict DaemonSet pods",
+        WorkloadKind.JOB: "a Job's pods are not kept running",
+        WorkloadKind.CRONJOB: "a CronJob's pods are not kept running",
+    },
+    "strategy": {
+        WorkloadKind.JOB: "a Job is not rolled out",
+        WorkloadKind.CRONJOB: "a CronJob is not rolled out",
+    },
+    "service": {
+        WorkloadKind.JOB: "a Job's pods come and go, so no Service is rendered for them",
+        WorkloadKind.CRONJOB: "a CronJob's pods come and go, so no Service is rendered for them",
+    },
+    "ingress": {
+        WorkloadKind.JOB: "a Job has no Service to route to",
+        WorkloadKind.CRONJOB: "a CronJob has no Service to route to",
+    },
+    "job": {
+        WorkloadKind.DEPLOYMENT: "`job` is for the kinds Job and CronJob",
+        WorkloadKind.STATEFULSET: "`job` is for the kinds Job and CronJob",
+        WorkloadKind.DAEMONSET: "`job` is for the kinds Job and CronJob",
+    },
+    "cronJob": {
+        kind: "`cronJob` is for the kind CronJob"
+        for kind in WorkloadKind if kind != WorkloadKind.CRONJOB
+    },
+}
+
+
 class Component(Model):
     enabled: bool = Field(True, description="Render this component.")
     kind: WorkloadKind = Field(
         WorkloadKind.DEPLOYMENT,
-        description="Deployment, or StatefulSet for persistent per-replica storage.",
+        description="Deployment; StatefulSet for persistent per-replica storage; Job to run once "
+        "(optionally as a Helm hook); CronJob to run on a schedule; DaemonSet for one pod per "
+        "node.",
     )
-    replicas: Annotated[int, Field(ge=0)] = Field(1, description="Replicas when `scaling` is off.")
+    replicas: Annotated[int, Field(ge=0)] = Field(
+        1, description="Replicas when `scaling` is off (Deployment and StatefulSet)."
+    )
     strategy: Strategy = Field(
-        default_factory=Strategy, description="Rollout strategy (Deployments)."
+        default_factory=Strategy, description="Rollout strategy (Deployment and DaemonSet)."
+    )
+    job: JobSettings | None = Field(
+        None, description="How the pods run to completion (Job and CronJob)."
+    )
+    cronJob: CronJobSettings | None = Field(
+        None, description="The schedule (CronJob; required there)."
     )
     securityProfile: Literal["restricted", "baseline"] = Field(
         "restricted",
@@ -997,6 +1175,46 @@ class Component(Model):
         if self.metrics.annotations is None:
             return defaults.annotations
         return self.metrics.annotations
+
+
+    @field_validator(*NOT_FOR_KIND, mode="after")
+    @classmethod
+    def _fits_kind(cls, value: Any, info: ValidationInfo) -> Any:
+        kind = info.data.get("kind")
+        reason = NOT_FOR_KIND[str(info.field_name)].get(kind) if kind is not None else None
+        if reason is not None:
+            raise ValueError(f"{reason}; remove `{info.field_name}` from this {kind}")
+        return value
+
+    @model_validator(mode="after")
+    def _kind_needs(self) -> Component:
+        if self.kind == WorkloadKind.CRONJOB and self.cronJob is None:
+            raise ValueError("a CronJob needs `cronJob.schedule`; add `cronJob: {schedule: ...}`")
+        if self.kind == WorkloadKind.CRONJOB and self.job is not None and self.job.hook:
+            raise ValueError("job.hook: a CronJob runs on its schedule, not as a Helm hook; "
+                             "use kind Job for a hook")
+        return self
+
+    @property
+    def serves(self) -> bool:
+        """Whether its pods keep running to serve (a Service, an ingress, derived probes)."""
+        return self.kind in SERVING_KINDS
+
+    @property
+    def replicated(self) -> bool:
+        """Whether it runs a number of replicas (replicas, scaling, a PodDisruptionBudget)."""
+        return self.kind in REPLICATED_KINDS
+
+    @property
+    def claims(self) -> Literal["template", "shared"]:
+        """How its persistent volumes are claimed: one claim per pod from volumeClaimTemplates
+        (StatefulSet), or one claim `<name>-<volume>` that every pod mounts."""
+        return "template" if self.kind == WorkloadKind.STATEFULSET else "shared"
+
+    @property
+    def hook(self) -> JobHook | None:
+        """The Helm hook the component's Job runs as, if any."""
+        return self.job.hook if self.kind == WorkloadKind.JOB and self.job else None
 
 
 class TestHook(Model):

@@ -29,7 +29,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from svcgen.model import Values
+from svcgen.model import NOT_FOR_KIND, Values, WorkloadKind
 
 JSONSchema = dict[str, Any]
 
@@ -65,9 +65,9 @@ _TYPE_KEYWORDS: dict[str, frozenset[str]] = {
 #: Order of keywords inside each schema object in the written file: what a reader looks for first.
 _KEY_ORDER = (
     "$schema", "description", "type", "enum", "const", "default", "examples", "$ref", "pattern",
-    "minLength", "maxLength", "minimum", "maximum", "items", "minItems", "maxItems", "required",
-    "minProperties", "propertyNames", "properties", "patternProperties", "additionalProperties",
-    "anyOf", "oneOf", "allOf", "not", "$defs",
+    "minLength", "maxLength", "minimum", "maximum", "items", "minItems", "maxItems", "uniqueItems",
+    "required", "minProperties", "propertyNames", "properties", "patternProperties",
+    "additionalProperties", "anyOf", "oneOf", "allOf", "not", "$defs",
 )
 
 
@@ -77,11 +77,36 @@ def _is_set(name: str, *, non_empty: bool = False) -> JSONSchema:
     return {"required": [name], "properties": {name: {"not": {"enum": absent}}}}
 
 
+def _kind_is(kind: str) -> JSONSchema:
+    """Schema for "the component's kind is ``kind``" (Deployment also when ``kind`` is unset)."""
+    given: JSONSchema = {"required": ["kind"], "properties": {"kind": {"const": kind}}}
+    if kind == WorkloadKind.DEPLOYMENT:
+        return {"anyOf": [given, {"not": {"required": ["kind"]}}]}
+    return given
+
+
+def _component_rules() -> JSONSchema:
+    """The fields each kind cannot have, and what a CronJob needs (Component's validators)."""
+    refused: list[JSONSchema] = [
+        {"not": {"allOf": [_kind_is(kind), {"required": [field]}]}}
+        for field, kinds in NOT_FOR_KIND.items()
+        for kind in kinds
+    ]
+    cronjob = _kind_is(WorkloadKind.CRONJOB)
+    needs: list[JSONSchema] = [
+        {"anyOf": [{"not": cronjob}, _is_set("cronJob")]},
+        {"not": {"allOf": [cronjob, {"required": ["job"], "properties": {
+            "job": _is_set("hook")}}]}},
+    ]
+    return {"allOf": refused + needs}
+
+
 def _cross_field_rules() -> dict[str, JSONSchema]:
     """The model's ``model_validator`` rules, by ``$defs`` name, as schema constraints."""
     handlers = ("httpGet", "tcpSocket", "exec", "grpc")
     pairs = [(a, b) for i, a in enumerate(handlers) for b in handlers[i + 1:]]
     return {
+        "Component": _component_rules(),
         "Probe": {
             "not": {"anyOf": [{"allOf": [_is_set(a), _is_set(b)]} for a, b in pairs]},
         },
