@@ -31,8 +31,9 @@ def container_ports(comp: Component) -> dict[str, tuple[str, ContainerPort]]:
 
 
 def service_ports(comp: Component) -> dict[str, int] | None:
-    """Service port name → number as the chart renders them; None when no Service is rendered."""
-    if not comp.service.enabled:
+    """Service port name → number as the chart renders them; None when no Service is rendered
+    (service.enabled is false, or the kind does not serve: a Job's pods come and go)."""
+    if not comp.service.enabled or not comp.serves:
         return None
     cports = container_ports(comp)
     if not comp.service.ports:
