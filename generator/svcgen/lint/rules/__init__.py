@@ -12,9 +12,10 @@ from svcgen.lint.rules import (
     security,
     storage,
     values,
+    workloads,
 )
 
 __all__ = [
     "builtin", "env", "metrics", "names", "peers", "ports", "resources", "scaling", "security",
-    "storage", "values",
+    "storage", "values", "workloads",
 ]

@@ -10,8 +10,10 @@ from svcgen.lint.rules._common import base, most_replicas, prefix, service_name,
 from svcgen.model import Component
 
 #: A StatefulSet's pods carry ``controller-revision-hash: <name>-<hash>``; the hash takes up to
-#: 11 characters of the 63 a label value may have.
+#: 11 characters of the 63 a label value may have. A CronJob's Jobs are named
+#: ``<name>-<minutes since epoch>`` (11 characters), so the API server holds CronJob names to 52.
 STATEFULSET_NAME_LIMIT = 52
+CRONJOB_NAME_LIMIT = 52
 
 
 @rule("SVC201", "duplicate-service-name", Severity.ERROR,
@@ -28,8 +30,11 @@ def duplicate_service_name(ctx: Context) -> Iterator[Finding]:
         admin: {service: {name: admin}}   # was backend
     """
     owners: dict[str, str] = {}
-    # As the chart's own check: every enabled component's name counts, with a Service or not.
+    # As the chart's own check: every enabled component of a kind with a Service counts, with
+    # ports or not (a Job's pods come and go: it has no Service).
     for cid, comp in ctx.components():
+        if not comp.serves:
+            continue
         name = service_name(cid, comp)
         names = [name, f"{name}-headless"] if comp.kind == "StatefulSet" else [name]
         where: Path = ((*base(cid), "service", "name") if comp.service.name
@@ -51,7 +56,8 @@ def derived_names(cid: str, comp: Component, pre: str) -> list[tuple[Path, str, 
     statefulset = comp.kind == "StatefulSet"
     names: list[tuple[Path, str, str, int]] = [
         (here, cname, f"the {comp.kind}",
-         STATEFULSET_NAME_LIMIT if statefulset else 63),
+         STATEFULSET_NAME_LIMIT if statefulset
+         else CRONJOB_NAME_LIMIT if comp.kind == "CronJob" else 63),
     ]
     if service_ports(comp) is not None:
         names.append((sname_at, sname, "the Service", 63))

@@ -84,6 +84,8 @@ def derived_tcp_probes(ctx: Context) -> Iterator[Finding]:
           liveness: {httpGet: {path: /healthz, port: http}}
     """
     for cid, comp in ctx.components():
+        if not comp.serves:  # only serving kinds get probes derived from their ports
+            continue
         for name, c in comp.containers.items():
             port = _tcp_port(c)
             if port is None:
@@ -101,13 +103,16 @@ def derived_tcp_probes(ctx: Context) -> Iterator[Finding]:
 def no_health_check(ctx: Context) -> Iterator[Finding]:
     """A container without TCP ports gets no derived probes, so nothing notices when it hangs:
     a stuck worker keeps its pod "Running" forever. An exec liveness probe that checks a
-    heartbeat file or a queue connection restarts it.
+    heartbeat file or a queue connection restarts it. (A Job or CronJob ends: its exit status
+    and `job.activeDeadlineSeconds` say whether it worked.)
 
     Example fix: add a liveness command.
 
         probes: {liveness: {exec: {command: [sh, -c, "test $(find /tmp/heartbeat -mmin -1)"]}}}
     """
     for cid, comp in ctx.components():
+        if not comp.serves:  # a Job or CronJob ends; its exit status is its health
+            continue
         for name, c in comp.containers.items():
             if _tcp_port(c) is None and not any(
                     getattr(c.probes, k) is not None and getattr(c.probes, k).has_handler

@@ -12,13 +12,13 @@ _SINGLE_NODE = {"ReadWriteOnce", "ReadWriteOncePod"}
 
 
 @rule("SVC501", "rwo-volume-shared", Severity.ERROR,
-      "A ReadWriteOnce volume shared by several replicas")
+      "A ReadWriteOnce volume shared by several replicas, or by a DaemonSet's pods")
 def rwo_volume_shared(ctx: Context) -> Iterator[Finding]:
-    """All replicas of a Deployment share its one PersistentVolumeClaim (and all replicas of a
-    StatefulSet share a volume marked ``shared``). A ReadWriteOnce volume
-    attaches to one node only, so replicas scheduled elsewhere hang in ContainerCreating; two
-    replicas on one node would share the files without any locking the application expects.
-    A StatefulSet gives each replica its own claim.
+    """All replicas of a Deployment share its one PersistentVolumeClaim, and so do the pods a
+    DaemonSet runs on every node (and all replicas of a StatefulSet share a volume marked
+    ``shared``). A ReadWriteOnce volume attaches to one node only, so pods scheduled elsewhere
+    hang in ContainerCreating; two replicas on one node would share the files without any
+    locking the application expects. A StatefulSet gives each replica its own claim.
 
     Example fix: a StatefulSet (a volume per replica), or a ReadWriteMany storage class.
 
@@ -26,13 +26,15 @@ def rwo_volume_shared(ctx: Context) -> Iterator[Finding]:
         volumes: {data: {size: 10Gi}}
     """
     for cid, comp in ctx.components():
-        many = most_replicas(comp) > 1
-        if not many:
+        if comp.kind == "DaemonSet":
+            why = "one pod per node"
+        elif comp.replicated and most_replicas(comp) > 1:
+            why = (f"scaling up to {comp.scaling.maxReplicas} replicas"
+                   if scaled(comp) and comp.scaling is not None else f"{comp.replicas} replicas")
+        else:
             continue
-        why = (f"scaling up to {comp.scaling.maxReplicas} replicas"
-               if scaled(comp) and comp.scaling is not None else f"{comp.replicas} replicas")
         for vname, vol in comp.volumes.items():
-            if comp.kind != "Deployment" and not vol.shared:
+            if comp.claims == "template" and not vol.shared:
                 continue  # one claim per replica
             # An existing claim's modes are the claim's business unless the values state them.
             stated = vol.existingClaim is None or ctx.is_set(
@@ -48,15 +50,15 @@ def rwo_volume_shared(ctx: Context) -> Iterator[Finding]:
       "A ReadWriteOncePod volume with a surging rollout")
 def rwop_blocks_rollout(ctx: Context) -> Iterator[Finding]:
     """A ReadWriteOncePod volume can be used by one pod at a time. A rolling update with
-    ``maxSurge`` starts the new pod before the old one stops, and the new pod waits for the
-    volume forever: the rollout never finishes.
+    ``maxSurge`` (of a Deployment, or of a DaemonSet on each node) starts the new pod before the
+    old one stops, and the new pod waits for the volume forever: the rollout never finishes.
 
     Example fix: replace the pod instead of surging.
 
         strategy: {maxSurge: 0, maxUnavailable: 1}
     """
     for cid, comp in ctx.components():
-        if comp.kind != "Deployment" or comp.strategy.maxSurge in (0, "0%"):
+        if comp.kind not in ("Deployment", "DaemonSet") or comp.strategy.maxSurge in (0, "0%"):
             continue
         for vname, vol in comp.volumes.items():
             if vol.kind == "persistent" and "ReadWriteOncePod" in vol.accessModes:
