@@ -98,3 +98,20 @@ def test_example_report_names_every_action_and_locates_every_note(
     assert not any(":latest" in m for m in actions)
     for d in report:
         assert Path(d.file).parent == EXAMPLE and d.line > 0, d
+
+
+def test_example_migration_runs_as_a_hook_after_install_and_before_upgrades(
+        objects: list[dict[str, Any]],
+        converted: tuple[dict[str, Any], list[Diagnostic]]) -> None:
+    """api waits for migrate with service_completed_successfully (docker compose starts api
+    once migrate exited 0); migrate needs the release's PostgreSQL, so Helm runs it right after
+    the first install and before every upgrade rolls out the new api."""
+    job = one(objects, "Job", "migrate")
+    annotations = job["metadata"]["annotations"]
+    assert annotations["helm.sh/hook"] == "post-install,pre-upgrade"
+    assert job["spec"]["backoffLimit"] == 3  # restart: on-failure:3
+    assert job["spec"]["template"]["spec"]["restartPolicy"] == "OnFailure"
+    assert not find(objects, "Service", "migrate")
+    api = converted[0]["components"]["api"]
+    assert {"component": "migrate"} not in api.get("upstreams", [])
+    assert {"component": "migrate"} in converted[0]["components"]["postgres"]["whitelists"]

@@ -317,7 +317,7 @@ def test_deploy_keys_without_equivalent_are_reported(tmp_path: Path) -> None:
         services:
           a:
             image: "x:1"
-            deploy: {mode: global, placement: {constraints: [node.role==manager]}}
+            deploy: {mode: global-job, placement: {constraints: [node.role==manager]}}
         """)
     assert {d.path for d in out.notes("R100")} == {"services.a.deploy.mode",
                                                    "services.a.deploy.placement"}

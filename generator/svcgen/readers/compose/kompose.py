@@ -33,8 +33,8 @@ REPORTED: dict[str, tuple[str, str]] = {
         "each Compose service is its own component (pod)",
         "put the containers in one component through x-svcgen.values"),
     "kompose.controller.type": (
-        "the workload kind follows the service (StatefulSet when it has named volumes)",
-        "set kind through x-svcgen.values"),
+        "the workload kind follows the service (see the README's Compose mapping)",
+        "set x-svcgen.kind"),
     "kompose.volume.type": (
         "the volume kind follows the Compose volume (named → claim, tmpfs → emptyDir)",
         "declare the volume the way it should be mounted"),

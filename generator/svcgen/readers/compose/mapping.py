@@ -77,7 +77,8 @@ BASELINE_CAPS = {"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KI
 
 #: Why a service key is not converted; the default reason covers the rest.
 REASONS: dict[str, tuple[str, str]] = {
-    "restart": ("Kubernetes always restarts the containers of a Deployment or StatefulSet",
+    "restart": ("Kubernetes always restarts the containers of a Deployment, StatefulSet or "
+                "DaemonSet",
                 "nothing to do; a run-once task belongs in a Job"),
     "container_name": ("the component id names the workload and its Service",
                        "use x-svcgen.component to choose another id"),
@@ -125,6 +126,12 @@ DEFAULT_REASON = ("has no equivalent in the chart", "remove it, or set the equiv
                   "x-svcgen.values")
 
 
+#: Kinds whose pods run to completion: no replicas, no Service.
+RUN_ONCE_KINDS = ("Job", "CronJob")
+#: Kinds that run no number of replicas.
+UNREPLICATED_KINDS = (*RUN_ONCE_KINDS, "DaemonSet")
+
+
 def looks_secret(name: str) -> bool:
     """True when a variable of this name holds secret material (see SECRET_NAME)."""
     upper = name.upper()  # matching the upper-cased name is faster than IGNORECASE
@@ -165,6 +172,10 @@ class Context:
     secret_values: set[str] = field(default_factory=set)
     #: Services a provider plugin runs: nothing is deployed for them.
     providers: set[str] = field(default_factory=set)
+    #: service → the services that wait for it to complete (service_completed_successfully).
+    awaited: dict[str, list[str]] = field(default_factory=dict)
+    #: service → the services that call it (depends_on other than for completion, links).
+    called: dict[str, list[str]] = field(default_factory=dict)
 
     def note(self, path: Path_, rule: str, message: str, hint: str = "") -> None:
         file, line, col = self.locate(path)
@@ -228,6 +239,13 @@ class ServiceConverter:
         self.labels = {str(k): "" if v is None else _env_text(v)
                        for k, v in as_mapping(service.labels or {}, "labels").items()}
         self.kompose = Kompose()
+        #: Component ids of this release the service depends on (set by the reader).
+        self.dependencies: list[str] = []
+        #: The workload kind when the service decides it (else assemble picks Deployment or
+        #: StatefulSet), and the `job` / `cronJob` settings of a Job or CronJob.
+        self.kind: str | None = None
+        self.job: dict[str, Any] = {}
+        self.cron: dict[str, Any] = {}
 
     # --- bookkeeping ----------------------------------------------------------------------------
 
@@ -299,6 +317,7 @@ class ServiceConverter:
         self.files("configs")
         self.bind_config_files_check()
         self.security()
+        self.workload()
         self.misc()
         self.hooks()
         self.report_rest()
@@ -1292,21 +1311,23 @@ class ServiceConverter:
         svc = self.svc
         if svc.deploy is not None:
             d = svc.deploy
-            if d.replicas is not None:
+            if d.replicas is not None and self.kind in UNREPLICATED_KINDS:
+                if "completions" not in self.job:
+                    self.skip(("deploy", "replicas"),
+                              f"a {self.kind} runs no number of replicas", "remove it")
+                self.use("deploy", "replicas")
+            elif d.replicas is not None:
                 self.use("deploy", "replicas")
                 self.component["replicas"] = d.replicas
-            if d.mode is not None and d.mode == "replicated":
-                self.use("deploy", "mode")
             if d.update_config is not None:
                 self.skip(("deploy", "update_config"), "rollouts are zero-downtime by default "
                           "(maxUnavailable 0, maxSurge 1)", "tune strategy through x-svcgen.values")
-            if d.restart_policy is not None:
-                self.skip(("deploy", "restart_policy"), "Kubernetes always restarts the "
-                          "containers of a Deployment or StatefulSet", "nothing to do")
             if d.placement is not None:
                 self.skip(("deploy", "placement"), "placement constraints are node selection",
                           "set nodeSelector or affinity through x-svcgen.values")
-        if svc.scale is not None:
+        if svc.scale is not None and self.kind in UNREPLICATED_KINDS:
+            self.skip(("scale",), f"a {self.kind} runs no number of replicas", "remove it")
+        elif svc.scale is not None:
             if self.component.get("replicas", svc.scale) != svc.scale:
                 raise self.fail(("scale",), f"scale {svc.scale} and deploy.replicas "
                                 f"{self.component['replicas']} differ",
@@ -1374,12 +1395,153 @@ class ServiceConverter:
             self.component["labels"] = labels
         if annotations:
             self.component["annotations"] = annotations
-        if svc.restart in ("always", "unless-stopped"):
-            self.use("restart")
-            self.choice(("restart",), f"restart {svc.restart}: Kubernetes restarts the "
-                        "containers of a Deployment or StatefulSet whenever they stop")
-        elif svc.restart is not None:
-            self.skip(("restart",), *REASONS["restart"])
+
+    # --- the workload kind ----------------------------------------------------------------------
+
+    def _restart(self) -> tuple[str, int | None, tuple[str | int, ...]] | None:
+        """How Compose restarts the container: ("no" | "on-failure" | "always", the most
+        attempts, where it was written), or None when nothing says. deploy.restart_policy wins
+        over `restart`, as it does in docker compose."""
+        svc = self.svc
+        policy = svc.deploy.restart_policy if svc.deploy is not None else None
+        if policy is not None:
+            fields = policy.model_extra or {}
+            condition = str(fields.get("condition") or "any")
+            mode = {"none": "no", "on-failure": "on-failure", "any": "always"}.get(condition)
+            if mode is None:
+                raise self.fail(("deploy", "restart_policy", "condition"),
+                                f"unknown restart condition {condition!r}",
+                                "use none, on-failure or any")
+            attempts = fields.get("max_attempts")
+            number = None
+            if attempts is not None:
+                if not str(attempts).isdigit():
+                    raise self.fail(("deploy", "restart_policy", "max_attempts"),
+                                    f"max_attempts {attempts!r} is not a whole number",
+                                    "write a number such as 3")
+                number = int(str(attempts))
+            for key in ("delay", "window"):
+                if key in fields:
+                    self.skip(("deploy", "restart_policy", key), "Kubernetes retries a failed "
+                              "pod with its own back-off (10 s doubling up to 6 min)",
+                              "nothing to do")
+            self.use("deploy", "restart_policy", "condition")
+            self.use("deploy", "restart_policy", "max_attempts")
+            if svc.restart is not None:
+                self.choice(("restart",), "restart is superseded by deploy.restart_policy, as "
+                            "in docker compose")
+                self.use("restart")
+            return mode, number, ("deploy", "restart_policy")
+        if svc.restart is None:
+            return None
+        value, _, count = str(svc.restart).partition(":")
+        self.use("restart")
+        if value == "on-failure":
+            if count and not count.isdigit():
+                raise self.fail(("restart",), f"restart {svc.restart!r}: {count!r} is not a "
+                                "number of retries", "write on-failure or on-failure:3")
+            return "on-failure", int(count) if count else None, ("restart",)
+        if value in ("no", "always", "unless-stopped"):
+            return ("no" if value == "no" else "always"), None, ("restart",)
+        raise self.fail(("restart",), f"unknown restart policy {svc.restart!r}",
+                        "use no, always, on-failure[:N] or unless-stopped")
+
+    def _serving(self) -> str:
+        """Why the service looks long-running (it publishes ports, has a healthcheck, or other
+        services call it), in words; empty when nothing says so."""
+        svc = self.svc
+        signs = []
+        if svc.ports or svc.expose:
+            signs.append("publishes ports")
+        if svc.healthcheck is not None and not (svc.healthcheck.disable or (
+                svc.healthcheck.test and svc.healthcheck.test[0] == "NONE")):
+            signs.append("has a healthcheck")
+        callers = self.ctx.called.get(self.name)
+        if callers:
+            signs.append(f"is called by {', '.join(callers)}")
+        return " and ".join(signs)
+
+    def workload(self) -> None:
+        """The kind of workload the service becomes: a schedule (x-svcgen.schedule) → CronJob;
+        a task others wait for (service_completed_successfully), one that Compose does not
+        restart once it succeeded (restart "no" or on-failure, deploy.restart_policy none or
+        on-failure) or a replicated-job → Job; deploy.mode global → DaemonSet. Otherwise
+        assemble picks a Deployment, or a StatefulSet for named volumes."""
+        svc, x = self.svc, self.x
+        deploy = svc.deploy
+        mode = deploy.mode if deploy is not None else None
+        restart = self._restart()
+        awaited = self.ctx.awaited.get(self.name, [])
+        if x.kind is not None:
+            self.kind = x.kind
+            self.choice(("x-svcgen", "kind"), f"kind {x.kind} set by x-svcgen.kind")
+        elif x.schedule is not None:
+            self.kind = "CronJob"
+            self.choice(("x-svcgen", "schedule"), f"runs on the schedule {x.schedule!r} → a "
+                        "CronJob (a run still going when the next is due is skipped)")
+        elif awaited or mode == "replicated-job":
+            self.kind = "Job"
+        elif restart is not None and restart[0] != "always":
+            word = "no" if restart[0] == "no" else "on-failure"
+            serving = self._serving()
+            if serving:
+                self.choice(restart[2], f"restart {word}, but the service {serving}: a "
+                            "long-running service, so not a Job",
+                            "set x-svcgen.kind: Job if it is a task that ends")
+                restart = (restart[0], None, restart[2])
+            else:
+                self.kind = "Job"
+                self.choice(restart[2], f"restart {word}: Compose does not run it again once "
+                            "it succeeded → a Job",
+                            "set x-svcgen.kind: Deployment if it is a long-running service")
+        elif mode == "global":
+            self.kind = "DaemonSet"
+            self.choice(("deploy", "mode"), "mode global (one container per node) → a DaemonSet")
+        if mode is not None:
+            self.use("deploy", "mode")
+            if mode not in ("replicated", "global", "replicated-job"):
+                self.skip(("deploy", "mode"), f"mode {mode} has no equivalent", "remove it")
+            elif mode == "global" and self.kind != "DaemonSet":
+                self.skip(("deploy", "mode"), f"mode global does not apply to a {self.kind}",
+                          "remove it")
+        if x.timeZone is not None and self.kind != "CronJob":
+            raise self.fail(("x-svcgen", "timeZone"), "a time zone needs x-svcgen.schedule",
+                            "add x-svcgen.schedule, or remove timeZone")
+        if self.kind not in RUN_ONCE_KINDS:
+            if restart is not None and restart[1] is not None:
+                self.skip((*restart[2], "max_attempts"), f"a {self.kind or 'Deployment'} "
+                          "always restarts its containers", "nothing to do")
+            elif restart is not None and restart[2] == ("restart",) and restart[0] == "always":
+                self.choice(("restart",), f"restart {svc.restart}: Kubernetes restarts the "
+                            f"containers of a {self.kind or 'Deployment or StatefulSet'} "
+                            "whenever they stop")
+            return
+        if self.kind == "CronJob":
+            self.cron = {"schedule": x.schedule} if x.schedule is not None else {}
+            if x.timeZone is not None:
+                self.cron["timeZone"] = x.timeZone
+            if x.schedule is None:
+                raise self.fail(("x-svcgen",), "a CronJob needs x-svcgen.schedule",
+                                'add x-svcgen.schedule, such as "30 2 * * *"')
+        job = self.job
+        if restart is None or restart[0] == "always":
+            job["restartPolicy"] = "OnFailure"
+            if restart is not None:
+                self.choice(restart[2], f"restart always does not fit a {self.kind}: it runs to "
+                            "completion; a failed container is restarted (restartPolicy "
+                            "OnFailure)")
+        elif restart[0] == "no":
+            job["restartPolicy"] = "Never"
+            job["backoffLimit"] = 0
+        else:
+            job["restartPolicy"] = "OnFailure"
+            if restart[1] is not None:
+                job["backoffLimit"] = restart[1]
+            else:
+                self.choice(restart[2], "on-failure without a limit: the Job gives up after "
+                            "Kubernetes' 6 retries", "write on-failure:N to choose the limit")
+        if mode == "replicated-job" and deploy is not None and deploy.replicas is not None:
+            job["completions"] = deploy.replicas
 
     def assemble(self) -> dict[str, Any]:
         # first: a metrics port that is not published is declared as a container port
@@ -1391,12 +1553,19 @@ class ServiceConverter:
             container["volumeMounts"] = self.mounts
         component = self.component
         persistent = any("size" in v for v in self.volumes.values())
-        component["kind"] = "StatefulSet" if persistent else "Deployment"
+        kind = self.kind or ("StatefulSet" if persistent else "Deployment")
+        component["kind"] = kind
         self.component_set = set(component)
-        component.setdefault("replicas", 1)
+        if kind in ("Deployment", "StatefulSet"):
+            component.setdefault("replicas", 1)
         component["containers"] = {CONTAINER: container}
         kompose = self.kompose
-        if self.service_ports:
+        run_once = kind in RUN_ONCE_KINDS
+        if self.service_ports and run_once:
+            self.choice(("ports",) if self.svc.ports else ("expose",),
+                        f"a {kind}'s pods come and go, so it gets no Service: its ports stay "
+                        "container ports")
+        elif self.service_ports:
             service: dict[str, Any] = {"ports": self.service_ports}
             service_type = self.x.serviceType or kompose.service_type
             if service_type:
@@ -1407,6 +1576,22 @@ class ServiceConverter:
         elif kompose.service_type or kompose.node_port:
             self.skip(("labels",), "kompose Service labels on a service that publishes no port",
                       "add ports, or remove the labels")
+        for key, setting in (("ingress", self.x.ingress), ("serviceType", self.x.serviceType)):
+            if setting is not None and run_once:
+                raise self.fail(("x-svcgen", key), f"a {kind} has no Service to route to",
+                                f"remove x-svcgen.{key}, or make the service long-running")
+        if run_once and kompose.expose is not None:
+            raise self.fail(("labels", "kompose.service.expose"), f"a {kind} has no Service "
+                            "to route to", "remove the label, or make the service long-running")
+        if self.x.scaling is not None and kind not in ("Deployment", "StatefulSet"):
+            raise self.fail(("x-svcgen", "scaling"), f"a {kind} is not autoscaled",
+                            "remove x-svcgen.scaling")
+        if run_once:
+            if kind == "Job" and self.ctx.awaited.get(self.name):
+                self.job["hook"] = self._hook(persistent)
+            component["job"] = self.job
+        if kind == "CronJob":
+            component["cronJob"] = self.cron
         if self.x.ingress is not None:
             component["ingress"] = self._ingress(self.x.ingress)
         elif kompose.expose is not None:
@@ -1416,7 +1601,10 @@ class ServiceConverter:
         if kompose.service_account:
             component["serviceAccount"] = {"name": kompose.service_account}
         wanted = self.x.scaling if self.x.scaling is not None else (kompose.scaling or None)
-        if wanted is not None:
+        if wanted is not None and kind not in ("Deployment", "StatefulSet"):
+            self.skip(("labels",), f"kompose autoscaling labels on a {kind}, which is not "
+                      "autoscaled", "remove the labels")
+        elif wanted is not None:
             # the autoscaler owns the replica count; a Compose replica count becomes its floor
             scaling = dict(wanted)
             replicas = component.pop("replicas")
@@ -1465,6 +1653,28 @@ class ServiceConverter:
         if self.kompose.tls_secret:
             ingress["tls"] = {"secretName": self.kompose.tls_secret}
         return ingress
+
+    def _hook(self, persistent: bool) -> dict[str, Any]:
+        """The Helm hook of a task others wait for: before every upgrade rolls out their new
+        version (pre-upgrade), and on the first install as early as what it needs allows: before
+        anything else (pre-install) when it needs nothing of the release, else right after the
+        release's objects are created (post-install)."""
+        callers = self.ctx.awaited[self.name]
+        waiting = f"{', '.join(callers)} {'waits' if len(callers) == 1 else 'wait'}"
+        needs = [f"component {d}" for d in self.dependencies]
+        if persistent:
+            needs.append("its persistent volumes")
+        first = "post-install" if needs else "pre-install"
+        why = (f"on the first install right after the release's objects are created, since it "
+               f"needs {' and '.join(needs)} (post-install)" if needs else
+               "on the first install before anything else, since it needs nothing of the "
+               "release (pre-install)")
+        self.choice((), f"{waiting} for {self.name} to complete "
+                    f"(service_completed_successfully) → a Job that Helm runs as a hook before "
+                    f"every upgrade rolls out the new version (pre-upgrade), and {why}",
+                    "a dependent that starts before it has run must retry until it has" if needs
+                    else "")
+        return {"phases": [first, "pre-upgrade"]}
 
     def _ingress(self, x: spec.XIngress) -> dict[str, Any]:
         path: tuple[str | int, ...] = ("x-svcgen", "ingress")
@@ -1597,9 +1807,9 @@ def deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
 
 #: Component keys the Compose reader decides; ``svcgen values`` replaces them when it updates a
 #: values file in place. Paths are relative to the component; ``containers.app`` keys likewise.
-OWNED_COMPONENT_KEYS = ("kind", "replicas", "securityProfile", "volumes", "upstreams",
-                        "whitelists", "labels", "annotations", "hostname", "hostAliases",
-                        "terminationGracePeriodSeconds")
+OWNED_COMPONENT_KEYS = ("kind", "replicas", "job", "cronJob", "securityProfile", "volumes",
+                        "upstreams", "whitelists", "labels", "annotations", "hostname",
+                        "hostAliases", "terminationGracePeriodSeconds")
 OWNED_CONTAINER_KEYS = ("image", "command", "args", "workingDir", "ports", "env", "secretEnv",
                         "resources", "probes", "volumeMounts", "securityContext", "stdin", "tty")
 OWNED_SERVICE_KEYS = ("ports",)

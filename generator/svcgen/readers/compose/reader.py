@@ -385,6 +385,14 @@ def _convert_merged(sources: list[Source], docs: list[Any], interp: Interpolator
         active.append((name, service))
 
     _refuse_cycles(ctx, active, ids)
+    for name, service in active:
+        for dep, _, long in _dependency_entries(name, service):
+            if dep not in ids or dep in ctx.providers:
+                continue
+            if long is not None and long.condition == "service_completed_successfully":
+                ctx.awaited.setdefault(dep, []).append(name)
+            else:
+                ctx.called.setdefault(dep, []).append(name)
     dependencies: dict[str, list[str]] = {}
     raw_services = merged.get("services") or {}
     for name, service in active:
@@ -395,6 +403,7 @@ def _convert_merged(sources: list[Source], docs: list[Any], interp: Interpolator
         converter.use("links")
         deps = _dependencies(ctx, name, service, ids)
         dependencies[cid] = deps
+        converter.dependencies = deps
         component = converter.convert()
         x = service.x_svcgen
         if x is not None and x.values:
@@ -404,9 +413,10 @@ def _convert_merged(sources: list[Source], docs: list[Any], interp: Interpolator
                            if k not in converter.unconverted and not str(k).startswith("x-")
                            and k != "profiles")
         scaling = component.get("scaling")
-        count = (f"{scaling.get('minReplicas', 1)}-{scaling.get('maxReplicas')} replicas"
-                 if isinstance(scaling, dict) else f"{component.get('replicas')} replica(s)")
-        summary = (f"service {name} → component {cid} ({component.get('kind')}, {count}, "
+        count = (f"{scaling.get('minReplicas', 1)}-{scaling.get('maxReplicas')} replicas, "
+                 if isinstance(scaling, dict) else f"{component.get('replicas')} replica(s), "
+                 if "replicas" in component else "")
+        summary = (f"service {name} → component {cid} ({component.get('kind')}, {count}"
                    f"{component.get('securityProfile')} profile)")
         if converted:
             summary += ": converted " + ", ".join(map(str, converted))
@@ -556,6 +566,8 @@ def _refuse_cycles(ctx: mapping.Context, active: list[tuple[str, spec.Service]],
 
 def _dependencies(ctx: mapping.Context, name: str, service: spec.Service,
                   ids: dict[str, str]) -> list[str]:
+    """The components a service calls: its depends_on and links, except the tasks it only
+    waits for (service_completed_successfully), which it does not call."""
     deps: list[str] = []
     base: Path_ = ("services", name)
     entries = list(_dependency_entries(name, service))
@@ -583,6 +595,16 @@ def _dependencies(ctx: mapping.Context, name: str, service: spec.Service,
             ctx.note(path, NOT_CONVERTED,
                      f"not converted: {dep} is not enabled (profiles)",
                      "enable its profile with --profile")
+            continue
+        if long is not None and long.condition == "service_completed_successfully":
+            ctx.note((*path, "condition"), CHOICE,
+                     f"{long.condition}: {dep} becomes a Job that Helm runs as a hook before "
+                     f"every upgrade rolls out {name} (see {dep} for the first install); "
+                     f"{name} does not call it, so it is no upstream")
+            if long.restart:
+                ctx.note((*path, "restart"), NOT_CONVERTED,
+                         f"not converted: restart — {name} is not restarted when {dep} is",
+                         "nothing to do")
             continue
         if long is not None and long.condition != "service_started":
             ctx.note((*path, "condition"), NOT_CONVERTED,

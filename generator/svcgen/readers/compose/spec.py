@@ -76,6 +76,9 @@ class XService(XSpec):
     """``services.<name>.x-svcgen``."""
 
     component: str | None = None
+    kind: Literal["Deployment", "StatefulSet", "Job", "CronJob", "DaemonSet"] | None = None
+    schedule: str | None = None
+    timeZone: str | None = None
     ingress: XIngress | None = None
     scaling: dict[str, Any] | None = None
     metrics: dict[str, Any] | None = None
