@@ -90,6 +90,17 @@ def find(objects: list[dict[str, Any]], kind: str, name: str | None = None) -> l
     ]
 
 
+#: Every workload kind the chart renders.
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "Job", "CronJob", "DaemonSet")
+
+
+def pod_template(obj: dict[str, Any]) -> dict[str, Any]:
+    """The pod template of any workload object (a CronJob's sits in its jobTemplate)."""
+    spec = obj["spec"]["jobTemplate"]["spec"] if obj["kind"] == "CronJob" else obj["spec"]
+    template: dict[str, Any] = spec["template"]
+    return template
+
+
 def one(objects: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:
     found = find(objects, kind, name)
     assert len(found) == 1, (

@@ -12,7 +12,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from chartutil import CHART, REPO, RenderError, find, helm_binary, one, render
+from chartutil import (
+    CHART,
+    REPO,
+    WORKLOAD_KINDS,
+    RenderError,
+    find,
+    helm_binary,
+    one,
+    pod_template,
+    render,
+)
 from ruamel.yaml import YAML
 
 from svcgen.lint.rules._common import service_ports
@@ -20,15 +30,7 @@ from svcgen.model import Values
 
 Obj = dict[str, Any]
 CI = CHART / "ci"
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "Job", "CronJob", "DaemonSet")
 IMAGE = {"repository": "ghcr.io/acme/api", "tag": "1.4.2"}
-
-
-def pod_of(obj: Obj) -> Obj:
-    """The pod template of any workload object (a CronJob's sits in its jobTemplate)."""
-    spec = obj["spec"]["jobTemplate"]["spec"] if obj["kind"] == "CronJob" else obj["spec"]
-    template: Obj = spec["template"]
-    return template
 
 
 def workload(objects: list[Obj], name: str) -> Obj:
@@ -88,8 +90,8 @@ def test_a_component_renders_exactly_its_own_kind(kind: str) -> None:
 def test_every_pod_feature_works_the_same_for_every_kind(kind: str, every_kind: list[Obj]) -> None:
     """The pod template is shared: apart from what the kind itself decides (a Job's
     restartPolicy), each kind's pod equals the Deployment's with its own component id."""
-    reference = copy.deepcopy(pod_of(workload(every_kind, "deployment")))
-    pod = pod_of(workload(every_kind, kind.lower()))
+    reference = copy.deepcopy(pod_template(workload(every_kind, "deployment")))
+    pod = pod_template(workload(every_kind, kind.lower()))
     expected = _renamed(reference, "deployment", kind.lower())
     if kind in ("Job", "CronJob"):
         expected["spec"]["restartPolicy"] = "OnFailure"
@@ -109,7 +111,7 @@ def _renamed(node: Any, old: str, new: str) -> Any:
 
 def test_the_pod_checksums_follow_the_kind(every_kind: list[Obj]) -> None:
     for kind in WORKLOAD_KINDS:
-        annotations = pod_of(workload(every_kind, kind.lower()))["metadata"]["annotations"]
+        annotations = pod_template(workload(every_kind, kind.lower()))["metadata"]["annotations"]
         assert {"checksum/config", "checksum/secret"} <= set(annotations)
 
 
@@ -145,7 +147,7 @@ def test_a_job_gets_no_service_pdb_or_derived_probes_even_with_ports() -> None:
         "http": {"containerPort": 8080}}}}}
     objects = render({"components": {"task": comp}})
     assert not find(objects, "Service") and not find(objects, "PodDisruptionBudget")
-    (ctr,) = pod_of(one(objects, "Job", "task"))["spec"]["containers"]
+    (ctr,) = pod_template(one(objects, "Job", "task"))["spec"]["containers"]
     assert ctr["ports"] == [{"name": "http", "containerPort": 8080, "protocol": "TCP"}]
     assert not {"readinessProbe", "livenessProbe", "startupProbe"} & set(ctr)
 
@@ -153,7 +155,7 @@ def test_a_job_gets_no_service_pdb_or_derived_probes_even_with_ports() -> None:
 def test_a_job_keeps_the_probes_it_states() -> None:
     comp = {"kind": "Job", "containers": {"app": {"image": IMAGE, "probes": {
         "liveness": {"exec": {"command": ["cat", "/tmp/alive"]}, "periodSeconds": 30}}}}}
-    (ctr,) = pod_of(one(render({"components": {"task": comp}}), "Job", "task"))["spec"][
+    (ctr,) = pod_template(one(render({"components": {"task": comp}}), "Job", "task"))["spec"][
         "containers"]
     assert ctr["livenessProbe"] == {"exec": {"command": ["cat", "/tmp/alive"]},
                                     "periodSeconds": 30}
@@ -244,7 +246,7 @@ def test_a_daemonset_rolls_out_node_by_node_with_a_surge_pod_and_has_its_service
     assert "replicas" not in spec
     assert spec["selector"]["matchLabels"]["app.kubernetes.io/component"] == "agent"
     assert one(objects, "Service", "agent")["spec"]["ports"][0]["port"] == 2020
-    (ctr,) = pod_of(one(objects, "DaemonSet", "agent"))["spec"]["containers"]
+    (ctr,) = pod_template(one(objects, "DaemonSet", "agent"))["spec"]["containers"]
     assert ctr["readinessProbe"] == {"tcpSocket": {"port": "http"}}
     assert not find(objects, "PodDisruptionBudget")
 
@@ -278,10 +280,13 @@ def policy_objects() -> list[Obj]:
     return render(files=[CI / "kinds-policy-values.yaml"])
 
 
-def test_jobs_reach_their_upstream_and_admit_no_one(policy_objects: list[Obj]) -> None:
+def test_jobs_reach_their_upstream_and_admit_no_caller(policy_objects: list[Obj]) -> None:
     for name in ("migrate", "vacuum"):
         policy = one(policy_objects, "NetworkPolicy", name)["spec"]
-        assert policy["ingress"] == []
+        # Only the mesh's own metrics scrape (the sidecar's port) may reach a Job's pods.
+        assert all(port["port"] == 15020 for rule in policy["ingress"] for port in rule["ports"])
+        assert not any("podSelector" in peer for rule in policy["ingress"]
+                       for peer in rule["from"])
         (to_db, _dns, _istiod) = policy["egress"]
         assert to_db["to"][0]["podSelector"]["matchLabels"]["app.kubernetes.io/component"] == "db"
         assert to_db["ports"] == [{"port": 5432, "protocol": "TCP"}]
@@ -294,10 +299,11 @@ def test_job_pods_get_native_istio_sidecars_so_they_can_complete(
     policy_objects: list[Obj],
 ) -> None:
     for name in ("migrate", "vacuum"):
-        annotations = pod_of(workload(policy_objects, name))["metadata"]["annotations"]
+        annotations = pod_template(workload(policy_objects, name))["metadata"]["annotations"]
         assert annotations["sidecar.istio.io/nativeSidecar"] == "true"
     for name in ("api", "db", "node-exporter"):
-        annotations = pod_of(workload(policy_objects, name))["metadata"].get("annotations", {})
+        metadata = pod_template(workload(policy_objects, name))["metadata"]
+        annotations = metadata.get("annotations", {})
         assert "sidecar.istio.io/nativeSidecar" not in annotations
 
 

@@ -14,7 +14,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from chartutil import CHART, REPO, RenderError, find, helm_binary, one, render
+from chartutil import (
+    CHART,
+    REPO,
+    WORKLOAD_KINDS,
+    RenderError,
+    find,
+    helm_binary,
+    one,
+    pod_template,
+    render,
+)
 from ruamel.yaml import YAML
 
 from svcgen.kube import validate_objects
@@ -57,13 +67,13 @@ def app(**ports: int) -> dict[str, Any]:
 
 
 def workload(objects: list[Obj], component: str) -> Obj:
-    (found,) = [o for o in objects if o["kind"] in ("Deployment", "StatefulSet")
+    (found,) = [o for o in objects if o["kind"] in WORKLOAD_KINDS
                 and o["metadata"]["name"] == component]
     return found
 
 
 def pod_annotations(objects: list[Obj], component: str) -> dict[str, str]:
-    meta = workload(objects, component)["spec"]["template"]["metadata"]
+    meta = pod_template(workload(objects, component))["metadata"]
     return dict(meta.get("annotations") or {})
 
 

@@ -1143,7 +1143,7 @@ class Component(Model):
         """Name of the Service port forwarding to the metrics port; None when the Service has none
         (or no Service is rendered)."""
         found = self.metrics_port()
-        if found is None or not self.service.enabled:
+        if found is None or not self.service.enabled or not self.serves:
             return None
         name, number = found
         if not self.service.ports:
@@ -1175,7 +1175,6 @@ class Component(Model):
         if self.metrics.annotations is None:
             return defaults.annotations
         return self.metrics.annotations
-
 
     @field_validator(*NOT_FOR_KIND, mode="after")
     @classmethod
