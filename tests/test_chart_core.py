@@ -13,7 +13,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from chartutil import CHART, REPO, RenderError, find, helm_binary, one, parse, render, render_text
+from chartutil import (
+    CHART,
+    REPO,
+    RenderError,
+    find,
+    helm_binary,
+    one,
+    parse,
+    pod_template,
+    render,
+    render_text,
+)
+from chartutil import WORKLOAD_KINDS as EVERY_WORKLOAD_KIND
 from ruamel.yaml import YAML
 
 from svcgen.kube import validate_objects
@@ -410,8 +422,10 @@ def test_env_lists_every_referenced_variable_before_the_variables_that_use_it() 
 
 
 def _env_orders(objects: list[Obj]) -> list[list[str]]:
+    """The env order of every container of every workload, of whatever kind."""
     return [[e["name"] for e in c.get("env", [])]
-            for w in workloads(objects) for c in containers(w["spec"]["template"]["spec"])]
+            for w in objects if w["kind"] in EVERY_WORKLOAD_KIND
+            for c in containers(pod_template(w)["spec"])]
 
 
 @pytest.mark.parametrize(
