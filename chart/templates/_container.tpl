@@ -8,7 +8,8 @@ and init (true for init containers).
 read-only root filesystem, non-root. baseline: only no privilege escalation, because an image that
 starts as root usually needs its default capabilities and a writable root. The container's own
 securityContext overrides field by field; capabilities.add is added, capabilities.drop replaces
-the default [ALL]. */ -}}
+the default [ALL]. A function of c.securityProfile and ctr.securityContext (svcgen.memo.call).
+Args: c ctr. */ -}}
 {{- define "svcgen.container.securityContext" -}}
 {{- $restricted := ne (.c.securityProfile | default "restricted") "baseline" -}}
 {{- $user := .ctr.securityContext | default dict -}}
@@ -32,7 +33,7 @@ the default [ALL]. */ -}}
 {{- with $userCaps.add -}}{{- $_ := set $caps "add" . -}}{{- end -}}
 {{- with $drop -}}{{- $_ := set $caps "drop" . -}}{{- end -}}
 {{- with $caps -}}{{- $_ := set $sc "capabilities" . -}}{{- end -}}
-{{- include "svcgen.memo.yaml" (dict "root" .root "value" $sc) -}}
+{{- toYaml $sc -}}
 {{- end -}}
 
 {{- /* Port a container's probes are derived from: its TCP port named `http`, else its first TCP
@@ -46,9 +47,9 @@ port by name; empty when it has no TCP port. Args: ctr. */ -}}
 {{- if has "http" $tcp -}}http{{- else if $tcp -}}{{- first $tcp -}}{{- end -}}
 {{- end -}}
 
-{{- /* One probe as YAML, or nothing. Args: p (probe values or nil), derivedPort (port name or
-empty), derive (true when a probe without a handler may use a tcpSocket check on derivedPort),
-root (optional, for svcgen.memo.yaml). */ -}}
+{{- /* One probe as YAML, or nothing; a function of its arguments (svcgen.memo.call). Args: p
+(probe values or nil), derivedPort (port name or empty), derive (true when a probe without a
+handler may use a tcpSocket check on derivedPort). */ -}}
 {{- define "svcgen.container.probe" -}}
 {{- $p := .p | default dict -}}
 {{- if ne $p.enabled false -}}
@@ -75,7 +76,7 @@ root (optional, for svcgen.memo.yaml). */ -}}
       {{- $v := index $p $k -}}
       {{- if not (kindIs "invalid" $v) -}}{{- $_ := set $probe $k $v -}}{{- end -}}
     {{- end -}}
-    {{- include "svcgen.memo.yaml" (dict "root" .root "value" $probe) -}}
+    {{- toYaml $probe -}}
   {{- end -}}
 {{- end -}}
 {{- end -}}
@@ -115,19 +116,30 @@ rule, and lint reports what still cannot resolve. Arg: container values. */ -}}
 {{- range $order }}{{- $_ := set $done . true -}}{{- end -}}
 {{- $pending := list -}}
 {{- $deps := dict -}}
+{{- $anyRefs := false -}}
 {{- range $k := keys $env | sortAlpha -}}
   {{- if not (hasKey $done $k) -}}
     {{- $pending = append $pending $k -}}
     {{- $refs := list -}}
-    {{- range $m := regexFindAll "\\$+\\([-._a-zA-Z][-._a-zA-Z0-9]*\\)" (toString (index $env $k)) -1 -}}
-      {{- $dollars := regexFind "^\\$+" $m -}}
-      {{- $ref := trimSuffix ")" (trimPrefix "(" (trimPrefix $dollars $m)) -}}
-      {{- if and (eq (mod (len $dollars) 2) 1) (hasKey $env $ref) -}}
-        {{- $refs = append $refs $ref -}}
+    {{- $value := toString (index $env $k) -}}
+    {{- /* Every reference holds "$(": the dearer regular expressions only run where one is. */ -}}
+    {{- if contains "$(" $value -}}
+      {{- range $m := regexFindAll "\\$+\\([-._a-zA-Z][-._a-zA-Z0-9]*\\)" $value -1 -}}
+        {{- $dollars := regexFind "^\\$+" $m -}}
+        {{- $ref := trimSuffix ")" (trimPrefix "(" (trimPrefix $dollars $m)) -}}
+        {{- if and (eq (mod (len $dollars) 2) 1) (hasKey $env $ref) -}}
+          {{- $refs = append $refs $ref -}}
+        {{- end -}}
       {{- end -}}
     {{- end -}}
     {{- $_ := set $deps $k $refs -}}
+    {{- if $refs -}}{{- $anyRefs = true -}}{{- end -}}
   {{- end -}}
+{{- end -}}
+{{- /* Without references the sorted names are the order: no passes needed. */ -}}
+{{- if not $anyRefs -}}
+  {{- $order = concat $order $pending -}}
+  {{- $pending = list -}}
 {{- end -}}
 {{- range $pass := until (len $pending) -}}
   {{- $waiting := list -}}
@@ -243,15 +255,15 @@ resources:
   {{- if include "svcgen.component.serves" .c -}}
     {{- $port = include "svcgen.container.probePort" (dict "ctr" $ctr) -}}
   {{- end -}}
-  {{- with (include "svcgen.container.probe" (dict "p" $probes.startup "derivedPort" $port "derive" (not (kindIs "invalid" $probes.startup)) "root" .root)) }}
+  {{- with (include "svcgen.memo.call" (dict "root" .root "template" "svcgen.container.probe" "args" (dict "p" $probes.startup "derivedPort" $port "derive" (not (kindIs "invalid" $probes.startup))))) }}
 startupProbe:
   {{- . | nindent 2 }}
   {{- end }}
-  {{- with (include "svcgen.container.probe" (dict "p" $probes.readiness "derivedPort" $port "derive" true "root" .root)) }}
+  {{- with (include "svcgen.memo.call" (dict "root" .root "template" "svcgen.container.probe" "args" (dict "p" $probes.readiness "derivedPort" $port "derive" true))) }}
 readinessProbe:
   {{- . | nindent 2 }}
   {{- end }}
-  {{- with (include "svcgen.container.probe" (dict "p" $probes.liveness "derivedPort" $port "derive" true "root" .root)) }}
+  {{- with (include "svcgen.memo.call" (dict "root" .root "template" "svcgen.container.probe" "args" (dict "p" $probes.liveness "derivedPort" $port "derive" true))) }}
 livenessProbe:
   {{- . | nindent 2 }}
   {{- end }}
@@ -266,7 +278,8 @@ lifecycle:
   {{- end }}
 {{- end }}
 securityContext:
-  {{- include "svcgen.container.securityContext" . | nindent 2 }}
+  {{- $scArgs := dict "c" (dict "securityProfile" .c.securityProfile) "ctr" (dict "securityContext" $ctr.securityContext) }}
+  {{- include "svcgen.memo.call" (dict "root" .root "template" "svcgen.container.securityContext" "args" $scArgs) | nindent 2 }}
 {{- $mounts := list -}}
 {{- range $key, $m := ($ctr.volumeMounts | default dict) -}}
   {{- $m = $m | default dict -}}

@@ -11,7 +11,7 @@ as every template does, that `c` is the values of component `id`.
 {{- /* The memo itself, created on first use, in the argument as `memos`. Arg: a dict with root. */ -}}
 {{- define "svcgen.memo.all" -}}
 {{- if not (hasKey .root "svcgenMemo") -}}
-  {{- $_ := set .root "svcgenMemo" (dict "" (dict "id" "" "yaml" dict)) -}}
+  {{- $_ := set .root "svcgenMemo" (dict "" (dict "id" "" "yaml" dict "calls" dict)) -}}
 {{- end -}}
 {{- $_ := set . "memos" .root.svcgenMemo -}}
 {{- end -}}
@@ -45,4 +45,18 @@ Args: root (optional: without it the value is converted afresh), value. */ -}}
 {{- else -}}
   {{- toYaml .value -}}
 {{- end -}}
+{{- end -}}
+
+{{- /* The text of `include template args` for a helper whose output depends on its arguments
+alone, rendered once per render for each distinct arguments (keyed by their Go syntax, as in
+svcgen.memo.yaml). Pass only the values the helper reads: a value it reads but is not given is
+missing from every render, so a test sees it at once. Args: root template args. */ -}}
+{{- define "svcgen.memo.call" -}}
+{{- include "svcgen.memo.all" . -}}
+{{- $texts := (get .memos "").calls -}}
+{{- $key := printf "%s %#v" .template .args -}}
+{{- if not (hasKey $texts $key) -}}
+  {{- $_ := set $texts $key (include .template .args) -}}
+{{- end -}}
+{{- get $texts $key -}}
 {{- end -}}

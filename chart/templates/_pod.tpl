@@ -2,7 +2,8 @@
 The pod template every workload kind shares: metadata, spec and the pod securityContext.
 */ -}}
 
-{{- /* Pod securityContext: the profile's defaults, then podSecurityContext field by field. */ -}}
+{{- /* Pod securityContext: the profile's defaults, then podSecurityContext field by field. A
+function of c.securityProfile and c.podSecurityContext (svcgen.memo.call). Args: c. */ -}}
 {{- define "svcgen.pod.securityContext" -}}
 {{- $sc := dict "seccompProfile" (dict "type" "RuntimeDefault") -}}
 {{- if ne (.c.securityProfile | default "restricted") "baseline" -}}
@@ -11,7 +12,7 @@ The pod template every workload kind shares: metadata, spec and the pod security
 {{- range $k, $v := (.c.podSecurityContext | default dict) -}}
   {{- if not (kindIs "invalid" $v) -}}{{- $_ := set $sc $k $v -}}{{- end -}}
 {{- end -}}
-{{- include "svcgen.memo.yaml" (dict "root" .root "value" $sc) -}}
+{{- toYaml $sc -}}
 {{- end -}}
 
 {{- /* The pod template (metadata and spec) of a component's workload. Args: root id c. */ -}}
@@ -85,7 +86,8 @@ spec:
   each container, which clobbers variables such as REDIS_PORT that apps read as numbers. */}}
   enableServiceLinks: false
   securityContext:
-    {{- include "svcgen.pod.securityContext" . | nindent 4 }}
+    {{- $scArgs := dict "c" (dict "securityProfile" $c.securityProfile "podSecurityContext" $c.podSecurityContext) }}
+    {{- include "svcgen.memo.call" (dict "root" $root "template" "svcgen.pod.securityContext" "args" $scArgs) | nindent 4 }}
   {{- with $c.hostname }}
   hostname: {{ . | quote }}
   {{- end }}
