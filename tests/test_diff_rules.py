@@ -336,3 +336,29 @@ def test_removed_port_of_a_called_component_is_reported_where_base_declared_it(
     uncalled = CALLED.replace("    upstreams: [{component: api}]\n", "")
     assert found(run(tmp_path, each_helm, uncalled, uncalled.replace(
         ", admin: {containerPort: 9000}", ""))) == []
+
+
+# --- Jobs: the pod template is fixed once the Job exists ---------------------------------------
+
+JOB = """\
+components:
+  migrate:
+    kind: Job
+    containers:
+      app:
+        image: {repository: ghcr.io/acme/migrate, tag: "1.0.0"}
+"""
+
+
+def test_job_pod_template_change_is_refused_unless_helm_runs_it_as_a_hook(
+        tmp_path: Path, each_helm: str) -> None:
+    """Kubernetes: a Job's spec.template is immutable; Helm deletes and re-creates a hook Job
+    instead of patching it."""
+    result = run(tmp_path, each_helm, JOB, JOB.replace("1.0.0", "1.1.0"))
+    assert found(result) == [("new.yaml", 6, 9, "DIFF101", "error")]  # image:
+    d = only(result, "DIFF101")
+    assert d.message.startswith("Job migrate: spec.template cannot change in place")
+    assert "kubectl delete job migrate" in d.hint
+    assert actions(result)["Job migrate"] == Action.REPLACED
+    hook = JOB + "    job: {hook: {phases: [pre-upgrade]}}\n"
+    assert found(run(tmp_path, each_helm, hook, hook.replace("1.0.0", "1.1.0"))) == []
