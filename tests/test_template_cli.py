@@ -142,10 +142,12 @@ def test_passes_release_namespace_and_kube_version_to_helm(
     assert proc.returncode == 0, proc.stderr
     calls = log.read_text().splitlines()
     template_call = next(c for c in calls if c.startswith("template "))
-    assert template_call.split()[:2] == ["template", "r1"]
-    assert "--namespace team-a" in template_call
-    assert "--kube-version 1.31.2" in template_call
-    assert f"--values {values_file}" in template_call
+    options, _, positionals = template_call.partition(" -- ")
+    assert options.split()[0] == "template"
+    assert positionals.split()[0] == "r1"
+    assert "--namespace=team-a" in options
+    assert "--kube-version=1.31.2" in options
+    assert f"--values={values_file}" in options
 
 
 def test_kube_version_below_the_chart_minimum_is_refused_by_helm(

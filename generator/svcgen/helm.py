@@ -74,6 +74,12 @@ _DOTTED_PROBLEM = re.compile(r"^- (?P<dotted>\(root\)|[^\s:]+): (?P<message>.+)$
 _EXECUTION_ERROR = re.compile(r"execution error at \((?P<where>[^)]*)\): (?P<message>.+)", re.S)
 _LINT_FINDING = re.compile(r"^\[(?P<level>ERROR|WARNING|INFO)\] (?P<rest>.*)$")
 _LINT_SEVERITY = {"ERROR": Severity.ERROR, "WARNING": Severity.WARNING, "INFO": Severity.INFO}
+#: Helm's own rule for release names (``chartutil.ValidateReleaseName``): a DNS-1123 subdomain of
+#: at most 53 characters, so that ``<release>-<suffix>`` names still fit.
+_RELEASE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+MAX_RELEASE_LENGTH = 53
+#: What helm's --kube-version accepts, without a pre-release or build suffix.
+_KUBE_VERSION = re.compile(r"^v?\d{1,3}\.\d{1,3}(\.\d{1,4})?$")
 
 
 @dataclass(frozen=True)
@@ -220,6 +226,33 @@ def chart_dir() -> Path:
     )
 
 
+def check_release(name: str, origin: str = "--release", *, file: str = "") -> str:
+    """``name`` when helm accepts it as a release name; a usage error (exit 2) otherwise.
+
+    The name reaches helm's command line, so it is checked here rather than trusted to helm: a
+    name like ``--post-renderer=./x.sh`` must never become an option.
+    """
+    if len(name) > MAX_RELEASE_LENGTH or not _RELEASE.match(name):
+        shown = name if len(name) <= 80 else name[:77] + "..."
+        raise error(
+            f"{origin}: {shown!r} is not a valid release name",
+            file=file,
+            exit_code=2,
+            hint=f"use at most {MAX_RELEASE_LENGTH} lower-case letters, digits, '-' and '.', "
+            "starting and ending with a letter or digit (Helm's rule)",
+        )
+    return name
+
+
+def check_kube_version(version: str) -> str:
+    """``version`` when it is a Kubernetes version helm can take; a usage error otherwise."""
+    if not _KUBE_VERSION.match(version):
+        shown = version if len(version) <= 40 else version[:37] + "..."
+        raise error(f"--kube-version: {shown!r} is not a Kubernetes version", exit_code=2,
+                    hint="give a version like 1.35.0")
+    return version
+
+
 # --- running helm ------------------------------------------------------------------------------
 
 
@@ -305,10 +338,14 @@ def _global_block(path: str, text: str) -> object:
 
 
 def _values_args(names: Sequence[str]) -> list[str]:
-    args: list[str] = []
-    for name in names:
-        args += ["--values", name]
-    return args
+    # ``--flag=value``: a value starting with '-' can never be read as another option.
+    return [f"--values={name}" for name in names]
+
+
+def _options(namespace: str, kube_version: str, names: Sequence[str]) -> list[str]:
+    """The options every helm call takes; positionals follow a ``--`` after them."""
+    return [f"--namespace={namespace}", f"--kube-version={check_kube_version(kube_version)}",
+            *_values_args(names)]
 
 
 def template(
@@ -327,11 +364,13 @@ def template(
     What helm says on stderr while succeeding (``coalesce.go: warning: …`` when a values file
     replaces a map with a scalar, deprecation notices) goes to ``on_warning``, line by line.
     """
+    check_release(release)
+    check_kube_version(kube_version)
     names = _check_values_files(values_files, stdin)
     binary = _helm(helm)
     namespace = namespace or project_namespace(names, stdin) or DEFAULT_NAMESPACE
-    args = ["template", release, str(chart or chart_dir()), "--namespace", namespace,
-            "--kube-version", kube_version, *_values_args(names)]
+    args = ["template", *_options(namespace, kube_version, names), "--", release,
+            str(chart or chart_dir())]
     proc = _run(binary, args, stdin)
     if proc.returncode != 0:
         raise SvcgenError(*render_problems(proc.stderr, names, stdin), exit_code=1)
@@ -353,13 +392,14 @@ def lint(
     stdin: str | None = None,
 ) -> LintReport:
     """``helm lint`` the chart with these values; see the module docstring."""
+    check_kube_version(kube_version)
     names = _check_values_files(values_files, stdin)
     binary = _helm(helm)
     namespace = namespace or project_namespace(names, stdin) or DEFAULT_NAMESPACE
-    args = ["lint", str(chart or chart_dir()), "--namespace", namespace,
-            "--kube-version", kube_version, *_values_args(names)]
+    args = ["lint", *_options(namespace, kube_version, names)]
     if strict:
         args.append("--strict")
+    args += ["--", str(chart or chart_dir())]
     proc = _run(binary, args, stdin)
     output = _ANSI.sub("", proc.stdout)
     diagnostics = lint_findings(output, names, stdin, chart_label=(chart or chart_dir()).name)

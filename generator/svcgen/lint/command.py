@@ -40,6 +40,10 @@ def run_lint(req: LintRequest, stream: TextIO | None = None) -> int:
                     hint=f"use one of: {', '.join(output.FORMATS)}")
     if not req.files:
         raise error("name at least one values file", exit_code=2)
+    if req.release is not None:
+        from svcgen.helm import check_release
+
+        check_release(req.release)
     config: LintConfig = load_config(Path(req.config)) if req.config else find_config()
     select, ignore = rule_ids(req.select, "--select"), rule_ids(req.ignore, "--ignore")
     options = LintOptions(release=req.release or config.release,
@@ -48,8 +52,9 @@ def run_lint(req: LintRequest, stream: TextIO | None = None) -> int:
     render = None
     if req.render:
         from svcgen import kube
+        from svcgen.helm import check_kube_version
 
-        kube.schema_version(req.kube_version)  # a version without schemas is a usage error
+        kube.schema_version(check_kube_version(req.kube_version))  # unknown: a usage error
         render = RenderOptions(kube_version=req.kube_version,
                                release=options.release or "svcgen", helm=req.helm)
     groups = [[f] for f in req.files] if req.each else [list(req.files)]

@@ -17,6 +17,9 @@ assumed-release-length = 16         # its length when the name is unknown
 
 ``.svcgen.yaml`` takes the same keys under ``lint:``. ``svcgen diff`` reads the same keys from
 its own section, ``[tool.svcgen.diff]`` or ``diff:``, so each command's rule ids live together.
+
+A settings file is chosen by the repository being linted, so it can choose nothing that runs: no
+helm binary, no plugin, no command. Its release name is checked as Helm checks one.
 """
 
 from __future__ import annotations
@@ -134,6 +137,10 @@ def from_mapping(settings: dict[str, Any], path: Path) -> LintConfig:
     release = settings.get("release")
     if release is not None and not isinstance(release, str):
         raise error("`release` must be a string", file=file, exit_code=2)
+    if release is not None:
+        from svcgen.helm import check_release
+
+        check_release(release, "`release`", file=file)
     return LintConfig(
         select=_ids(settings.get("select", []), "select", file),
         ignore=_ids(settings.get("ignore", []), "ignore", file),
