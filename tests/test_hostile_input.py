@@ -171,3 +171,179 @@ def test_template_with_an_unparsable_kube_version_is_a_usage_error(tmp_path: Pat
     no_traceback(proc)
     assert proc.returncode == 2
     assert proc.stderr.startswith("svcgen: error: --kube-version: 'banana'"), proc.stderr
+
+
+# --- 3. bounded reads --------------------------------------------------------------------------
+
+COMPOSE = """\
+services:
+  api:
+    image: ghcr.io/acme/api:1.4.2
+"""
+
+
+def test_lint_reads_a_device_only_up_to_the_input_limit(tmp_path: Path) -> None:
+    """`svcgen lint /dev/zero` stops at 16 MiB instead of growing to gigabytes."""
+    proc = svcgen("lint", "/dev/zero", cwd=tmp_path, timeout=60)
+    no_traceback(proc)
+    assert proc.returncode == 2
+    assert "/dev/zero is larger than 16 MiB" in proc.stderr
+
+
+def test_values_reads_a_fifo_only_up_to_the_input_limit(tmp_path: Path) -> None:
+    fifo = tmp_path / "compose.yaml"
+    os.mkfifo(fifo)
+    writer = subprocess.Popen(["sh", "-c", f"head -c 20000000 /dev/zero > {fifo}"])
+    try:
+        proc = svcgen("values", "compose.yaml", cwd=tmp_path, timeout=60)
+    finally:
+        writer.kill()
+        writer.wait()
+    no_traceback(proc)
+    assert proc.returncode in (1, 2)
+    assert "larger than 16 MiB" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "compose, args",
+    [
+        (COMPOSE.replace("    image:", "    env_file: /dev/zero\n    image:"), ()),
+        (COMPOSE, ("--env-file", "/dev/zero")),
+        (COMPOSE.replace("    image: ghcr.io/acme/api:1.4.2",
+                         "    extends: {file: /dev/zero, service: base}"), ()),
+    ],
+    ids=["env_file", "--env-file", "extends.file"],
+)
+def test_files_a_compose_file_names_are_read_only_up_to_the_limit(
+    tmp_path: Path, compose: str, args: tuple[str, ...]
+) -> None:
+    write(tmp_path / "compose.yaml", compose)
+    proc = svcgen("values", "compose.yaml", *args, cwd=tmp_path, timeout=60)
+    no_traceback(proc)
+    assert proc.returncode in (1, 2)
+    assert "/dev/zero" in proc.stderr
+    assert "larger than 16 MiB" in proc.stderr
+
+
+def test_non_utf8_and_nul_bytes_are_errors_at_their_line_and_column(tmp_path: Path) -> None:
+    (tmp_path / "latin1.yaml").write_bytes(b"components: {}\nglobal:\n  domain: caf\xe9\n")
+    (tmp_path / "nul.yaml").write_bytes(b"components: {}\nglobal: {domain: a\x00}\n")
+    for name, where in (("latin1.yaml", "latin1.yaml:3:14"), ("nul.yaml", "nul.yaml:2:19")):
+        proc = svcgen("lint", name, cwd=tmp_path)
+        no_traceback(proc)
+        assert proc.returncode == 2
+        assert proc.stderr.startswith(f"{where}: error"), proc.stderr
+
+
+def test_alias_bombs_and_deep_nesting_in_lint_are_errors_at_their_position(
+    tmp_path: Path,
+) -> None:
+    bomb = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    bomb += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    (tmp_path / "bomb.yaml").write_text("\n".join(bomb) + "\n")
+    (tmp_path / "deep.yaml").write_text("a: " + "[" * 300 + "]" * 300 + "\n")
+    for name, where in (("bomb.yaml", "bomb.yaml:7:10"), ("deep.yaml", "deep.yaml:1:204")):
+        proc = svcgen("lint", name, cwd=tmp_path)
+        no_traceback(proc)
+        assert proc.returncode == 2
+        assert proc.stderr.startswith(f"{where}: error"), proc.stderr
+
+
+# --- 7. output paths ---------------------------------------------------------------------------
+
+
+def values_to(tmp_path: Path, output: str, *, umask: int | None = None
+              ) -> subprocess.CompletedProcess[str]:
+    write(tmp_path / "compose.yaml", COMPOSE)
+    prefix = () if umask is None else ("sh", "-c", f'umask {umask:03o}; exec "$@"', "sh")
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "svcgen", "values", "compose.yaml", "-o", output],
+        capture_output=True, text=True, cwd=tmp_path, check=False, timeout=120,
+    )
+
+
+def test_dash_output_is_standard_output(tmp_path: Path) -> None:
+    proc = values_to(tmp_path, "-")
+    assert proc.returncode == 0, proc.stderr
+    assert "ghcr.io/acme/api" in proc.stdout
+    assert not (tmp_path / "-").exists()
+
+
+def test_output_through_a_symlink_writes_its_target_and_keeps_the_link(tmp_path: Path) -> None:
+    real = tmp_path / "deploy" / "values.yaml"
+    write(real, "components: {}\n")
+    link = tmp_path / "values.yaml"
+    link.symlink_to(real)
+    proc = values_to(tmp_path, "values.yaml")
+    assert proc.returncode == 0, proc.stderr
+    assert link.is_symlink()
+    assert "ghcr.io/acme/api" in real.read_text()
+
+
+def _device(tmp_path: Path) -> Path:
+    """A character device like /dev/null (made in tmp_path where allowed, so /dev is safe)."""
+    node = tmp_path / "null"
+    try:
+        os.mknod(node, 0o666 | 0o020000, os.makedev(1, 3))
+    except OSError:
+        return Path("/dev/null")
+    return node
+
+
+@pytest.mark.parametrize("kind", ["device", "fifo", "directory"])
+def test_output_to_a_device_fifo_or_directory_is_refused(tmp_path: Path, kind: str) -> None:
+    if kind == "device":
+        target = _device(tmp_path)
+    elif kind == "fifo":
+        target = tmp_path / "fifo"
+        os.mkfifo(target)
+    else:
+        target = tmp_path / "dir"
+        target.mkdir()
+    before = os.stat(target)
+    proc = values_to(tmp_path, str(target))
+    no_traceback(proc)
+    assert proc.returncode == 2
+    assert f"cannot write {target}" in proc.stderr
+    after = os.stat(target)
+    assert (after.st_mode, after.st_ino) == (before.st_mode, before.st_ino)
+
+
+def test_a_read_only_output_file_is_not_replaced(tmp_path: Path) -> None:
+    target = write(tmp_path / "values.yaml", "components: {}\n")
+    target.chmod(0o444)
+    proc = values_to(tmp_path, "values.yaml")
+    assert proc.returncode == 2
+    assert "read-only" in proc.stderr
+    assert target.read_text() == "components: {}\n"
+    assert target.stat().st_mode & 0o777 == 0o444
+
+
+def test_a_new_output_file_honours_the_umask(tmp_path: Path) -> None:
+    proc = values_to(tmp_path, "values.yaml", umask=0o027)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "values.yaml").stat().st_mode & 0o777 == 0o640
+
+
+def test_an_updated_output_file_keeps_its_mode(tmp_path: Path) -> None:
+    target = write(tmp_path / "values.yaml", "components: {}\n")
+    target.chmod(0o600)
+    proc = values_to(tmp_path, "values.yaml", umask=0o022)
+    assert proc.returncode == 0, proc.stderr
+    assert target.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("command", [["values", "compose.yaml"], ["lint", "values.yaml"],
+                                     ["rules"]])
+def test_a_full_disk_on_standard_output_is_an_error_not_a_traceback(
+    tmp_path: Path, command: list[str]
+) -> None:
+    write(tmp_path / "compose.yaml", COMPOSE)
+    write(tmp_path / "values.yaml", APP)
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "svcgen", *command], stdout=full,
+                              stderr=subprocess.PIPE, text=True, cwd=tmp_path, check=False,
+                              timeout=120)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode == 2
+    assert "cannot write the output: No space left on device" in proc.stderr

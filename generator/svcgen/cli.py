@@ -167,7 +167,9 @@ def template(
     from svcgen import helm
 
     def work() -> None:
-        stdin = sys.stdin.read() if "-" in values else None
+        from svcgen.yamlio import read_text
+
+        stdin = read_text("-") if "-" in values else None
         manifests = helm.template(
             values,
             release=release,
@@ -298,7 +300,33 @@ def version() -> None:
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except OSError as exc:
+        # Writing the output failed (a full disk, a closed pipe): say so instead of a traceback.
+        _quiet_stdout()
+        print(f"svcgen: error: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except SystemExit as done:
+        try:
+            sys.stdout.flush()
+        except OSError as exc:
+            _quiet_stdout()
+            print(f"svcgen: error: cannot write the output: {exc.strerror or exc}",
+                  file=sys.stderr)
+            raise SystemExit(2) from None
+        raise done
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush cannot fail a second time."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

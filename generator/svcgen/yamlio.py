@@ -11,6 +11,7 @@ import contextlib
 import io
 import os
 import re
+import stat
 import tempfile
 import warnings
 from collections.abc import Iterator, Sequence
@@ -26,7 +27,7 @@ from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.tag import Tag
 
-from svcgen.diagnostics import error
+from svcgen.diagnostics import SvcgenError, error
 
 #: Inputs larger than this are refused before parsing: real service definitions are kilobytes.
 MAX_BYTES = 16 * 1024 * 1024
@@ -147,31 +148,29 @@ def _is_scalar(value: Any) -> bool:
 
 
 def read_text(path: str | Path, *, max_bytes: int = MAX_BYTES) -> str:
-    """Read a text file or stdin (``-``), with the errors users can cause turned into ours."""
+    """Read a text file or stdin (``-``), with the errors users can cause turned into ours.
+
+    At most ``max_bytes`` are read whatever the file is: a device (``/dev/zero``), a FIFO or a
+    pipe is read up to the limit and refused beyond it, never to its end.
+    """
     name = str(path)
     if name == "-":
         import sys
 
-        text = sys.stdin.read(max_bytes + 1)
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:  # a text stream put in place of stdin (tests, embedding)
+            text = sys.stdin.read(max_bytes + 1)
+            if len(text) > max_bytes:
+                raise _too_large(name, max_bytes)
+            return text
+        data = _read_bounded(name, stream, max_bytes)
     else:
-        p = Path(path)
         try:
-            size = p.stat().st_size
-            if p.is_dir():
-                raise error(
-                    f"{name} is a directory, not a file",
-                    file=name,
-                    exit_code=2,
-                    hint="name a YAML file",
-                )
-            if size > max_bytes:
-                raise error(
-                    f"{name} is {size / 1048576:.1f} MiB; inputs are limited to "
-                    f"{max_bytes // 1048576} MiB",
-                    file=name,
-                    hint="split the file, or check that it is the file you meant",
-                )
-            text = p.read_text(encoding="utf-8")
+            if Path(path).is_dir():
+                raise error(f"{name} is a directory, not a file", file=name, exit_code=2,
+                            hint="name a YAML file")
+            with open(path, "rb") as handle:
+                data = _read_bounded(name, handle, max_bytes)
         except FileNotFoundError:
             raise error(
                 f"{name}: no such file", file=name, exit_code=2, hint="check the path"
@@ -180,19 +179,117 @@ def read_text(path: str | Path, *, max_bytes: int = MAX_BYTES) -> str:
             raise error(
                 f"{name}: permission denied", file=name, exit_code=2, hint="make the file readable"
             ) from None
-        except UnicodeDecodeError as exc:
-            raise error(
-                f"{name} is not UTF-8 text (byte {exc.start})",
-                file=name,
-                hint="save the file as UTF-8",
-            ) from None
         except OSError as exc:
             raise error(f"{name}: {exc.strerror or exc}", file=name, exit_code=2) from None
-    if len(text) > max_bytes:
+    return decode_utf8(name, data)
+
+
+def _read_bounded(name: str, handle: Any, max_bytes: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while size <= max_bytes:
+        chunk = handle.read(min(1 << 20, max_bytes + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    if size > max_bytes:
+        raise _too_large(name, max_bytes)
+    return b"".join(chunks)
+
+
+def _too_large(name: str, max_bytes: int) -> SvcgenError:
+    return error(
+        f"{name} is larger than {max_bytes // 1048576 or max_bytes} "
+        f"{'MiB' if max_bytes >= 1048576 else 'bytes'}; inputs are limited to that",
+        file=name,
+        hint="split the file, or check that it is the file you meant",
+    )
+
+
+def decode_utf8(name: str, data: bytes) -> str:
+    """UTF-8 text; undecodable bytes are an error at their line and column."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise error(
-            f"{name} is larger than {max_bytes // 1048576} MiB", file=name, hint="split the input"
-        )
-    return text
+            f"{name} is not UTF-8 text: byte 0x{data[exc.start]:02x} cannot be decoded",
+            file=name,
+            line=line,
+            column=column,
+            hint="save the file as UTF-8",
+        ) from None
+
+
+def line_column(text: str, offset: int) -> tuple[int, int]:
+    """1-based (line, column) of a character offset into ``text``."""
+    offset = max(0, min(offset, len(text)))
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def syntax_error(name: str, text: str, exc: Exception) -> SvcgenError:
+    """A YAML parser's exception (PyYAML's or ruamel's) → an error at its line and column."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    position = getattr(exc, "position", None)
+    if mark is not None:
+        line, col = mark.line + 1, mark.column + 1
+        problem = str(getattr(exc, "problem", None) or getattr(exc, "context", None)
+                      or "invalid YAML").strip()
+    elif isinstance(position, int):  # a reader error: a character YAML does not allow
+        line, col = line_column(text, position)
+        character = getattr(exc, "character", None)
+        shown = f"U+{character:04X}" if isinstance(character, int) else (
+            f"U+{ord(character):04X}" if isinstance(character, str) and character else "")
+        problem = f"the character {shown} is not allowed in YAML".replace("  ", " ")
+    else:
+        return error(f"invalid YAML: {exc}", file=name, hint="fix the YAML syntax")
+    if "duplicate key" in str(exc):
+        problem = problem.split("\n")[0]
+        hint = "remove or rename one of the two keys"
+    elif mark is None:
+        hint = "remove the character, or write it as an escape in a double-quoted string"
+    else:
+        hint = "fix the YAML syntax at this position"
+    return error(f"invalid YAML: {problem}", file=name, line=line, column=col, hint=hint)
+
+
+def bad_scalar(name: str, mark: Any, text: str, tag: str | None, exc: Exception) -> SvcgenError:
+    """A scalar its tag cannot make (``!!bool maybe``, a 5000-digit number) → a located error."""
+    shown = text if len(text) <= 40 else f"{text[:20]}…({len(text)} characters)"
+    kind = (tag or "").rsplit(":", 1)[-1] or "value"
+    reason = "it has too many digits" if "digits" in str(exc) else f"it is not a valid {kind}"
+    return error(f"invalid YAML value {shown!r}: {reason}", file=name, line=mark.line + 1,
+                 column=mark.column + 1, hint="quote the value, or correct its tag")
+
+
+def _unconstructible(name: str, text: str, exc: Exception) -> SvcgenError:
+    import yaml as pyyaml
+
+    loader: Any = pyyaml.SafeLoader(text)
+    try:
+        while loader.check_event():
+            event: Any = loader.get_event()
+            if not isinstance(event, pyyaml.ScalarEvent):
+                continue
+            tag = event.tag if event.tag not in (None, "!") else loader.resolve(
+                pyyaml.ScalarNode, event.value, event.implicit)
+            constructor = loader.yaml_constructors.get(tag)
+            if constructor is None or (event.tag is None and not event.implicit[0]):
+                continue
+            node = pyyaml.ScalarNode(tag, event.value)
+            try:
+                constructor(loader, node)
+            except (ValueError, KeyError, TypeError, OverflowError, pyyaml.YAMLError) as bad:
+                return bad_scalar(name, event.start_mark, event.value, tag, bad)
+    except pyyaml.YAMLError:
+        pass
+    finally:
+        loader.dispose()
+    return error(f"invalid YAML: a value cannot be read ({type(exc).__name__})", file=name,
+                 hint="quote unusual values, and check their tags")
 
 
 def load_documents(
@@ -210,20 +307,12 @@ def load_documents(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", MantissaNoDotYAML1_1Warning)
             trees = list(yaml.load_all(text))
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
-        problem = (exc.problem or exc.context or "invalid YAML").strip()
-        if "duplicate key" in str(exc):
-            problem = str(exc.problem or "duplicate key").split("\n")[0]
-            hint = "remove or rename one of the two keys"
-        else:
-            hint = "fix the YAML syntax at this position"
-        raise error(
-            f"invalid YAML: {problem}", file=name, line=line, column=col, hint=hint
-        ) from None
-    except YAMLError as exc:
-        raise error(f"invalid YAML: {exc}", file=name, hint="fix the YAML syntax") from None
+    except (MarkedYAMLError, YAMLError) as exc:
+        raise syntax_error(name, text, exc) from None
+    except (ValueError, KeyError, TypeError, OverflowError) as exc:
+        # A scalar its tag cannot make (``!!bool maybe``) or a number with too many digits:
+        # ruamel does not say where, so find the first such scalar.
+        raise _unconstructible(name, text, exc) from None
     except RecursionError:
         raise error("YAML nesting is too deep", file=name, hint="flatten the document") from None
     return [Document(name, tree, i) for i, tree in enumerate(trees) if tree is not None]
@@ -299,20 +388,60 @@ def dump(data: Any) -> str:
     return buf.getvalue()
 
 
-def atomic_write(path: str | Path, text: str) -> None:
-    """Replace ``path`` with ``text`` in one step: a failure leaves the old file untouched."""
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
+def output_target(path: str | Path) -> Path:
+    """The file that writing to ``path`` replaces: a symlink's target, so the link stays.
+
+    Refused (usage errors, exit 2): a directory, a device, a FIFO or a socket (replacing one with
+    a regular file would remove the device node) and a file without write permission (the user
+    protected it on purpose).
+    """
+    name = str(path)
+    target = Path(os.path.realpath(path))
     try:
-        mode = target.stat().st_mode & 0o777
+        st = target.stat()
     except FileNotFoundError:
-        mode = 0o644
+        return target
+    except OSError as exc:
+        raise error(f"cannot write {name}: {exc.strerror or exc}", file=name, exit_code=2) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise error(f"cannot write {name}: it is a directory", file=name, exit_code=2,
+                    hint="name a file inside it")
+    if not stat.S_ISREG(st.st_mode):
+        raise error(f"cannot write {name}: it is not a regular file (a device, FIFO or socket)",
+                    file=name, exit_code=2,
+                    hint="name a regular file; without -o the values go to standard output")
+    writable = (st.st_mode & stat.S_IWUSR) if st.st_uid == os.geteuid() else os.access(
+        target, os.W_OK)
+    if not writable:
+        raise error(f"cannot write {name}: the file is read-only", file=name, exit_code=2,
+                    hint="make it writable (chmod u+w) if it should be replaced")
+    return target
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write(path: str | Path, text: str) -> None:
+    """Replace ``path`` with ``text`` in one step: a failure leaves the old file untouched.
+
+    Through a symlink the link's target is replaced and the link kept; an existing file keeps
+    its mode, a new one gets the mode the umask allows (as ``open`` would give it).
+    """
+    target = output_target(path)
+    directory = target.parent
+    try:
+        mode = target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
         raise error(
-            f"cannot write {target}: {exc.strerror or exc}",
-            file=str(target),
+            f"cannot write {path}: {exc.strerror or exc}",
+            file=str(path),
             exit_code=2,
             hint="check that the directory exists and is writable",
         ) from None
@@ -323,6 +452,11 @@ def atomic_write(path: str | Path, text: str) -> None:
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise error(f"cannot write {path}: {exc.strerror or exc}", file=str(path),
+                    exit_code=2, hint="free some space, or write elsewhere") from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from svcgen.diagnostics import SvcgenError, error
-from svcgen.yamlio import MAX_NODES, read_text
+from svcgen.yamlio import MAX_NODES, bad_scalar, read_text, syntax_error
 
 PathPart = str | int
 _MISSING = object()
@@ -136,6 +136,7 @@ class _Builder:
 
     def __init__(self, name: str, text: str) -> None:
         self.name = name
+        self.text = text
         self.loader: Any = _Loader(text)
         self.anchors: dict[str, tuple[Any, PosNode | None]] = {}
         self.budget = MAX_NODES
@@ -146,15 +147,8 @@ class _Builder:
     def build(self) -> tuple[Any, PosNode]:
         try:
             return self._stream()
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
-            problem = (exc.problem or exc.context or "invalid YAML").strip()
-            raise error(f"invalid YAML: {problem}", file=self.name, line=line, column=col,
-                        hint="fix the YAML syntax at this position") from None
         except yaml.YAMLError as exc:
-            raise error(f"invalid YAML: {exc}", file=self.name,
-                        hint="fix the YAML syntax") from None
+            raise syntax_error(self.name, self.text, exc) from None
         except RecursionError:
             raise error("YAML nesting is too deep", file=self.name,
                         hint="flatten the document") from None
@@ -188,15 +182,16 @@ class _Builder:
         return events
 
     def _node(self, depth: int) -> tuple[Any, PosNode | None]:
-        if depth > 200:
-            raise error("YAML nesting is deeper than 200 levels", file=self.name,
-                        hint="flatten the document")
         events = self.events
         event = events[self.i]
+        if depth > 200:
+            raise error("YAML nesting is deeper than 200 levels", file=self.name,
+                        line=event.start_mark.line + 1, column=event.start_mark.column + 1,
+                        hint="flatten the document")
         self.i += 1
         self.budget -= 1
         if self.budget < 0:
-            raise self._bomb()
+            raise self._bomb(event)
         cls = type(event)
         if cls is yaml.ScalarEvent:
             value = self._scalar(event)
@@ -209,7 +204,7 @@ class _Builder:
                             line=event.start_mark.line + 1, column=event.start_mark.column + 1,
                             hint="define the anchor before using it")
             value, pos = self.anchors[event.anchor]
-            self._charge(value)
+            self._charge(value, event)
             return value, pos
         pos = PosNode()
         result: Any
@@ -266,10 +261,11 @@ class _Builder:
             self.anchors[event.anchor] = (result, pos)
         return result, pos
 
-    def _bomb(self) -> SvcgenError:
+    def _bomb(self, event: Any) -> SvcgenError:
         return error(
             f"{self.name} expands to more than {MAX_NODES:,} values (an alias bomb?)",
-            file=self.name, hint="reduce the use of YAML aliases",
+            file=self.name, line=event.start_mark.line + 1, column=event.start_mark.column + 1,
+            hint="reduce the use of YAML aliases",
         )
 
     def _merge_sources(
@@ -282,14 +278,14 @@ class _Builder:
         raise error("invalid YAML: `<<` merges only mappings", file=self.name,
                     line=mark.line + 1, column=mark.column + 1, hint="merge an anchored mapping")
 
-    def _charge(self, value: Any) -> None:
+    def _charge(self, value: Any, alias: Any) -> None:
         """An alias repeats its whole subtree: count it against the budget like Helm expands it."""
         stack = [value]
         while stack:
             item = stack.pop()
             self.budget -= 1
             if self.budget < 0:
-                raise self._bomb()
+                raise self._bomb(alias)
             if isinstance(item, dict):
                 stack.extend(item.values())
             elif isinstance(item, list):
@@ -326,10 +322,8 @@ class _Builder:
             return event.value  # unknown local tags: keep the text, as Helm does
         try:
             return constructor(self.loader, node)
-        except (ValueError, yaml.YAMLError) as exc:
-            raise error(f"invalid YAML value {event.value!r}: {exc}", file=self.name,
-                        line=event.start_mark.line + 1, column=event.start_mark.column + 1,
-                        hint="quote the value") from None
+        except (ValueError, KeyError, TypeError, OverflowError, yaml.YAMLError) as exc:
+            raise bad_scalar(self.name, event.start_mark, event.value, tag, exc) from None
 
 
 def load_or_exit2(path: str) -> SourceDoc:

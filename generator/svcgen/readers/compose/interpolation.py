@@ -50,6 +50,8 @@ class Interpolator:
     environ: Mapping[str, str]
     #: Names whose values are secret material (see mapping.looks_secret).
     is_secret: Callable[[str], bool] | None = None
+    #: Variables set to bytes that are not UTF-8: using one is an error.
+    unreadable: frozenset[str] = frozenset()
     unset: dict[str, Path_] = field(default_factory=dict)
     #: Paths of strings that now hold the value of a secret variable → those variables.
     secret_paths: dict[Path_, set[str]] = field(default_factory=dict)
@@ -68,6 +70,9 @@ class Interpolator:
         return result, self._hits
 
     def _value(self, name: str) -> str | None:
+        if name in self.unreadable:
+            raise InterpolationError(f"variable {name} is not UTF-8 text",
+                                     f"set {name} to UTF-8 text, or unset it", variable=name)
         value = self.environ.get(name)
         if value and self.is_secret is not None and self.is_secret(name):
             self._hits.add(name)

@@ -21,7 +21,14 @@ from typing import Any
 import yaml
 
 from svcgen.diagnostics import SvcgenError, error
-from svcgen.yamlio import MAX_NODES, Document, PathPart, read_text
+from svcgen.yamlio import (
+    MAX_NODES,
+    Document,
+    PathPart,
+    bad_scalar,
+    read_text,
+    syntax_error,
+)
 
 try:  # libyaml is what makes this fast; the pure loader gives the same result more slowly
     _Loader: Any = yaml.CSafeLoader
@@ -103,14 +110,8 @@ def load_sources(path: str | Path, text: str | None = None) -> list[Source]:
         text = read_text(path)
     try:
         nodes = list(yaml.compose_all(text, Loader=_Loader))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
-        problem = (exc.problem or exc.context or "invalid YAML").strip()
-        raise error(f"invalid YAML: {problem}", file=name, line=line, column=col,
-                    hint="fix the YAML syntax at this position") from None
     except yaml.YAMLError as exc:
-        raise error(f"invalid YAML: {exc}", file=name, hint="fix the YAML syntax") from None
+        raise syntax_error(name, text, exc) from None
     except RecursionError:
         raise error("YAML nesting is too deep", file=name, hint="flatten the document") from None
     sources = []
@@ -206,7 +207,13 @@ class _Builder:
                 out.append(self.walk(item, p, depth + 1))
             return out
         assert isinstance(node, yaml.ScalarNode)
-        return _scalar(node)
+        return self._scalar(node)
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return _scalar(node)
+        except ValueError as exc:  # e.g. more digits than Python converts
+            raise bad_scalar(self.file, node.start_mark, node.value, node.tag, exc) from None
 
     def _mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict[Any, Any]:
         out: dict[Any, Any] = {}
@@ -222,7 +229,7 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise self.fail(key_node, "a mapping key must be a plain value",
                                 "write the key as a string")
-            key = _scalar(key_node)
+            key = self._scalar(key_node)
             if key is None:
                 key = "null"
             if isinstance(key, (bool, float)):

@@ -155,10 +155,28 @@ def _project_name(raw: str) -> str:
     return name.lstrip("_-") or "project"
 
 
+def unreadable(environ: Mapping[str, str]) -> frozenset[str]:
+    """Variables whose bytes are not UTF-8 (they arrive as lone surrogates and could never be
+    written out): they count as unset, and interpolating one is an error that names it."""
+    return frozenset(k for k, v in environ.items() if not _utf8(v))
+
+
+def _utf8(text: str) -> bool:
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def environment(sources: list[Source], options: ReadOptions) -> tuple[dict[str, str], Path]:
     first = sources[0].file
     project_dir = Path.cwd() if first == "-" else Path(first).resolve().parent
     environ = dict(os.environ if options.environ is None else options.environ)
+    for k in unreadable(environ):
+        del environ[k]
     env_file = Path(options.env_file) if options.env_file else project_dir / ".env"
     if options.env_file or env_file.is_file():
         text = read_text(env_file)
@@ -185,7 +203,9 @@ def _interpolated(source: Source, interp: Interpolator, report: Report) -> Any:
 def convert(sources: list[Source], options: ReadOptions) -> ReadResult:
     environ, project_dir = environment(sources, options)
     report = Report()
-    interp = Interpolator(environ, is_secret=mapping.looks_secret)
+    interp = Interpolator(environ, is_secret=mapping.looks_secret,
+                          unreadable=unreadable(os.environ if options.environ is None
+                                                else options.environ))
     docs = [_interpolated(source, interp, report) for source in sources]
     included: list[Source] = []
     try:
