@@ -347,3 +347,92 @@ def test_a_full_disk_on_standard_output_is_an_error_not_a_traceback(
     assert "Traceback" not in proc.stderr, proc.stderr
     assert proc.returncode == 2
     assert "cannot write the output: No space left on device" in proc.stderr
+
+
+# --- 4. lint is as strict as Helm's schema -----------------------------------------------------
+
+
+def lint_text(tmp_path: Path, text: str, *extra: str) -> tuple[int, str]:
+    import io
+
+    from svcgen.diagnostics import SvcgenError
+    from svcgen.lint.command import LintRequest, run_lint
+
+    path = tmp_path / "values.yaml"
+    path.write_text(text)
+    out = io.StringIO()
+    try:
+        code = run_lint(LintRequest(files=(str(path), *extra), format="json"), out)
+    except SvcgenError as exc:
+        return exc.exit_code, "\n".join(f"{d.location}: {d.message}" for d in exc.diagnostics)
+    return code, out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "field, value, message",
+    [("replicas", '"3"', "whole number"), ("replicas", "true", "whole number"),
+     ("enabled", '"false"', "true or false"), ("enabled", "yes-please", "true or false"),
+     ("replicas", "99999999999999999999", "2147483647"), ("replicas", "2147483648", "2147483647")],
+)
+def test_lint_refuses_values_helms_schema_refuses(
+    tmp_path: Path, field: str, value: str, message: str
+) -> None:
+    """Helm's schema takes no "3" for an integer, no "false" for a boolean, and the int32 bound
+    of Kubernetes' replicas (an int64 beyond it renders as -9223372036854775808)."""
+    code, out = lint_text(tmp_path, APP.replace("  api:\n", f"  api:\n    {field}: {value}\n"))
+    assert code == 1
+    import json
+
+    findings = json.loads(out)["findings"]
+    bad = [f for f in findings if f["severity"] == "error"]
+    assert [(f["path"], f["line"], f["column"]) for f in bad] == [
+        (f"components.api.{field}", 3, 5 + len(field) + 2)]
+    assert message in bad[0]["message"]
+
+
+def test_helm_refuses_replicas_beyond_int32_too(tmp_path: Path, helm4: str) -> None:
+    path = write(tmp_path / "values.yaml",
+                 APP.replace("  api:\n", "  api:\n    replicas: 99999999999999999999\n"))
+    with pytest.raises(helm_mod.SvcgenError) as caught:
+        helm_mod.template([str(path)], helm=helm4)
+    assert "replicas" in caught.value.diagnostics[0].path
+
+
+def test_a_null_mapping_key_is_an_error_as_helm_cannot_read_it(tmp_path: Path) -> None:
+    code, out = lint_text(tmp_path, APP.replace("  api:\n", "  api:\n    labels: {null: x}\n"))
+    assert code == 2
+    assert out.startswith(f"{tmp_path / 'values.yaml'}:3:14: invalid YAML for Helm: a null")
+
+
+@pytest.mark.parametrize("section", ["global", "tests"])
+def test_nulling_a_section_the_templates_read_is_an_error(tmp_path: Path, section: str) -> None:
+    code, out = lint_text(tmp_path, f"{section}: null\n" + APP)
+    assert code == 1
+    import json
+
+    (finding,) = [f for f in json.loads(out)["findings"] if f["severity"] == "error"]
+    assert (finding["line"], finding["column"], finding["path"]) == (1, 1, section)
+
+
+def test_the_model_refuses_coerced_types_and_int32_overflow() -> None:
+    from pydantic import ValidationError
+
+    from svcgen.model import Values
+
+    base = {"components": {"api": {"containers": {"app": {"image": {"repository": "x"}}}}}}
+    assert Values.model_validate({"components": {"api": {
+        **base["components"]["api"], "replicas": 3.0}}}).components["api"].replicas == 3
+    for field, value in (("replicas", "3"), ("replicas", True), ("enabled", "false"),
+                         ("enabled", 1), ("replicas", 2**31)):
+        with pytest.raises(ValidationError):
+            Values.model_validate({"components": {"api": {**base["components"]["api"],
+                                                          field: value}}})
+
+
+def test_values_refuses_a_replica_count_beyond_int32(tmp_path: Path) -> None:
+    write(tmp_path / "compose.yaml",
+          COMPOSE + "    deploy: {replicas: 99999999999999999999}\n")
+    proc = svcgen("values", "compose.yaml", cwd=tmp_path)
+    no_traceback(proc)
+    assert proc.returncode == 1
+    assert "replicas" in proc.stderr and "2147483647" in proc.stderr

@@ -13,13 +13,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    Strict,
     StringConstraints,
     ValidationInfo,
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 # --- names -----------------------------------------------------------------------------------
 
@@ -36,6 +39,32 @@ DURATION = (
 )
 QUANTITY = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$"
 
+#: Kubernetes' int32 fields (replicas, ports, seconds, thresholds) and int64 fields (user ids).
+INT32_MAX = 2**31 - 1
+INT64_MAX = 2**63 - 1
+
+
+def _no_coercion(value: Any) -> Any:
+    """Helm's schema never reads ``"3"`` or ``true`` as a number: neither does the model."""
+    if isinstance(value, str | bool):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+#: Put last in ``Annotated[int, Field(...), NOT_TEXT]`` (constraints before it reach the schema).
+NOT_TEXT = BeforeValidator(_no_coercion)
+#: Kubernetes int32 fields with their usual bounds.
+Count = Annotated[int, Field(ge=0, le=INT32_MAX), NOT_TEXT]
+Positive = Annotated[int, Field(ge=1, le=INT32_MAX), NOT_TEXT]
+#: Kubernetes int64 fields that cannot be negative (user ids, grace periods).
+Count64 = Annotated[int, Field(ge=0, le=INT64_MAX), NOT_TEXT]
+#: A utilisation target in percent of requests.
+Utilisation = Annotated[int, Field(ge=1, le=1000), NOT_TEXT]
+#: A file mode (0 to 0777).
+FileMode = Annotated[int, Field(ge=0, le=511), NOT_TEXT]
+#: true or false, never ``"false"``, ``"yes"`` or ``0``.
+Bool = Annotated[bool, Strict()]
+
 ComponentId = Annotated[str, StringConstraints(pattern=DNS1035_LABEL, max_length=63)]
 ContainerName = Annotated[str, StringConstraints(pattern=DNS1123_LABEL, max_length=63)]
 VolumeName = Annotated[str, StringConstraints(pattern=DNS1123_LABEL, max_length=63)]
@@ -44,13 +73,13 @@ EnvName = Annotated[str, StringConstraints(pattern=ENV_NAME)]
 ResourceName = Annotated[str, StringConstraints(pattern=DNS1123_SUBDOMAIN, max_length=253)]
 Hostname = Annotated[str, StringConstraints(pattern=HOSTNAME_WILDCARD, max_length=253)]
 Quantity = Annotated[str, StringConstraints(pattern=QUANTITY)] | int | float
-PortNumber = Annotated[int, Field(ge=1, le=65535)]
+PortNumber = Annotated[int, Field(ge=1, le=65535), NOT_TEXT]
 Duration = Annotated[str, StringConstraints(pattern=DURATION)]
 #: A port given by number or by the name of a container port.
 PortRef = PortNumber | PortName
 #: ``$(VAR)`` in an env value, with the ``$`` run before it (an even run is an escape).
 _ENV_REFERENCE = re.compile(r"(\$+)\(([-._a-zA-Z][-._a-zA-Z0-9]*)\)")
-IntOrPercent = Annotated[int, Field(ge=0)] | Annotated[str, StringConstraints(pattern=r"^[0-9]+%$")]
+IntOrPercent = Count | Annotated[str, StringConstraints(pattern=r"^[0-9]+%$")]
 EnvValue = str | int | float | bool
 
 
@@ -64,7 +93,7 @@ class Model(BaseModel):
 
 
 class NetworkPolicyGlobal(Model):
-    enabled: bool = Field(
+    enabled: Bool = Field(
         False,
         description="Render NetworkPolicies that admit exactly each component's whitelisted "
         "callers and let it reach exactly its upstreams (plus DNS).",
@@ -83,12 +112,12 @@ class NetworkPolicyGlobal(Model):
         "ingress-nginx",
         description="Namespace of the ingress controller; components with an ingress admit it.",
     )
-    externalEgress: bool = Field(
+    externalEgress: Bool = Field(
         False,
         description="Also allow egress to addresses outside the cluster (0.0.0.0/0 minus private "
         "ranges).",
     )
-    allEgress: bool = Field(
+    allEgress: Bool = Field(
         False,
         description="Allow egress to every address, private and in-cluster ones too (as a mesh "
         "with outbound ALLOW_ANY does): upstreams then document callees but do not restrict them.",
@@ -96,7 +125,7 @@ class NetworkPolicyGlobal(Model):
 
 
 class MeshGlobal(Model):
-    istio: bool = Field(
+    istio: Bool = Field(
         False,
         description="Inject the Istio sidecar and render AuthorizationPolicy and Sidecar objects "
         "equivalent to whitelists and upstreams.",
@@ -117,7 +146,7 @@ class MetricsGlobal(Model):
         "(a ServiceMonitor when the metrics port is on the component's Service, else a "
         "PodMonitor), `ServiceMonitor`, `PodMonitor`, or `none` (the cluster has no operator).",
     )
-    annotations: bool = Field(
+    annotations: Bool = Field(
         True,
         description="Put the conventional `prometheus.io/scrape`, `port`, `path` (and `scheme`) "
         "annotations on the pods of components that declare `metrics`.",
@@ -156,7 +185,7 @@ class Global(Model):
         None,
         description="Default ingress domain: an ingress without hosts gets `<component>.<domain>`.",
     )
-    prefixWithRelease: bool = Field(
+    prefixWithRelease: Bool = Field(
         False,
         description="Prefix every object name with the release name, to run two releases in one "
         "namespace. Off by default so a Service is named after its component.",
@@ -231,7 +260,7 @@ class ContainerPort(Model):
 class SecretKeyRef(Model):
     secret: ResourceName | None = Field(None, description="Name of an existing Secret.")
     key: str | None = Field(None, description="Key inside the Secret.")
-    optional: bool | None = Field(None, description="Start even when the Secret or key is missing.")
+    optional: Bool | None = Field(None, description="Start even when the Secret or key is missing.")
     value: str | None = Field(
         None,
         description="Inline secret value, rendered into a Secret the chart owns. Possible, but "
@@ -255,7 +284,7 @@ class EnvFromSource(Model):
         None, description="Every key of this ConfigMap becomes a variable."
     )
     prefix: str | None = Field(None, description="Prefix added to each variable name.")
-    optional: bool | None = Field(None, description="Start even when the source is missing.")
+    optional: Bool | None = Field(None, description="Start even when the source is missing.")
 
     @model_validator(mode="after")
     def _one_source(self) -> EnvFromSource:
@@ -302,7 +331,7 @@ class GRPCAction(Model):
 
 
 class Probe(Model):
-    enabled: bool = Field(
+    enabled: Bool = Field(
         True,
         description="False disables this probe, including the one derived from the ports.",
     )
@@ -310,19 +339,19 @@ class Probe(Model):
     tcpSocket: TCPSocketAction | None = Field(None, description="TCP connect check.")
     exec: ExecAction | None = Field(None, description="Command check.")
     grpc: GRPCAction | None = Field(None, description="gRPC health check.")
-    initialDelaySeconds: Annotated[int, Field(ge=0)] | None = Field(
+    initialDelaySeconds: Count | None = Field(
         None, description="Delay before the first check."
     )
-    periodSeconds: Annotated[int, Field(ge=1)] | None = Field(
+    periodSeconds: Positive | None = Field(
         None, description="Seconds between checks."
     )
-    timeoutSeconds: Annotated[int, Field(ge=1)] | None = Field(
+    timeoutSeconds: Positive | None = Field(
         None, description="Seconds before a check times out."
     )
-    successThreshold: Annotated[int, Field(ge=1)] | None = Field(
+    successThreshold: Positive | None = Field(
         None, description="Consecutive successes to count as healthy (1 for liveness and startup)."
     )
-    failureThreshold: Annotated[int, Field(ge=1)] | None = Field(
+    failureThreshold: Positive | None = Field(
         None, description="Consecutive failures to count as unhealthy."
     )
 
@@ -365,7 +394,7 @@ class VolumeMount(Model):
         description="Absolute path in the container."
     )
     subPath: str | None = Field(None, description="Mount only this path inside the volume.")
-    readOnly: bool | None = Field(None, description="Mount read-only.")
+    readOnly: Bool | None = Field(None, description="Mount read-only.")
 
     def volume_name(self, key: str) -> str:
         """The volume this mount (the entry ``key`` of ``volumeMounts``) mounts."""
@@ -378,23 +407,23 @@ class Capabilities(Model):
 
 
 class SecurityContext(Model):
-    runAsUser: Annotated[int, Field(ge=0)] | None = Field(None, description="UID to run as.")
-    runAsGroup: Annotated[int, Field(ge=0)] | None = Field(None, description="GID to run as.")
-    runAsNonRoot: bool | None = Field(None, description="Refuse to start as root.")
-    readOnlyRootFilesystem: bool | None = Field(
+    runAsUser: Count64 | None = Field(None, description="UID to run as.")
+    runAsGroup: Count64 | None = Field(None, description="GID to run as.")
+    runAsNonRoot: Bool | None = Field(None, description="Refuse to start as root.")
+    readOnlyRootFilesystem: Bool | None = Field(
         None, description="Mount the root filesystem read-only."
     )
-    allowPrivilegeEscalation: bool | None = Field(
+    allowPrivilegeEscalation: Bool | None = Field(
         None, description="Allow setuid binaries to gain privileges."
     )
-    privileged: bool | None = Field(None, description="Run privileged (never under restricted).")
+    privileged: Bool | None = Field(None, description="Run privileged (never under restricted).")
     capabilities: Capabilities | None = Field(None, description="Linux capabilities.")
 
 
 class LifecycleHandler(Model):
     exec: ExecAction | None = Field(None, description="Command run inside the container.")
     httpGet: HTTPGetAction | None = Field(None, description="HTTP GET request.")
-    sleep: dict[Literal["seconds"], Annotated[int, Field(ge=0)]] | None = Field(
+    sleep: dict[Literal["seconds"], Count] | None = Field(
         None, description="Sleep for `seconds` (Kubernetes 1.29+).", examples=[{"seconds": 5}]
     )
 
@@ -446,8 +475,8 @@ class Container(Model):
         description="Overrides of the component's security profile for this container.",
     )
     lifecycle: Lifecycle | None = Field(None, description="postStart and preStop hooks.")
-    stdin: bool | None = Field(None, description="Keep stdin open.")
-    tty: bool | None = Field(None, description="Allocate a TTY.")
+    stdin: Bool | None = Field(None, description="Keep stdin open.")
+    tty: Bool | None = Field(None, description="Allocate a TTY.")
 
     def env_references(self, name: str) -> list[str]:
         """The variables plain variable ``name`` refers to as ``$(VAR)``, in order; ``$$(VAR)``
@@ -524,14 +553,14 @@ class ServicePort(Model):
         None, description="Container port name or number; the same-named container port when unset."
     )
     protocol: Protocol | None = Field(None, description="Protocol; the target port's when unset.")
-    nodePort: Annotated[int, Field(ge=30000, le=32767)] | None = Field(
+    nodePort: Annotated[int, Field(ge=30000, le=32767), NOT_TEXT] | None = Field(
         None, description="Fixed node port (NodePort and LoadBalancer only)."
     )
     appProtocol: str | None = Field(None, description="Application protocol hint (http, grpc, …).")
 
 
 class Service(Model):
-    enabled: bool = Field(
+    enabled: Bool = Field(
         True, description="Render a Service. On by default whenever a container has ports."
     )
     name: Annotated[str, StringConstraints(pattern=DNS1035_LABEL, max_length=63)] | None = Field(
@@ -560,13 +589,13 @@ class MetricsTLS(Model):
         None, description="CA that signed the endpoint's certificate (Prometheus Operator objects)."
     )
     serverName: str | None = Field(None, description="Name the certificate is checked against.")
-    insecureSkipVerify: bool | None = Field(
+    insecureSkipVerify: Bool | None = Field(
         None, description="Skip checking the endpoint's certificate."
     )
 
 
 class Metrics(Model):
-    enabled: bool = Field(True, description="Have this component's metrics scraped.")
+    enabled: Bool = Field(True, description="Have this component's metrics scraped.")
     port: PortRef = Field(
         description="Container port (name or number) serving the metrics.", examples=["metrics"]
     )
@@ -586,7 +615,7 @@ class Metrics(Model):
     monitor: MonitorKind | None = Field(
         None, description="Overrides `global.metrics.monitor` for this component."
     )
-    annotations: bool | None = Field(
+    annotations: Bool | None = Field(
         None, description="Overrides `global.metrics.annotations` for this component."
     )
 
@@ -619,7 +648,7 @@ class CertManager(Model):
 
 
 class IngressTLS(Model):
-    enabled: bool = Field(True, description="Serve the ingress hosts over TLS.")
+    enabled: Bool = Field(True, description="Serve the ingress hosts over TLS.")
     secretName: ResourceName | None = Field(
         None, description="TLS Secret; `<ingress>-tls` when unset (filled by cert-manager)."
     )
@@ -629,7 +658,7 @@ class IngressTLS(Model):
 
 
 class Ingress(Model):
-    enabled: bool = Field(True, description="Render the Ingress.")
+    enabled: Bool = Field(True, description="Render the Ingress.")
     className: str | None = Field(
         None, description="Ingress class; `global.ingressClassName` when unset."
     )
@@ -674,27 +703,27 @@ class KedaTrigger(Model):
 
 
 class Scaling(Model):
-    enabled: bool = Field(True, description="Scale this component automatically.")
-    minReplicas: Annotated[int, Field(ge=0)] = Field(
+    enabled: Bool = Field(True, description="Scale this component automatically.")
+    minReplicas: Count = Field(
         1, description="Fewest replicas; 0 (scale to zero) needs KEDA."
     )
-    maxReplicas: Annotated[int, Field(ge=1)] = Field(description="Most replicas.")
-    targetCPU: Annotated[int, Field(ge=1, le=1000)] | None = Field(
+    maxReplicas: Positive = Field(description="Most replicas.")
+    targetCPU: Utilisation | None = Field(
         None, description="Average CPU utilisation target, percent of requests."
     )
-    targetMemory: Annotated[int, Field(ge=1, le=1000)] | None = Field(
+    targetMemory: Utilisation | None = Field(
         None, description="Average memory utilisation target, percent of requests."
     )
-    concurrency: Annotated[int, Field(ge=1)] | None = Field(
+    concurrency: Positive | None = Field(
         None, description="In-flight requests per replica (KEDA HTTP add-on)."
     )
-    requestsPerSecond: Annotated[int, Field(ge=1)] | None = Field(
+    requestsPerSecond: Positive | None = Field(
         None, description="Requests per second per replica (KEDA HTTP add-on)."
     )
-    pollingInterval: Annotated[int, Field(ge=1)] | None = Field(
+    pollingInterval: Positive | None = Field(
         None, description="Seconds between KEDA metric checks."
     )
-    cooldownPeriod: Annotated[int, Field(ge=0)] | None = Field(
+    cooldownPeriod: Count | None = Field(
         None, description="Seconds after the last activity before scaling to the minimum."
     )
     triggers: list[KedaTrigger] = Field(
@@ -712,7 +741,7 @@ class Scaling(Model):
 
 
 class PodDisruptionBudget(Model):
-    enabled: bool | None = Field(
+    enabled: Bool | None = Field(
         None, description="Render a PodDisruptionBudget; on by default when 2 or more replicas run."
     )
     minAvailable: IntOrPercent | None = Field(None, description="Pods that must stay up.")
@@ -733,14 +762,14 @@ class PolicyRule(Model):
 
 
 class ServiceAccount(Model):
-    create: bool = Field(False, description="Create a ServiceAccount for this component.")
+    create: Bool = Field(False, description="Create a ServiceAccount for this component.")
     name: ResourceName | None = Field(
         None, description="ServiceAccount to use; the component's name when created."
     )
     annotations: dict[str, str] = Field(
         default_factory=dict, description="Annotations (e.g. cloud IAM)."
     )
-    automountToken: bool = Field(False, description="Mount the API token into the pods.")
+    automountToken: Bool = Field(False, description="Mount the API token into the pods.")
     rules: list[PolicyRule] = Field(
         default_factory=list,
         description="API access in the release namespace: a Role and a RoleBinding to the "
@@ -776,7 +805,7 @@ class ConfigMapVolume(Model):
     items: list[KeyToPath] = Field(
         default_factory=list, description="Keys to project; all when empty."
     )
-    defaultMode: Annotated[int, Field(ge=0, le=511)] | None = Field(None, description="File mode.")
+    defaultMode: FileMode | None = Field(None, description="File mode.")
 
 
 class SecretVolume(Model):
@@ -784,7 +813,7 @@ class SecretVolume(Model):
     items: list[KeyToPath] = Field(
         default_factory=list, description="Keys to project; all when empty."
     )
-    defaultMode: Annotated[int, Field(ge=0, le=511)] | None = Field(None, description="File mode.")
+    defaultMode: FileMode | None = Field(None, description="File mode.")
 
 
 class Volume(Model):
@@ -798,7 +827,7 @@ class Volume(Model):
     accessModes: list[AccessMode] = Field(
         default_factory=lambda: [AccessMode.RWO], description="Access modes of a persistent volume."
     )
-    shared: bool = Field(
+    shared: Bool = Field(
         False,
         description="A persistent volume of a StatefulSet: one claim shared by every replica "
         "instead of one claim per replica (a Deployment's claim is always shared).",
@@ -897,7 +926,7 @@ class JobHook(Model):
         "the first install and before every upgrade rolls out.",
         examples=[["post-install", "pre-upgrade"]],
     )
-    weight: Annotated[int, Field(ge=-1000, le=1000)] = Field(
+    weight: Annotated[int, Field(ge=-1000, le=1000), NOT_TEXT] = Field(
         0, description="Order among hooks of the same phase; lower runs first."
     )
     deletePolicy: Annotated[
@@ -923,19 +952,19 @@ class JobSettings(Model):
         "OnFailure",
         description="OnFailure restarts a failed container in its pod; Never starts a new pod.",
     )
-    backoffLimit: Annotated[int, Field(ge=0)] | None = Field(
+    backoffLimit: Count | None = Field(
         None, description="Retries before the Job is failed; Kubernetes' 6 when unset."
     )
-    activeDeadlineSeconds: Annotated[int, Field(ge=1)] | None = Field(
+    activeDeadlineSeconds: Positive | None = Field(
         None, description="Seconds the Job may run in all, retries included, before it is failed."
     )
-    ttlSecondsAfterFinished: Annotated[int, Field(ge=0)] | None = Field(
+    ttlSecondsAfterFinished: Count | None = Field(
         None, description="Seconds after it finished that the Job (and its pods) is deleted."
     )
-    completions: Annotated[int, Field(ge=1)] | None = Field(
+    completions: Positive | None = Field(
         None, description="Successful pods the Job needs; 1 when unset."
     )
-    parallelism: Annotated[int, Field(ge=0)] | None = Field(
+    parallelism: Count | None = Field(
         None, description="Pods running at once; 1 when unset."
     )
     hook: JobHook | None = Field(
@@ -963,14 +992,14 @@ class CronJobSettings(Model):
         description="A run due while the last one still runs: Forbid skips it, Replace stops the "
         "old one, Allow runs both.",
     )
-    suspend: bool = Field(False, description="Stop scheduling new runs.")
-    successfulJobsHistoryLimit: Annotated[int, Field(ge=0)] | None = Field(
+    suspend: Bool = Field(False, description="Stop scheduling new runs.")
+    successfulJobsHistoryLimit: Count | None = Field(
         None, description="Finished successful Jobs kept; Kubernetes' 3 when unset."
     )
-    failedJobsHistoryLimit: Annotated[int, Field(ge=0)] | None = Field(
+    failedJobsHistoryLimit: Count | None = Field(
         None, description="Failed Jobs kept; Kubernetes' 1 when unset."
     )
-    startingDeadlineSeconds: Annotated[int, Field(ge=0)] | None = Field(
+    startingDeadlineSeconds: Count | None = Field(
         None, description="A run that could not start this many seconds after its time is skipped."
     )
 
@@ -1017,14 +1046,14 @@ NOT_FOR_KIND: dict[str, dict[WorkloadKind, str]] = {
 
 
 class Component(Model):
-    enabled: bool = Field(True, description="Render this component.")
+    enabled: Bool = Field(True, description="Render this component.")
     kind: WorkloadKind = Field(
         WorkloadKind.DEPLOYMENT,
         description="Deployment; StatefulSet for persistent per-replica storage; Job to run once "
         "(optionally as a Helm hook); CronJob to run on a schedule; DaemonSet for one pod per "
         "node.",
     )
-    replicas: Annotated[int, Field(ge=0)] = Field(
+    replicas: Count = Field(
         1, description="Replicas when `scaling` is off (Deployment and StatefulSet)."
     )
     strategy: Strategy = Field(
@@ -1089,7 +1118,7 @@ class Component(Model):
     hostname: Annotated[str, StringConstraints(pattern=DNS1123_LABEL, max_length=63)] | None = (
         Field(None, description="Pod hostname.")
     )
-    terminationGracePeriodSeconds: Annotated[int, Field(ge=0)] | None = Field(
+    terminationGracePeriodSeconds: Count64 | None = Field(
         None, description="Seconds a pod has to stop before it is killed."
     )
     priorityClassName: str | None = Field(None, description="Priority class.")
@@ -1217,7 +1246,7 @@ class Component(Model):
 
 
 class TestHook(Model):
-    enabled: bool = Field(
+    enabled: Bool = Field(
         True, description="Render the `helm test` hook that checks every Service port."
     )
     image: Image = Field(

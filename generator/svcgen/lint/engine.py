@@ -143,6 +143,8 @@ class Linter:
 
         diagnostics = [self._place(r, f, merged) for r, f in raw_findings
                        if r.id in active]
+        if SCHEMA.id in active:
+            diagnostics += _nulled_sections(sources, chart_defaults())
         kept, suppressed = self._filter(diagnostics, sources)
         # Helm would only repeat an error the values already have: render clean values only.
         render_rules = {HELM_RENDER.id, HELM_LINT.id, KUBE_SCHEMA.id} & active
@@ -254,6 +256,28 @@ def _values_path(component: str | None, object_path: str) -> tuple[str | int, ..
         rest = parts[4:] if field != "hostAliases" else []
         return ("components", component, field, *rest)
     return ("components", component)
+
+
+def _nulled_sections(sources: Sequence[SourceDoc], defaults: dict[str, Any]) -> list[Diagnostic]:
+    """``global: null`` (or ``tests: null``) as the last word on a section the chart's templates
+    read: Helm deletes the section and its templates then fail on a nil pointer."""
+    found = []
+    for key, default in defaults.items():
+        if not (isinstance(default, dict) and default):
+            continue
+        last = next((s for s in reversed(sources)
+                     if isinstance(s.data, dict) and key in s.data), None)
+        if last is None or last.data[key] is not None:
+            continue
+        line, col = last.position((key,), key=True)
+        found.append(Diagnostic(
+            file=last.file, line=line, column=col, path=key, rule=SCHEMA.id,
+            severity=Severity.ERROR,
+            message=f"`{key}: null` deletes every default of `{key}`; the chart cannot render "
+            "without them",
+            hint=f"remove the line, or set only the keys of `{key}` you mean to change",
+            extra=(("name", SCHEMA.name),)))
+    return found
 
 
 def _objects(manifests: str) -> list[dict[str, Any]]:

@@ -235,6 +235,10 @@ class _Builder:
                     raise error("invalid YAML: a mapping key must be a scalar", file=self.name,
                                 line=kmark.line + 1, column=kmark.column + 1,
                                 hint="quote the key")
+                if key is None:
+                    raise error("invalid YAML for Helm: a null mapping key (Helm cannot convert "
+                                "it to JSON)", file=self.name, line=kmark.line + 1,
+                                column=kmark.column + 1, hint='quote the key ("null")')
                 if not isinstance(key, str):
                     key = _json_key(key)
                 if key in mapping:
