@@ -436,3 +436,174 @@ def test_values_refuses_a_replica_count_beyond_int32(tmp_path: Path) -> None:
     no_traceback(proc)
     assert proc.returncode == 1
     assert "replicas" in proc.stderr and "2147483647" in proc.stderr
+
+
+# --- 2. secret material never lands in values or output ----------------------------------------
+
+
+def values_run(tmp_path: Path, text: str, *args: str, name: str = "compose.yaml",
+               env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    write(tmp_path / name, text)
+    return svcgen("values", name, *args, cwd=tmp_path, env=env)
+
+
+@pytest.mark.parametrize(
+    "file", ["/proc/self/environ", "../outside.txt", "../../outside.txt", "link.txt"],
+)
+def test_a_config_file_outside_the_project_is_never_read(tmp_path: Path, file: str) -> None:
+    """Compose would mount any host file; its content must not be copied into the values."""
+    project = tmp_path / "a" / "b"
+    project.mkdir(parents=True)
+    (tmp_path / "a" / "outside.txt").write_text("OUTSIDE-CONTENT\n")
+    (tmp_path / "outside.txt").write_text("OUTSIDE-CONTENT\n")
+    (project / "link.txt").symlink_to(tmp_path / "outside.txt")
+    proc = values_run(project, COMPOSE + f"    configs: [app]\nconfigs:\n  app: {{file: {file}}}\n")
+    no_traceback(proc)
+    assert proc.returncode == 1
+    assert "compose.yaml:4:15: error: config file" in proc.stderr
+    assert "outside the project directory" in proc.stderr
+    assert "OUTSIDE-CONTENT" not in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("file", ["tls.key", "server.pem", "id_ed25519", ".env", "prod.env"])
+def test_a_config_file_that_looks_like_key_material_is_refused(tmp_path: Path, file: str) -> None:
+    (tmp_path / file).write_text("KEY-MATERIAL\n")
+    proc = values_run(tmp_path, COMPOSE + f"    configs: [c]\nconfigs:\n  c: {{file: ./{file}}}\n")
+    assert proc.returncode == 1
+    assert "looks like key material" in proc.stderr
+    assert "KEY-MATERIAL" not in proc.stdout + proc.stderr
+
+
+def test_a_config_file_declared_as_a_secret_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "db.txt").write_text("s3cret-password\n")
+    proc = values_run(tmp_path, COMPOSE + "    configs: [c]\n    secrets: [db]\n"
+                      "configs:\n  c: {file: ./db.txt}\nsecrets:\n  db: {file: ./db.txt}\n")
+    assert proc.returncode == 1
+    assert "is declared as a secret" in proc.stderr
+    assert "s3cret-password" not in proc.stdout + proc.stderr
+
+
+def test_a_config_from_a_secret_looking_variable_becomes_a_secret_reference(
+    tmp_path: Path,
+) -> None:
+    proc = values_run(tmp_path, COMPOSE + "    configs: [c]\nconfigs:\n  c: {environment: "
+                      "DB_PASSWORD}\n", env={"DB_PASSWORD": "Hunter2-value"})
+    assert proc.returncode == 0, proc.stderr
+    assert "Hunter2-value" not in proc.stdout + proc.stderr
+    assert "secretName: c" in proc.stdout
+    assert "create Secret c with key(s) c" in proc.stderr
+
+
+SPACECLOUD = """\
+api: /v1/runner/shop/services/api/v1
+type: service
+meta: {project: shop, id: api, version: v1}
+spec:
+  tasks:
+    - id: app
+      ports: [{name: http, protocol: http, port: 8080}]
+      docker: {image: "ghcr.io/acme/api:1.0"}
+      resources: {cpu: 250, memory: 512}
+      env:
+        DB_PASSWORD: literal-pw
+        DATABASE_URL: "postgres://u:url-pw@db/app"
+        LOG_LEVEL: info
+"""
+DEVSPACE = """\
+containers:
+  - name: app
+    image: ghcr.io/acme/api:1.0
+    env:
+      - {name: DB_PASSWORD, value: literal-pw}
+      - {name: DATABASE_URL, value: "postgres://u:url-pw@db/app"}
+      - {name: LOG_LEVEL, value: info}
+"""
+
+
+@pytest.mark.parametrize("text, name", [(SPACECLOUD, "service.yaml"), (DEVSPACE, "api.yaml")],
+                         ids=["spacecloud", "devspace"])
+def test_devspace_and_spacecloud_apply_the_compose_secret_detection(
+    tmp_path: Path, text: str, name: str
+) -> None:
+    """`DB_PASSWORD: literal` and `postgres://u:pw@db` became plain env with 0 actions before."""
+    proc = values_run(tmp_path, text, name=name)
+    assert proc.returncode == 0, proc.stderr
+    output = proc.stdout + proc.stderr
+    assert "literal-pw" not in output and "url-pw" not in output
+    import yaml
+
+    container = yaml.safe_load(proc.stdout)["components"]["api"]["containers"]["app"]
+    assert container["env"] == {"LOG_LEVEL": "info"}
+    assert container["secretEnv"] == {
+        "DB_PASSWORD": {"secret": "api-env", "key": "DB_PASSWORD"},
+        "DATABASE_URL": {"secret": "api-env", "key": "DATABASE_URL"}}
+    assert "create Secret api-env with key(s) DB_PASSWORD, DATABASE_URL" in proc.stderr
+    assert "1 action(s) for you" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "name, value, secret",
+    [("JDBC_URL", "jdbc:postgresql://u:pw@db/x", True),
+     ("DB_URL", "postgres://app@db/x?sslmode=require&password=hunter2", True),
+     ("DB_URL", "postgres://u:pa/ss@db/x", True),
+     ("CONN", "Server=db;Database=x;User Id=u;Password=hunter2;", True),
+     ("PGCONN", "host=db user=app password=hunter2", True),
+     ("BLOB", "https://acct.blob.core.windows.net/c?sv=2022&sig=abc%2Bdef", True),
+     ("DB_PASSWORD", "literal", True),
+     ("API_URL", "http://api:8080/v1", False),
+     ("DB_URL", "postgres://db:5432/x", False),
+     ("PASSWORD_FILE", "/run/secrets/pw", False)],
+)
+def test_credentials_are_recognised_in_all_their_forms(name: str, value: str, secret: bool) -> None:
+    from svcgen.readers._common import is_secret
+
+    assert is_secret(name, value) is secret
+
+
+def test_x_svcgen_values_cannot_put_a_credential_in_plain_env(tmp_path: Path) -> None:
+    proc = values_run(tmp_path, COMPOSE + "    x-svcgen:\n      values:\n        containers:\n"
+                      "          app:\n            env:\n"
+                      '              JDBC_URL: "jdbc:postgresql://u:p/w@db/x"\n')
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("compose.yaml:9:15: error: JDBC_URL holds secret material")
+    assert "p/w" not in proc.stderr
+
+
+def test_an_interpolation_error_never_prints_a_secret_value(tmp_path: Path) -> None:
+    """A password with a lone `$` in .env used to be echoed: `DB_PASSWORD=Hunter2$!…`."""
+    write(tmp_path / ".env", "DB_PASSWORD=Hunter2$!xyz\n")
+    proc = values_run(tmp_path, COMPOSE + "    environment: [DB_PASSWORD]\n")
+    no_traceback(proc)
+    assert proc.returncode == 1
+    assert ".env:1:1: error: invalid interpolation at character 8 of the value" in proc.stderr
+    assert "Hunter2" not in proc.stderr
+
+
+def test_a_required_variable_message_never_carries_a_secret_value(tmp_path: Path) -> None:
+    proc = values_run(tmp_path, COMPOSE + '    environment: {A: "${X:?was $DB_PASSWORD}"}\n',
+                      env={"DB_PASSWORD": "Hunter2-value"})
+    assert proc.returncode == 1
+    assert "required variable X is not set" in proc.stderr
+    assert "Hunter2" not in proc.stderr
+
+
+def test_the_secret_checksum_cannot_be_brute_forced_from_the_pod_spec(helm4: str,
+                                                                      tmp_path: Path) -> None:
+    """sha256 of a short value is inverted by trying every value: the annotation must not be."""
+    import hashlib
+
+    import yaml
+
+    path = write(tmp_path / "values.yaml", APP + '        secretEnv: {PIN: {value: "4711"}}\n')
+    docs = list(yaml.safe_load_all(helm_mod.template([str(path)], helm=helm4)))
+    pod = next(d for d in docs if d and d["kind"] == "Deployment")["spec"]["template"]
+    checksum = pod["metadata"]["annotations"]["checksum/secret"]
+    tries = {hashlib.sha256(f"app.PIN: \"{n:04d}\"\n".encode()).hexdigest() for n in range(10000)}
+    tries |= {hashlib.sha256(f"app.PIN: \"{n:04d}\"".encode()).hexdigest() for n in range(10000)}
+    tries |= {hashlib.sha256(f"app.PIN: '{n:04d}'".encode()).hexdigest() for n in range(10000)}
+    assert checksum not in tries
+    other = write(tmp_path / "other.yaml", 'components: {api: {containers: {app: {secretEnv: '
+                  '{PIN: {value: "4712"}}}}}}\n')
+    docs = list(yaml.safe_load_all(helm_mod.template([str(path), str(other)], helm=helm4)))
+    pod = next(d for d in docs if d and d["kind"] == "Deployment")["spec"]["template"]
+    assert pod["metadata"]["annotations"]["checksum/secret"] != checksum  # still rolls pods

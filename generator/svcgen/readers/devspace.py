@@ -44,6 +44,8 @@ from svcgen.readers._common import (
     port_name,
     resource_name,
     scrape_annotations,
+    secret_action,
+    secret_env,
     unique,
     validate_components,
 )
@@ -825,11 +827,14 @@ class _Conversion:
         working_dir = item.get("workingDir").string()
         if working_dir:
             out["workingDir"] = working_dir
-        env, secret_env = self.env(item.get("env"))
+        env, secret_refs = self.env(item.get("env"))
+        env, moved = secret_env(env, f"{src.cid}-env")
+        if moved:
+            secret_action(self.report, item.get("env"), f"{src.cid}-env", list(moved))
         if env:
             out["env"] = env
-        if secret_env:
-            out["secretEnv"] = secret_env
+        if secret_refs or moved:
+            out["secretEnv"] = {**moved, **secret_refs}
         env_from = self.env_from(item.get("envFrom"))
         if env_from:
             out["envFrom"] = env_from

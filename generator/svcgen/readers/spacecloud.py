@@ -39,6 +39,8 @@ from svcgen.readers._common import (
     port_name,
     registry_host,
     resource_name,
+    secret_action,
+    secret_env,
     validate_components,
 )
 from svcgen.readers.base import ReadOptions, ReadResult
@@ -571,7 +573,10 @@ class _Conversion:
         if ports:
             container["ports"] = ports
 
-        env = self.env(task.get("env"))
+        env, moved = secret_env(self.env(task.get("env")), f"{cid}-env")
+        if moved:
+            secret_action(self.report, task.get("env"), f"{cid}-env", list(moved))
+            container["secretEnv"] = moved
         if env:
             container["env"] = env
         container.update(self.resources(task.get("resources")))

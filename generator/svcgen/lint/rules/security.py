@@ -9,6 +9,7 @@ from itertools import pairwise
 from svcgen.diagnostics import Severity
 from svcgen.lint.registry import Context, Finding, rule
 from svcgen.lint.rules._common import base, containers
+from svcgen.readers._common import key_material, secret_value
 
 #: Name parts that mark secret material; a name counts when one of its ``_``-separated parts (or
 #: two adjacent ones) is listed.
@@ -22,7 +23,6 @@ NOT_SECRET_SUFFIX = frozenset({
     "FILE", "PATH", "DIR", "NAME", "USER", "USERNAME", "TTL", "EXPIRY", "EXPIRES", "LENGTH",
     "HEADER", "ENABLED", "ENABLE", "REQUIRED", "TYPE", "ID", "KEY_ID", "POLICY", "URL_PATH",
 })
-_URL_PASSWORD = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/@\s:]*:[^/@\s]+@")
 
 
 def secret_looking(name: str) -> bool:
@@ -56,8 +56,9 @@ def secret_in_env(ctx: Context) -> Iterator[Finding]:
                 if secret_looking(var):
                     yield Finding(where, f"{var} looks like a secret but has a plain value",
                                   f"move it to `secretEnv.{var}` with a reference to a Secret")
-                elif isinstance(value, str) and _URL_PASSWORD.match(value):
-                    yield Finding(where, f"{var} is a URL with a password in it",
+                elif secret_value(value):
+                    yield Finding(where, f"{var} holds a credential (a URL or parameter with a "
+                                  "password in it)",
                                   "build the URL from a secretEnv variable, or read it from a "
                                   "Secret as a whole")
 
@@ -238,3 +239,25 @@ def privilege_escalation(ctx: Context) -> Iterator[Finding]:
                               f"container `{name}` allows privilege escalation"
                               + (", which the restricted profile forbids" if restricted else ""),
                               "remove it", severity=Severity.ERROR if restricted else None)
+
+
+@rule("SVC609", "key-material-in-files", Severity.ERROR,
+      "A `files` volume holds a private key or a credentials file")
+def key_material_in_files(ctx: Context) -> Iterator[Finding]:
+    """A ``files`` volume is rendered into a ConfigMap: readable by everyone who may read
+    ConfigMaps in the namespace, shown by ``kubectl describe``, stored unencrypted, and kept in
+    the values file (git, CI logs, ``helm get values``). A private key (``*.pem``, ``*.key``,
+    ``id_*``, a ``-----BEGIN … PRIVATE KEY-----`` block) or a dotenv file there is published.
+
+    Example fix: keep the key in a Secret and mount that.
+
+        volumes: {tls: {secret: {secretName: api-tls}}}   # instead of files: {tls.key: ...}
+    """
+    for cid, comp in ctx.components():
+        for vname, volume in comp.volumes.items():
+            for fname, content in (volume.files or {}).items():
+                if key_material(fname, content):
+                    yield Finding((*base(cid), "volumes", vname, "files", fname),
+                                  f"volume `{vname}` holds `{fname}`, which is key material, in "
+                                  "a ConfigMap", "move it to a Secret and mount it with "
+                                  "`secret: {secretName: ...}`", key=True)

@@ -48,7 +48,7 @@ class Interpolator:
     """Substitutes variables from ``environ``; remembers which unset variables were used."""
 
     environ: Mapping[str, str]
-    #: Names whose values are secret material (see mapping.looks_secret).
+    #: Names whose values are secret material (see readers._common.looks_secret).
     is_secret: Callable[[str], bool] | None = None
     #: Variables set to bytes that are not UTF-8: using one is an error.
     unreadable: frozenset[str] = frozenset()
@@ -120,7 +120,7 @@ class Interpolator:
         match = _NAME.match(body)
         if match is None:
             raise InterpolationError(
-                f"invalid interpolation ${{{body}}}: a variable name starts with a letter or '_'",
+                "invalid interpolation ${…}: a variable name starts with a letter or '_'",
                 "write ${NAME}, ${NAME:-default}, … or $$ for a literal dollar sign",
             )
         name, rest = match.group(), body[match.end() :]
@@ -129,7 +129,7 @@ class Interpolator:
         op = next((o for o in _OPERATORS if rest.startswith(o)), None)
         if op is None:
             raise InterpolationError(
-                f"invalid interpolation ${{{body}}}: unknown operator after {name}",
+                f"invalid interpolation ${{{name}…}}: unknown operator after {name}",
                 "use one of :- - :? ? :+ +",
             )
         arg = rest[len(op) :]
@@ -144,7 +144,10 @@ class Interpolator:
             return self.substitute(arg) if value is not None else ""
         # ":?" and "?": required
         if (op == ":?" and not value) or (op == "?" and value is None):
+            hits = set(self._hits)
             reason = self.substitute(arg) if arg else ""
+            if self._hits - hits:  # the message would carry a secret variable's value
+                reason = "(message withheld: it holds the value of a secret variable)"
             state = "is not set" if value is None else "is empty"
             raise InterpolationError(
                 f"required variable {name} {state}" + (f": {reason}" if reason else ""),
@@ -196,7 +199,7 @@ def _closing_brace(text: str, start: int) -> int:
                 return k
         k += 1
     raise InterpolationError(
-        f"invalid interpolation in {text!r}: '${{' is never closed",
+        f"invalid interpolation at character {start - 1} of the value: '${{' is never closed",
         "close the braces, or write $$ for a literal dollar sign",
     )
 

@@ -25,9 +25,13 @@ from svcgen.readers._common import (
     Location,
     Report,
     dns_label,
+    is_secret,
+    key_material,
+    looks_secret,
     metrics_port,
     parse_image,
     scrape_annotations,
+    secret_value,
 )
 from svcgen.readers.base import ReadOptions
 from svcgen.readers.compose import spec
@@ -51,16 +55,6 @@ from svcgen.yamlio import read_text
 CONTAINER = "app"
 DEFAULT_VOLUME_SIZE = "1Gi"
 MAX_INLINE_FILE = 256 * 1024
-
-#: Environment variable names that hold secret material. ``*_FILE`` / ``*_PATH`` names hold a
-#: path to the secret (the Docker image convention), not the secret, and stay plain.
-SECRET_NAME = re.compile(
-    r"PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|"
-    r"AUTH_?KEY|SIGNING_?KEY|ENCRYPTION_?KEY|_PASS$|^PASS$|_PWD$|DSN$"
-)
-NOT_SECRET_NAME = re.compile(r"(_FILE|_PATH|_DIR|_LENGTH|_TTL|_EXPIRY|_EXPIRES|_TIMEOUT)$")
-#: A URL with a password in it (``postgres://user:pass@db/app``) is secret whatever its name.
-CREDENTIAL_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]*:[^/\s@]+@")
 
 ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
 DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -130,12 +124,6 @@ DEFAULT_REASON = ("has no equivalent in the chart", "remove it, or set the equiv
 RUN_ONCE_KINDS = ("Job", "CronJob")
 #: Kinds that run no number of replicas.
 UNREPLICATED_KINDS = (*RUN_ONCE_KINDS, "DaemonSet")
-
-
-def looks_secret(name: str) -> bool:
-    """True when a variable of this name holds secret material (see SECRET_NAME)."""
-    upper = name.upper()  # matching the upper-cased name is faster than IGNORECASE
-    return bool(SECRET_NAME.search(upper)) and not NOT_SECRET_NAME.search(upper)
 
 
 _KUBERNETES_SPECIAL_DOLLAR = re.compile(r"\$(?=[$(])")
@@ -666,7 +654,7 @@ class ServiceConverter:
             return False
         if name in self.x.secretEnv:
             return True
-        if value is not None and (CREDENTIAL_URL.match(value) or value in self.secret_values
+        if value is not None and (secret_value(value) or value in self.secret_values
                                   or f"{name}={value}" in self.ctx.secret_values):
             return True
         return looks_secret(name)
@@ -816,6 +804,14 @@ class ServiceConverter:
                 self.skip(path, f"config {source} comes from {d.environment}, which is not set",
                           f"set {d.environment} while converting")
                 return None
+            if is_secret(d.environment, content):
+                # Secret material stays out of the values: mounted from a Secret, like env vars.
+                self.ctx.need_secret(object_name, key, f"from-literal={key}=\"${d.environment}\"",
+                                     def_path)
+                secret_volume: dict[str, Any] = {"secretName": object_name, "items": items}
+                if mode is not None:
+                    secret_volume["defaultMode"] = mode
+                return {"secret": secret_volume}
         elif d.file is not None:
             content = self._inline_file(path, d.file)
             if content is None:
@@ -834,7 +830,7 @@ class ServiceConverter:
         return {"files": {filename if FILE_KEY.match(filename) else key: content}}
 
     def _inline_file(self, path: tuple[str | int, ...], name: str) -> str | None:
-        file = resolve(name, self.ctx.project_dir)
+        file = self._confined(path, name)
         if file.is_dir():
             self.skip(path, f"{name} is a directory", "list the files one by one")
             return None
@@ -846,6 +842,27 @@ class ServiceConverter:
                       "create the ConfigMap yourself and mount it through x-svcgen.values")
             return None
         return text
+
+    def _confined(self, path: tuple[str | int, ...], name: str) -> Path:
+        """A config file whose content may go into the values: inside the project directory
+        (symlinks resolved), not declared as a secret, not key material by its name."""
+        root = self.ctx.project_dir.resolve()
+        file = resolve(name, self.ctx.project_dir).resolve()
+        if not file.is_relative_to(root):
+            raise self.fail(path, f"config file {name} is outside the project directory "
+                            f"{root}; its content would be copied into the values",
+                            "move the file into the project directory, or create the ConfigMap "
+                            "yourself and mount it through x-svcgen.values")
+        declared = {resolve(d.file, self.ctx.project_dir).resolve()
+                    for d in (self.ctx.project.secrets or {}).values()
+                    if d is not None and d.file is not None}
+        if file in declared or key_material(file.name):
+            why = "is declared as a secret" if file in declared else "looks like key material"
+            raise self.fail(path, f"config file {name} {why}; a config's content is written "
+                            "into the values in plain text",
+                            "declare it under secrets: and reference it from the service's "
+                            "secrets: instead")
+        return file
 
     # --- volumes ---------------------------------------------------------------------------------
 

@@ -20,6 +20,8 @@ from svcgen.readers._common import (
     Report,
     component_id,
     dns_label,
+    is_secret,
+    looks_secret,
     ordered,
     validate,
 )
@@ -203,7 +205,7 @@ def _interpolated(source: Source, interp: Interpolator, report: Report) -> Any:
 def convert(sources: list[Source], options: ReadOptions) -> ReadResult:
     environ, project_dir = environment(sources, options)
     report = Report()
-    interp = Interpolator(environ, is_secret=mapping.looks_secret,
+    interp = Interpolator(environ, is_secret=looks_secret,
                           unreadable=unreadable(os.environ if options.environ is None
                                                 else options.environ))
     docs = [_interpolated(source, interp, report) for source in sources]
@@ -306,7 +308,7 @@ def _load_include(at: Include, where: Path_, entry: Any) -> dict[str, Any]:
                           "exist", f"check the path (relative to {at.base})")
         for k, v in load_dotenv(str(path), read_text(path), at.environ).items():
             environ.setdefault(k, v)
-    interp = Interpolator(environ, is_secret=mapping.looks_secret)
+    interp = Interpolator(environ, is_secret=looks_secret)
     sources = [source for file in files for source in load_sources(file)]
     docs = [_interpolated(source, interp, at.report) for source in sources]
     for source, doc in zip(sources, docs, strict=True):
@@ -427,6 +429,7 @@ def _convert_merged(sources: list[Source], docs: list[Any], interp: Interpolator
         component = converter.convert()
         x = service.x_svcgen
         if x is not None and x.values:
+            _refuse_plain_secrets(ctx, ("services", name, "x-svcgen", "values"), x.values)
             component = mapping.deep_merge(component, x.values)
         components[cid] = component
         converted = sorted(k for k in (raw_services.get(name) or {})
@@ -520,6 +523,23 @@ def _resolve_extends(merged: Any, project_dir: Path, interp: Interpolator,
 
     for name in list(services):
         services[name] = resolved(services, name, "", ())
+
+
+def _refuse_plain_secrets(ctx: mapping.Context, base: Path_, values: dict[str, Any]) -> None:
+    """``x-svcgen.values`` is written by hand: secret material in plain env is refused there as
+    the readers never write it."""
+    for group in ("containers", "initContainers"):
+        containers = values.get(group)
+        for cname, container in (containers.items() if isinstance(containers, dict) else ()):
+            env = container.get("env") if isinstance(container, dict) else None
+            for var, value in (env.items() if isinstance(env, dict) else ()):
+                if is_secret(str(var), value):
+                    raise ctx.fail(
+                        (*base, group, cname, "env", var),
+                        f"{var} holds secret material in plain env; its value would be written "
+                        "into the values and every rendered pod spec",
+                        f"move it to secretEnv as a reference, {var}: {{secret: NAME, key: "
+                        f"{var}}}, and create that Secret")
 
 
 def _refuse_copied_secrets(source: Source, paths: dict[Path_, set[str]]) -> None:
