@@ -607,3 +607,33 @@ def test_the_secret_checksum_cannot_be_brute_forced_from_the_pod_spec(helm4: str
     docs = list(yaml.safe_load_all(helm_mod.template([str(path), str(other)], helm=helm4)))
     pod = next(d for d in docs if d and d["kind"] == "Deployment")["spec"]["template"]
     assert pod["metadata"]["annotations"]["checksum/secret"] != checksum  # still rolls pods
+
+
+ODD_ENV = {"A": "x\x7fy\x85z\u2028w\u2029v\ufeffu\x9f", "B": "line1\nline \x85 two\n",
+           "C": "line1\nline\u2028two\n", "D": "plain\nblock\n"}
+
+
+@pytest.mark.parametrize("update", [False, True], ids=["new", "updated"])
+def test_a_written_values_file_reads_back_unchanged_everywhere(
+    tmp_path: Path, helm4: str, update: bool
+) -> None:
+    """DEL, C1 controls, U+0085 (which became a space) and U+2028 inside literal blocks broke
+    the values file for lint, for `values -o` and for helm."""
+    import json
+
+    import yaml
+
+    env = "\n".join(f"      {k}: {json.dumps(v)}" for k, v in ODD_ENV.items())
+    write(tmp_path / "compose.yaml", COMPOSE + "    environment:\n" + env + "\n")
+    for _ in range(2 if update else 1):
+        proc = svcgen("values", "compose.yaml", "-o", "values.yaml", cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+    text = (tmp_path / "values.yaml").read_text()
+    assert yaml.safe_load(text)["components"]["api"]["containers"]["app"]["env"] == ODD_ENV
+    lint = svcgen("lint", "values.yaml", cwd=tmp_path)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    docs = yaml.safe_load_all(helm_mod.template([str(tmp_path / "values.yaml")], helm=helm4))
+    deployment = next(d for d in docs if d and d["kind"] == "Deployment")
+    rendered = {e["name"]: e["value"]
+                for e in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert {k: rendered[k] for k in ODD_ENV} == ODD_ENV

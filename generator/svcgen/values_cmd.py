@@ -147,6 +147,20 @@ _SPECIAL = re.compile(
 )
 
 
+#: Characters YAML readers refuse or change when written as they are: DEL, the C1 controls
+#: (U+0085 is read as a line break), the Unicode line and paragraph separators, a BOM.
+_UNPRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
+#: Everything a literal block cannot hold: the above and the C0 controls but line feeds.
+_NOT_IN_BLOCK = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff"
+                           "\ud800-\udfff]")
+
+
+def _quoted(text: str) -> str:
+    """A double-quoted YAML scalar that every reader (Helm's, PyYAML, ruamel) reads back as is."""
+    text = json.dumps(text, ensure_ascii=False)
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def _scalar_text(value: Any) -> str:
     if value is None:
         return "null"
@@ -159,7 +173,7 @@ def _scalar_text(value: Any) -> str:
     text = str(value)
     if _PLAIN.match(text) and not _SPECIAL.match(text):
         return text
-    return json.dumps(text, ensure_ascii=False)
+    return _quoted(text)
 
 
 def _block(text: str, indent: str) -> str | None:
@@ -170,8 +184,8 @@ def _block(text: str, indent: str) -> str | None:
         chomp = "" if not text.endswith("\n\n") else "+"
     else:
         chomp = "-"
-    if chomp == "+" or not lines or lines[0][:1] in (" ", "\t") or any(
-            line != line.rstrip() or "\t" in line or "\r" in line for line in lines):
+    if chomp == "+" or not lines or lines[0][:1] in (" ", "\t") or _NOT_IN_BLOCK.search(
+            text) or any(line != line.rstrip() for line in lines):
         return None
     body = "".join(f"{indent}{line}\n" if line else "\n" for line in lines)
     return f"|{chomp}\n{body}"
