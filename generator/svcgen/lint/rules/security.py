@@ -261,3 +261,77 @@ def key_material_in_files(ctx: Context) -> Iterator[Finding]:
                                   f"volume `{vname}` holds `{fname}`, which is key material, in "
                                   "a ConfigMap", "move it to a Secret and mount it with "
                                   "`secret: {secretName: ...}`", key=True)
+
+
+#: What the restricted Pod Security Standard allows (kubernetes.io/docs/concepts/security/
+#: pod-security-standards), for the fields podSecurityContext passes through unchecked.
+_PROFILE_TYPES = ("RuntimeDefault", "Localhost")
+_SELINUX_TYPES = ("", "container_t", "container_init_t", "container_kvm_t",
+                  "container_engine_t")
+_SAFE_SYSCTLS = frozenset({
+    "kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start",
+    "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range", "net.ipv4.ip_local_reserved_ports",
+    "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl",
+    "net.ipv4.tcp_keepalive_probes",
+})
+
+
+def _pod_violations(sc: dict[str, object]) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """(path inside podSecurityContext, what breaks the restricted standard)."""
+    for field, what in (("seccompProfile", "seccomp"), ("appArmorProfile", "AppArmor")):
+        profile = sc.get(field)
+        kind = profile.get("type") if isinstance(profile, dict) else None
+        if kind is not None and kind not in _PROFILE_TYPES:
+            yield (field, "type"), f"{what} profile `{kind}` (only RuntimeDefault or Localhost)"
+    selinux = sc.get("seLinuxOptions")
+    if isinstance(selinux, dict):
+        if selinux.get("type", "") not in _SELINUX_TYPES:
+            yield ("seLinuxOptions", "type"), f"SELinux type `{selinux['type']}`"
+        for field in ("user", "role"):
+            if selinux.get(field):
+                yield ("seLinuxOptions", field), f"a custom SELinux {field}"
+    windows = sc.get("windowsOptions")
+    if isinstance(windows, dict) and windows.get("hostProcess"):
+        yield ("windowsOptions", "hostProcess"), "a Windows HostProcess pod"
+    sysctls = sc.get("sysctls")
+    for i, item in enumerate(sysctls if isinstance(sysctls, list) else []):
+        name = item.get("name") if isinstance(item, dict) else None
+        if name not in _SAFE_SYSCTLS:
+            yield ("sysctls", i), f"the unsafe sysctl `{name}`"
+    if sc.get("runAsNonRoot") is False:
+        yield ("runAsNonRoot",), "runAsNonRoot: false"
+
+
+@rule("SVC610", "restricted-profile-broken", Severity.ERROR,
+      "A security context breaks the restricted profile the component claims")
+def restricted_profile_broken(ctx: Context) -> Iterator[Finding]:
+    """``securityProfile: restricted`` promises the Pod Security Standard *restricted*; the
+    chart sets its defaults, then merges ``podSecurityContext`` and each container's
+    ``securityContext`` over them. An override the standard forbids (seccomp or AppArmor
+    ``Unconfined``, an SELinux type, a Windows HostProcess pod, an unsafe sysctl, capabilities
+    that do not drop ALL) silently weakens the pod, and a namespace enforcing the standard
+    rejects it at deploy time.
+
+    Example fix: remove the override, or choose the baseline profile on purpose.
+
+        podSecurityContext: {seccompProfile: {type: RuntimeDefault}}   # not Unconfined
+    """
+    for cid, comp in ctx.components():
+        if comp.securityProfile != "restricted":
+            continue
+        for path, what in _pod_violations(comp.podSecurityContext):
+            yield Finding((*base(cid), "podSecurityContext", *path),
+                          f"podSecurityContext sets {what}, which the restricted profile "
+                          "forbids", "remove it, or set securityProfile: baseline on purpose")
+        for section, name, c in containers(comp):
+            caps = c.securityContext.capabilities
+            if caps is not None and caps.drop is not None and "ALL" not in caps.drop:
+                yield Finding((*base(cid), section, name, "securityContext", "capabilities",
+                               "drop"),
+                              f"container `{name}` does not drop ALL capabilities, which the "
+                              "restricted profile requires", "remove `drop` (the default drops "
+                              "ALL), or list ALL")
+            if c.securityContext.runAsNonRoot is False:
+                yield Finding((*base(cid), section, name, "securityContext", "runAsNonRoot"),
+                              f"container `{name}` sets runAsNonRoot: false, which the "
+                              "restricted profile forbids", "remove it")
