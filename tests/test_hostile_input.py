@@ -637,3 +637,96 @@ def test_a_written_values_file_reads_back_unchanged_everywhere(
     rendered = {e["name"]: e["value"]
                 for e in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
     assert {k: rendered[k] for k in ODD_ENV} == ODD_ENV
+
+
+# --- 8. the in-place update never edits what the user owns -------------------------------------
+
+C3 = """\
+services:
+  api:
+    image: ghcr.io/acme/api:1.4.2
+    user: "1000"
+    ports: ["8080:8080"]
+    environment: {LOG_LEVEL: info}
+"""
+ANCHORED = """\
+components:
+  api:
+    containers:
+      app: &shared
+        image: {repository: old/api, tag: "0.1"}
+        env: {LOG_LEVEL: debug, KEEP: "1"}
+  manual:
+    containers:
+      app: *shared
+"""
+MERGED = """\
+components:
+  manual: &defaults
+    replicas: 3
+    securityProfile: baseline
+    podSecurityContext: {fsGroup: 2000}
+    service: {type: NodePort, ports: {http: {port: 80, targetPort: 8080}}}
+    containers:
+      app:
+        image: {repository: ghcr.io/acme/manual, tag: "1"}
+        ports: {http: {containerPort: 8080}}
+  api:
+    <<: *defaults
+    containers:
+      app:
+        image: {repository: old/api, tag: "0.1"}
+"""
+
+
+@pytest.mark.parametrize("existing", [ANCHORED, MERGED], ids=["anchored", "merge-key"])
+def test_updating_a_generated_component_leaves_shared_user_mappings_alone(
+    tmp_path: Path, existing: str
+) -> None:
+    import yaml
+
+    write(tmp_path / "compose.yaml", C3)
+    write(tmp_path / "values.yaml", existing)
+    before = yaml.safe_load(existing)["components"]["manual"]
+    proc = svcgen("values", "compose.yaml", "-o", "values.yaml", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    after = yaml.safe_load((tmp_path / "values.yaml").read_text())["components"]
+    assert after["manual"] == before
+    assert after["api"]["containers"]["app"]["image"]["repository"] == "ghcr.io/acme/api"
+    assert after["api"]["containers"]["app"]["env"] == {"LOG_LEVEL": "info"}
+
+
+# --- 9. nothing dropped or renamed silently ----------------------------------------------------
+
+
+def test_an_image_option_naming_no_service_is_an_error_with_a_suggestion(tmp_path: Path) -> None:
+    proc = values_run(tmp_path, COMPOSE, "--image", "apu=ghcr.io/acme/api:2.0")
+    assert proc.returncode == 2
+    assert "--image apu=ghcr.io/acme/api:2.0: no service or component is named 'apu'" in proc.stderr
+    assert "did you mean 'api'?" in proc.stderr
+    assert proc.stdout == ""
+
+
+def test_an_explicit_component_id_that_clashes_is_an_error(tmp_path: Path) -> None:
+    proc = values_run(tmp_path, COMPOSE + "  web:\n    image: ghcr.io/acme/web:1.0\n"
+                      "    x-svcgen: {component: api}\n")
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("compose.yaml:6:16: error: component id 'api' is already the "
+                                  "component of service 'api'"), proc.stderr
+
+
+def test_a_missing_extends_file_is_an_error_at_the_extends_key(tmp_path: Path) -> None:
+    proc = values_run(tmp_path, "services:\n  api:\n    extends: {file: ./base.yaml, service: b}\n")
+    no_traceback(proc)
+    assert proc.returncode in (1, 2)
+    assert proc.stderr.startswith("compose.yaml:3:5: error: extends.file ./base.yaml: no such "
+                                  "file"), proc.stderr
+
+
+def test_an_invalid_file_after_the_update_is_reported_where_the_key_is(tmp_path: Path) -> None:
+    write(tmp_path / "values.yaml", "components:\n  api:\n    priorityClassName: 5\n")
+    proc = values_run(tmp_path, COMPOSE, "-o", "values.yaml")
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("values.yaml:3:24: error: after the update, the file is "
+                                  "invalid"), proc.stderr
+    assert (tmp_path / "values.yaml").read_text().endswith("priorityClassName: 5\n")

@@ -21,10 +21,21 @@ class ReadOptions:
     registry: str | None = None
     #: ``--image SERVICE=REF``: explicit image references by service name.
     images: dict[str, str] = field(default_factory=dict)
+    #: The ``--image`` keys a reader applied; one that names no service is an error.
+    images_used: set[str] = field(default_factory=set)
     env_file: str | None = None
     profiles: tuple[str, ...] = ()
     #: Variables for interpolation; the process environment when None.
     environ: dict[str, str] | None = None
+
+
+    def image_for(self, *names: str) -> str | None:
+        """The ``--image`` reference given for the first of these names that has one."""
+        for name in names:
+            if name in self.images:
+                self.images_used.add(name)
+                return self.images[name]
+        return None
 
 
 @dataclass

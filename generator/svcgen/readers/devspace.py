@@ -913,9 +913,7 @@ class _Conversion:
 
     def image(self, node: Node, src: Source, container: str) -> dict[str, Any]:
         ref = node.required_string("an image reference")
-        override = self.options.images.get(f"{src.cid}.{container}") or self.options.images.get(
-            src.cid
-        )
+        override = self.options.image_for(f"{src.cid}.{container}", src.cid)
         if override:
             self.report.choice(node, f"image replaced by --image {override}")
             return image_values(node, override)

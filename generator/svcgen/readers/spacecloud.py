@@ -505,7 +505,7 @@ class _Conversion:
         docker.mapping(optional=False)
         docker.check_keys(DOCKER_KEYS, "a task's docker section")
         image_ref = docker.get("image").required_string("an image reference")
-        override = self.options.images.get(tid) or self.options.images.get(cid)
+        override = self.options.image_for(tid, cid)
         if override:
             self.report.choice(
                 docker.get("image"), f"image of task {tid} replaced by --image {override}"

@@ -313,7 +313,7 @@ class ServiceConverter:
 
     def image(self) -> None:
         svc, opts = self.svc, self.ctx.options
-        explicit = opts.images.get(self.name) or opts.images.get(self.id)
+        explicit = opts.image_for(self.name, self.id)
         if explicit is not None:
             ref, source = explicit, "--image"
             self.choice(("image",) if svc.image else (), f"image {explicit} set by --image")

@@ -376,6 +376,7 @@ def _convert_merged(sources: list[Source], docs: list[Any], interp: Interpolator
             ctx.note(("services", name), CHOICE,
                      f"service {name} is in profile(s) {', '.join(profiles)}, none of which is "
                      "enabled: skipped", "enable one with --profile")
+            options.image_for(name)  # an --image for it names a service that exists
             continue
         if service.provider is not None:
             ctx.providers.add(name)
@@ -394,11 +395,20 @@ def _convert_merged(sources: list[Source], docs: list[Any], interp: Interpolator
                            f"{wanted!r} is not a valid component id",
                            "use a DNS label: lowercase letters, digits and '-', starting with a "
                            "letter")
+        owner = next((other for other, taken in ids.items() if taken == cid), None)
+        if wanted and owner is not None:
+            raise ctx.fail(("services", name, "x-svcgen", "component"),
+                           f"component id {wanted!r} is already the component of service "
+                           f"{owner!r}", "choose another x-svcgen.component for one of them")
         base, n = cid, 2
         while cid in components:
             cid = f"{base[:60]}-{n}"
             n += 1
-        if cid != name and not wanted:
+        if owner is not None:
+            ctx.note(("services", name), CHOICE,
+                     f"component id {base!r} is taken by service {owner!r}: service {name} "
+                     f"becomes component {cid!r}", "choose the id with x-svcgen.component")
+        elif cid != name and not wanted:
             ctx.note(("services", name), CHOICE,
                      f"service name {name!r} is not a valid DNS label: component id {cid!r}",
                      "rename the service, or choose the id with x-svcgen.component")
@@ -510,7 +520,15 @@ def _resolve_extends(merged: Any, project_dir: Path, interp: Interpolator,
             # Compose resolves `file` against the directory of the file that names it.
             here = Path(origin).parent if origin else project_dir
             path = resolve(file, here).resolve()
-            base_where, base_origin = other_file(path), str(path)
+            try:
+                base_where, base_origin = other_file(path), str(path)
+            except SvcgenError as exc:
+                first = exc.diagnostics[0]
+                if first.line:  # a problem inside that file, already located there
+                    raise
+                raise fail(chain[0][1] if chain else name, f"extends.file {file}: "
+                           f"{first.message.removeprefix(str(path) + ': ')}",
+                           first.hint or "check the path (relative to this file)") from None
         if target not in base_where:
             raise fail(chain[0][1] if chain else name,
                        f"extends names service {target!r}, which "
