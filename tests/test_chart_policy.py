@@ -32,6 +32,14 @@ INJECT = "sidecar.istio.io/inject"
 Objects = list[dict[str, Any]]
 
 
+TEST_POLICY = f"{RELEASE}-test-connection"
+
+
+def component_policies(objects: Objects) -> Objects:
+    """The NetworkPolicy of each component (not the one of the `helm test` pod)."""
+    return [p for p in find(objects, "NetworkPolicy") if p["metadata"]["name"] != TEST_POLICY]
+
+
 def load_values(path: Path) -> dict[str, Any]:
     data: dict[str, Any] = YAML(typ="safe", pure=True).load(path.read_text())
     return data
@@ -168,7 +176,7 @@ def test_one_networkpolicy_per_component_selects_exactly_its_pods(
     path: Path, rendered: dict[Path, Objects]
 ) -> None:
     objects = rendered[path]
-    policies = find(objects, "NetworkPolicy")
+    policies = component_policies(objects)
     assert {p["metadata"]["name"] for p in policies} == set(load_values(path)["components"])
     for policy in policies:
         cid = policy["metadata"]["name"]
@@ -184,7 +192,7 @@ def test_ingress_admits_exactly_the_whitelisted_callers(
 ) -> None:
     values = load_values(NETPOL_FILE)
     objects = netpol_objects if tests else untested_objects
-    for policy in find(objects, "NetworkPolicy"):
+    for policy in component_policies(objects):
         cid = policy["metadata"]["name"]
         ingress_ns = "ingress-nginx" if find(objects, "Ingress", cid) else None
         assert policy["spec"]["ingress"] == expected_ingress(values, cid, ingress_ns, tests), cid
@@ -198,6 +206,31 @@ def test_helm_test_pod_is_admitted_by_its_labels(netpol_objects: Objects) -> Non
     for cid in ("web", "api", "db", "public"):
         rules = one(netpol_objects, "NetworkPolicy", cid)["spec"]["ingress"]
         assert HELM_TEST_PEER in rules[0]["from"]
+
+
+def test_helm_test_pod_has_a_policy_of_its_own(netpol_objects: Objects,
+                                               untested_objects: Objects) -> None:
+    """With policies on, the `helm test` pod reaches only the ports it checks and DNS, and
+    nothing reaches it; it could otherwise call anything, cloud metadata included."""
+    [pod] = find(netpol_objects, "Pod")
+    policy = one(netpol_objects, "NetworkPolicy", TEST_POLICY)["spec"]
+    assert policy["podSelector"] == {"matchLabels": selector("helm-test")}
+    assert selector("helm-test").items() <= pod["metadata"]["labels"].items()
+    assert policy["policyTypes"] == ["Ingress", "Egress"]
+    assert policy["ingress"] == []
+    *to_components, dns = policy["egress"]
+    assert dns["ports"] == [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]
+    checked = {line.split()[1] for line in pod["spec"]["containers"][0]["command"][2].splitlines()
+               if line.strip().startswith("check ")}
+    reached = {rule["to"][0]["podSelector"]["matchLabels"]["app.kubernetes.io/component"]
+               for rule in to_components}
+    assert reached == {host.split(".")[0] for host in checked}
+    for rule in to_components:
+        cid = rule["to"][0]["podSelector"]["matchLabels"]["app.kubernetes.io/component"]
+        assert rule["to"] == [{"podSelector": {"matchLabels": selector(cid)}}]
+        ingress = one(netpol_objects, "NetworkPolicy", cid)["spec"]["ingress"]
+        assert rule["ports"] == ingress[0]["ports"]
+    assert not find(untested_objects, "NetworkPolicy", TEST_POLICY)
 
 
 def test_every_peer_shape_maps_to_its_selector(untested_objects: Objects) -> None:
@@ -257,7 +290,7 @@ def test_wildcard_project_admits_every_namespace(untested_objects: Objects) -> N
 
 def test_egress_allows_exactly_the_upstreams_and_dns(netpol_objects: Objects) -> None:
     values = load_values(NETPOL_FILE)
-    for policy in find(netpol_objects, "NetworkPolicy"):
+    for policy in component_policies(netpol_objects):
         cid = policy["metadata"]["name"]
         assert policy["spec"]["egress"] == [*expected_egress(values, cid), dns_rule()], cid
 
@@ -290,7 +323,7 @@ def test_no_upstreams_means_dns_only(netpol_objects: Objects) -> None:
 def test_no_policy_opens_external_egress_unless_asked(
     netpol_objects: Objects, istio_objects: Objects
 ) -> None:
-    for policy in find(netpol_objects, "NetworkPolicy") + find(istio_objects, "NetworkPolicy"):
+    for policy in component_policies(netpol_objects) + component_policies(istio_objects):
         for rule in policy["spec"]["egress"]:
             assert all("ipBlock" not in peer for peer in rule["to"])
 
@@ -304,7 +337,7 @@ def test_external_egress_reaches_outside_the_cluster_only(external_objects: Obje
         {"ipBlock": {"cidr": "::/0", "except": ["fc00::/7", "fe80::/10"]}},
     ]}
     dns = dns_rule("dns", {"k8s-app": "coredns"})
-    for policy in find(external_objects, "NetworkPolicy"):
+    for policy in component_policies(external_objects):
         cid = policy["metadata"]["name"]
         assert policy["spec"]["egress"] == [*expected_egress(values, cid), dns, external]
         ingress_ns = "traefik" if find(external_objects, "Ingress", cid) else None
@@ -452,7 +485,7 @@ def test_external_egress_lets_the_sidecar_reach_unknown_hosts() -> None:
 
 def test_network_policies_under_istio_also_reach_istiod(istio_objects: Objects) -> None:
     values = load_values(ISTIO_FILE)
-    for policy in find(istio_objects, "NetworkPolicy"):
+    for policy in component_policies(istio_objects):
         cid = policy["metadata"]["name"]
         assert policy["spec"]["egress"] == [*expected_egress(values, cid), dns_rule(), ISTIOD_RULE]
 
