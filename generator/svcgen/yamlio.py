@@ -104,10 +104,14 @@ class Document:
         """1-based (line, column) of the value at ``path``, or of its key with ``key=True``.
 
         When the path leads outside what was written (a default, a missing key), the position of
-        the deepest part that exists is returned; (0, 0) when not even the first part exists.
+        the deepest part that exists is returned; the start of the document when not even the
+        first part exists.
         """
         node = self.tree
-        best = (0, 0)
+        # A path missing from the start (a required key) is placed at the document itself.
+        lc = getattr(node, "lc", None)
+        line, col = (getattr(lc, "line", None), getattr(lc, "col", None))
+        best = (line + 1, col + 1) if isinstance(line, int) and isinstance(col, int) else (0, 0)
         for i, part in enumerate(path):
             last = i == len(path) - 1
             if isinstance(node, CommentedMap) and part in node:

@@ -819,6 +819,10 @@ class _Conversion:
         auto.check_keys(AUTOSCALE_KEYS, "an autoScale section")
         if auto.has("minReplicas"):
             minimum = auto.get("minReplicas").integer(minimum=0)
+            if minimum is None:
+                raise auto.get("minReplicas").error(
+                    "autoScale.minReplicas is null", hint="give a number (0 scales to zero)",
+                    key=True)
         else:
             minimum = 1
             self.report.choice(
@@ -826,7 +830,6 @@ class _Conversion:
                 "autoScale.minReplicas is missing: 1 replica at least",
                 hint="set minReplicas: 0 to scale to zero",
             )
-        assert minimum is not None
         maximum = auto.get("maxReplicas").integer(0, minimum=0) or DEFAULT_MAX_REPLICAS
         if minimum > maximum:
             raise auto.get("minReplicas").error(
