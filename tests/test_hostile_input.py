@@ -730,3 +730,61 @@ def test_an_invalid_file_after_the_update_is_reported_where_the_key_is(tmp_path:
     assert proc.stderr.startswith("values.yaml:3:24: error: after the update, the file is "
                                   "invalid"), proc.stderr
     assert (tmp_path / "values.yaml").read_text().endswith("priorityClassName: 5\n")
+
+
+# --- 6. no traceback, ever ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [("!!bool maybe", "invalid YAML value 'maybe': it is not a valid bool"),
+     ("!!int 12x", "invalid YAML value '12x'"),
+     ("9" * 5000, "it has too many digits")],
+    ids=["bool-tag", "int-tag", "5000-digits"],
+)
+@pytest.mark.parametrize("command", ["lint", "compose", "spacecloud", "devspace"])
+def test_unconstructible_scalars_are_located_errors_in_every_loader(
+    tmp_path: Path, command: str, value: str, message: str
+) -> None:
+    """Compose's own loader reads explicit `!!` tags as compose-go's YAML does (text), so only
+    the oversized number is an error there."""
+    if command == "compose" and value.startswith("!!"):
+        value = "9" * 5000
+        message = "it has too many digits"
+    write(tmp_path / "in.yaml", f"components: {{}}\nx: {value}\n")
+    args = ["lint", "in.yaml"] if command == "lint" else ["values", "--format", command,
+                                                          "in.yaml"]
+    proc = svcgen(*args, cwd=tmp_path)
+    no_traceback(proc)
+    assert proc.returncode in (1, 2)
+    assert proc.stderr.startswith("in.yaml:2:4: error: invalid YAML value"), proc.stderr
+    assert message in proc.stderr
+
+
+def test_a_set_tag_is_read_as_helm_reads_it(tmp_path: Path) -> None:
+    write(tmp_path / "values.yaml", "x: !!set {a, b}\ncomponents: {}\n")
+    proc = svcgen("lint", "values.yaml", cwd=tmp_path)
+    no_traceback(proc)
+    assert proc.returncode == 1
+    assert "unknown key `x`" in proc.stdout
+
+
+def test_spacecloud_null_min_replicas_is_a_located_error(tmp_path: Path) -> None:
+    text = SPACECLOUD + "  autoScale: {minReplicas: null, maxReplicas: 4}\n"
+    proc = values_run(tmp_path, text, name="service.yaml")
+    no_traceback(proc)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("service.yaml:14:15: error: autoScale.minReplicas is null")
+
+
+def test_a_variable_with_bytes_that_are_not_utf8_is_an_error_naming_it(tmp_path: Path) -> None:
+    write(tmp_path / "compose.yaml", COMPOSE.replace(":1.4.2", ":${TAG}"))
+    env = {k: v for k, v in os.environ.items() if k != "SVCGEN_HELM"}
+    proc = subprocess.run([sys.executable, "-m", "svcgen", "values", "compose.yaml"],
+                          capture_output=True, cwd=tmp_path, check=False, timeout=120,
+                          env={**{k.encode(): v.encode() for k, v in env.items()},
+                               b"TAG": b"1.4\xff"})
+    stderr = proc.stderr.decode()
+    assert "Traceback" not in stderr, stderr
+    assert proc.returncode == 1
+    assert stderr.startswith("compose.yaml:3:5: error: variable TAG is not UTF-8 text")
