@@ -570,12 +570,13 @@ def test_x_svcgen_values_cannot_put_a_credential_in_plain_env(tmp_path: Path) ->
 
 
 def test_an_interpolation_error_never_prints_a_secret_value(tmp_path: Path) -> None:
-    """A password with a lone `$` in .env used to be echoed: `DB_PASSWORD=Hunter2$!…`."""
-    write(tmp_path / ".env", "DB_PASSWORD=Hunter2$!xyz\n")
+    """A password that is not valid interpolation syntax in .env used to be echoed whole."""
+    write(tmp_path / ".env", "DB_PASSWORD=Hunter2${!xyz\n")
     proc = values_run(tmp_path, COMPOSE + "    environment: [DB_PASSWORD]\n")
     no_traceback(proc)
     assert proc.returncode == 1
-    assert ".env:1:1: error: invalid interpolation at character 8 of the value" in proc.stderr
+    assert ".env:1:1: error: invalid interpolation at character 8 of the value: '${' is never " \
+        "closed" in proc.stderr
     assert "Hunter2" not in proc.stderr
 
 
@@ -727,8 +728,8 @@ def test_an_invalid_file_after_the_update_is_reported_where_the_key_is(tmp_path:
     write(tmp_path / "values.yaml", "components:\n  api:\n    priorityClassName: 5\n")
     proc = values_run(tmp_path, COMPOSE, "-o", "values.yaml")
     assert proc.returncode == 1
-    assert proc.stderr.startswith("values.yaml:3:24: error: after the update, the file is "
-                                  "invalid"), proc.stderr
+    assert proc.stderr.startswith("values.yaml:3:24: error: after the update, the value "
+                                  "components.api.priorityClassName is invalid"), proc.stderr
     assert (tmp_path / "values.yaml").read_text().endswith("priorityClassName: 5\n")
 
 
