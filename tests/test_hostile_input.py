@@ -789,3 +789,11 @@ def test_a_variable_with_bytes_that_are_not_utf8_is_an_error_naming_it(tmp_path:
     assert "Traceback" not in stderr, stderr
     assert proc.returncode == 1
     assert stderr.startswith("compose.yaml:3:5: error: variable TAG is not UTF-8 text")
+
+
+def test_a_settings_file_is_read_only_up_to_the_input_limit(tmp_path: Path) -> None:
+    write(tmp_path / "values.yaml", APP)
+    proc = svcgen("lint", "--config", "/dev/zero", "values.yaml", cwd=tmp_path, timeout=60)
+    no_traceback(proc)
+    assert proc.returncode == 2
+    assert "/dev/zero is larger than 16 MiB" in proc.stderr

@@ -87,10 +87,12 @@ def load_config(path: Path, section: str = "lint") -> LintConfig:
 
 def _read(path: Path, section: str) -> dict[str, Any] | None:
     name = str(path)
+    from svcgen.yamlio import read_text
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise error(f"cannot read {name}: {exc.strerror or exc}", file=name, exit_code=2) from None
+        text = read_text(path)  # bounded: a settings file is chosen by the repository
+    except SvcgenError as exc:
+        raise SvcgenError(*exc.diagnostics, exit_code=2) from None
     if path.name.endswith(".toml"):
         try:
             data = tomllib.loads(text)
