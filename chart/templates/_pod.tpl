@@ -48,7 +48,7 @@ selector. */ -}}
 {{- /* Not a plain hash of the data: anyone who may read the pod spec could try short values
 until one matched. derivePassword stretches the data with scrypt, so each guess costs ~0.1 s. */ -}}
 {{- with (include "svcgen.secretEnv.data" .) -}}
-  {{- $_ := set $annotations "checksum/secret" (derivePassword 1 "maximum" . "svcgen" $.id | sha256sum) -}}
+  {{- $_ := set $annotations "checksum/secret" (derivePassword 1 "maximum" . "svcgen" "checksum/secret" | sha256sum) -}}
 {{- end -}}
 {{- $once := include "svcgen.component.runsToCompletion" $c -}}
 {{- if and $once ($g.mesh | default dict).istio -}}
