@@ -740,8 +740,9 @@ def test_an_invalid_file_after_the_update_is_reported_where_the_key_is(tmp_path:
     "value, message",
     [("!!bool maybe", "invalid YAML value 'maybe': it is not a valid bool"),
      ("!!int 12x", "invalid YAML value '12x'"),
+     ("!!float nope", "invalid YAML value 'nope'"),
      ("9" * 5000, "it has too many digits")],
-    ids=["bool-tag", "int-tag", "5000-digits"],
+    ids=["bool-tag", "int-tag", "float-tag", "5000-digits"],
 )
 @pytest.mark.parametrize("command", ["lint", "compose", "spacecloud", "devspace"])
 def test_unconstructible_scalars_are_located_errors_in_every_loader(

@@ -286,7 +286,7 @@ def _unconstructible(name: str, text: str, exc: Exception) -> SvcgenError:
             node = pyyaml.ScalarNode(tag, event.value)
             try:
                 constructor(loader, node)
-            except (ValueError, KeyError, TypeError, OverflowError, pyyaml.YAMLError) as bad:
+            except (ValueError, LookupError, TypeError, OverflowError, pyyaml.YAMLError) as bad:
                 return bad_scalar(name, event.start_mark, event.value, tag, bad)
     except pyyaml.YAMLError:
         pass
@@ -313,7 +313,7 @@ def load_documents(
             trees = list(yaml.load_all(text))
     except (MarkedYAMLError, YAMLError) as exc:
         raise syntax_error(name, text, exc) from None
-    except (ValueError, KeyError, TypeError, OverflowError) as exc:
+    except (ValueError, LookupError, TypeError, OverflowError) as exc:
         # A scalar its tag cannot make (``!!bool maybe``) or a number with too many digits:
         # ruamel does not say where, so find the first such scalar.
         raise _unconstructible(name, text, exc) from None

@@ -326,7 +326,7 @@ class _Builder:
             return event.value  # unknown local tags: keep the text, as Helm does
         try:
             return constructor(self.loader, node)
-        except (ValueError, KeyError, TypeError, OverflowError, yaml.YAMLError) as exc:
+        except (ValueError, LookupError, TypeError, OverflowError, yaml.YAMLError) as exc:
             raise bad_scalar(self.name, event.start_mark, event.value, tag, exc) from None
 
 
