@@ -79,9 +79,13 @@ Args: root id c. */ -}}
 {{- end -}}
 {{- end -}}
 
-{{- /* "true" when the chart renders an Ingress for the component (svcgen.ingress.resolve decides, as
-ingress.yaml does), so policies admit the ingress controller exactly when it routes here. Args: root id c. */ -}}
+{{- /* "true" when the chart renders an Ingress for the component (the exposure includes an Ingress
+and svcgen.ingress.resolve finds one, as ingress.yaml decides), so policies admit the ingress
+controller exactly when it routes here. Args: root id c. */ -}}
 {{- define "svcgen.ingress.rendered" -}}
-{{- include "svcgen.ingress.resolve" . -}}
-{{- if .memo.ingress -}}true{{- end -}}
+{{- include "svcgen.exposure.resolve" . -}}
+{{- if .memo.exposure.ingress -}}
+  {{- include "svcgen.ingress.resolve" . -}}
+  {{- if .memo.ingress -}}true{{- end -}}
+{{- end -}}
 {{- end -}}

@@ -37,6 +37,10 @@ HOSTNAME_WILDCARD = r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]
 DURATION = (
     r"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"
 )
+#: A Gateway API duration (HTTPRoute timeouts): one to four `<number><unit>` parts, e.g. `1m30s`.
+GATEWAY_DURATION = r"^([0-9]{1,5}(h|m|s|ms)){1,4}$"
+#: An HTTP header name (RFC 7230 token), as Gateway API checks it.
+HEADER_NAME = r"^[A-Za-z0-9!#$%&'*+\-.^_\x60|~]+$"
 QUANTITY = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$"
 
 #: Kubernetes' int32 fields (replicas, ports, seconds, thresholds) and int64 fields (user ids).
@@ -70,6 +74,7 @@ ContainerName = Annotated[str, StringConstraints(pattern=DNS1123_LABEL, max_leng
 VolumeName = Annotated[str, StringConstraints(pattern=DNS1123_LABEL, max_length=63)]
 PortName = Annotated[str, StringConstraints(pattern=PORT_NAME, max_length=15)]
 EnvName = Annotated[str, StringConstraints(pattern=ENV_NAME)]
+NamespaceName = Annotated[str, StringConstraints(pattern=DNS1123_LABEL, max_length=63)]
 ResourceName = Annotated[str, StringConstraints(pattern=DNS1123_SUBDOMAIN, max_length=253)]
 Hostname = Annotated[str, StringConstraints(pattern=HOSTNAME_WILDCARD, max_length=253)]
 Quantity = Annotated[str, StringConstraints(pattern=QUANTITY)] | int | float
@@ -108,9 +113,14 @@ class NetworkPolicyGlobal(Model):
         default_factory=dict,
         description="Labels of the cluster DNS pods; `k8s-app: kube-dns` when empty.",
     )
-    ingressNamespace: str = Field(
-        "ingress-nginx",
-        description="Namespace of the ingress controller; components with an ingress admit it.",
+    #: No default: ingress-nginx, which a default used to name, was retired in March 2026, and a
+    #: policy admitting a namespace nobody runs a controller in fails closed without a word.
+    ingressNamespace: NamespaceName | None = Field(
+        None,
+        description="Namespace of the ingress controller; components with a rendered Ingress "
+        "admit it. Required when NetworkPolicies are on and an Ingress is rendered, unless "
+        "Istio is on (`global.mesh.ingressGatewayNamespace` then).",
+        examples=["traefik"],
     )
     externalEgress: Bool = Field(
         False,
@@ -137,6 +147,70 @@ class MeshGlobal(Model):
 
 
 MonitorKind = Literal["auto", "ServiceMonitor", "PodMonitor", "none"]
+
+#: How a component's `ingress` (its exposure) is rendered.
+Exposure = Literal["ingress", "gateway", "both"]
+
+
+class GatewayParent(Model):
+    """The Gateway (and listener) a component's routes attach to: their `parentRefs`."""
+
+    name: Annotated[str, StringConstraints(pattern=DNS1123_SUBDOMAIN, max_length=253)] | None = (
+        Field(None, description="Gateway name.", examples=["public"])
+    )
+    namespace: NamespaceName | None = Field(
+        None, description="Gateway namespace; the release namespace when unset.",
+        examples=["gateway-system"],
+    )
+    sectionName: (
+        Annotated[str, StringConstraints(pattern=DNS1123_SUBDOMAIN, max_length=253)] | None
+    ) = Field(
+        None,
+        description="Listener of the Gateway the routes attach to (e.g. its HTTPS listener); "
+        "every listener that accepts them when unset.",
+        examples=["https"],
+    )
+
+
+class GatewayGlobal(GatewayParent):
+    """The Gateway every component's routes attach to unless it names its own."""
+
+    httpSectionName: (
+        Annotated[str, StringConstraints(pattern=DNS1123_SUBDOMAIN, max_length=253)] | None
+    ) = Field(
+        None,
+        description="The Gateway's plain-HTTP listener: components with `ingress.httpsRedirect` "
+        "attach an HTTP→HTTPS redirect route to it.",
+        examples=["http"],
+    )
+    podLabels: dict[str, str] = Field(
+        default_factory=dict,
+        description="Labels of the Gateway's data-plane pods: NetworkPolicies admit only those "
+        "pods of the Gateway's namespace when set, every pod of it when empty.",
+        examples=[{"gateway.networking.k8s.io/gateway-name": "public"}],
+    )
+    serviceAccount: (
+        Annotated[str, StringConstraints(pattern=DNS1123_SUBDOMAIN, max_length=253)] | None
+    ) = Field(
+        None,
+        description="ServiceAccount of the Gateway's data-plane pods: Istio AuthorizationPolicies "
+        "admit that principal when set, the Gateway's namespace when unset.",
+        examples=["public-istio"],
+    )
+
+
+class KedaInterceptor(Model):
+    """Where the KEDA HTTP add-on's interceptor listens (the kedacore chart's defaults)."""
+
+    namespace: NamespaceName = Field(
+        "keda", description="Namespace of the KEDA HTTP add-on."
+    )
+    service: Annotated[str, StringConstraints(pattern=DNS1035_LABEL, max_length=63)] = Field(
+        "keda-add-ons-http-interceptor-proxy", description="The interceptor's proxy Service."
+    )
+    port: Annotated[int, Field(ge=1, le=65535), NOT_TEXT] = Field(
+        8080, description="The interceptor proxy Service's port."
+    )
 
 
 class MetricsGlobal(Model):
@@ -218,6 +292,21 @@ class Global(Model):
     metrics: MetricsGlobal = Field(
         default_factory=MetricsGlobal,
         description="How Prometheus finds the metrics endpoints components declare.",
+    )
+    exposure: Exposure = Field(
+        "ingress",
+        description="How components' `ingress` is rendered: `ingress` (an Ingress), `gateway` "
+        "(Gateway API HTTPRoutes and GRPCRoutes attached to `global.gateway`), or `both` (during "
+        "a migration). A component's `ingress.exposure` overrides it.",
+    )
+    gateway: GatewayGlobal = Field(
+        default_factory=GatewayGlobal,
+        description="The Gateway that Gateway API routes attach to (`parentRefs`).",
+        examples=[{"name": "public", "namespace": "gateway-system", "sectionName": "https"}],
+    )
+    kedaInterceptor: KedaInterceptor = Field(
+        default_factory=KedaInterceptor,
+        description="The KEDA HTTP add-on's interceptor, for `ingress.throughInterceptor`.",
     )
 
 
@@ -623,7 +712,66 @@ class Metrics(Model):
 class PathType(StrEnum):
     PREFIX = "Prefix"
     EXACT = "Exact"
+    REGULAR_EXPRESSION = "RegularExpression"
     IMPLEMENTATION_SPECIFIC = "ImplementationSpecific"
+
+
+HttpMethod = Literal["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"]
+HeaderName = Annotated[str, StringConstraints(pattern=HEADER_NAME, max_length=256)]
+GatewayDuration = Annotated[str, StringConstraints(pattern=GATEWAY_DURATION)]
+
+
+class HeaderMatch(Model):
+    value: Annotated[str, StringConstraints(max_length=4096)] = Field(
+        description="Value the header must have (or match)."
+    )
+    type: Literal["Exact", "RegularExpression"] = Field(
+        "Exact", description="`Exact` or `RegularExpression`."
+    )
+
+
+class HeaderModifier(Model):
+    set: dict[HeaderName, str] = Field(
+        default_factory=dict, description="Headers to set, replacing any value."
+    )
+    add: dict[HeaderName, str] = Field(
+        default_factory=dict, description="Headers to add beside any value."
+    )
+    remove: list[HeaderName] = Field(default_factory=list, description="Headers to remove.")
+
+
+class Redirect(Model):
+    scheme: Literal["http", "https"] | None = Field(
+        None, description="Scheme of the redirect; the request's when unset."
+    )
+    hostname: Hostname | None = Field(
+        None, description="Host of the redirect; the request's when unset."
+    )
+    port: PortNumber | None = Field(
+        None, description="Port of the redirect; the scheme's well-known port when unset."
+    )
+    path: Annotated[str, StringConstraints(pattern=r"^/", max_length=1024)] | None = Field(
+        None, description="Replaces the whole path; the request's when unset."
+    )
+    statusCode: Literal[301, 302] = Field(302, description="301 (permanent) or 302.")
+
+
+class RouteTimeouts(Model):
+    request: GatewayDuration | None = Field(
+        None, description="Time the Gateway allows for the whole request, retries included."
+    )
+    backendRequest: GatewayDuration | None = Field(
+        None, description="Time the Gateway allows for one request to a backend."
+    )
+
+
+class WeightedBackend(Model):
+    port: PortRef | None = Field(
+        None, description="Port of that component's Service; its first port when unset."
+    )
+    weight: Annotated[int, Field(ge=0, le=1000000), NOT_TEXT] = Field(
+        1, description="Share of the requests, relative to the other backends' weights."
+    )
 
 
 class IngressPath(Model):
@@ -631,7 +779,47 @@ class IngressPath(Model):
         None, description="Service port name or number; the Service's first port when unset."
     )
     pathType: PathType = Field(
-        PathType.PREFIX, description="Prefix, Exact or ImplementationSpecific."
+        PathType.PREFIX,
+        description="Prefix, Exact, RegularExpression (Gateway API only) or "
+        "ImplementationSpecific (Ingress only).",
+    )
+    protocol: Literal["http", "grpc"] | None = Field(
+        None,
+        description="`grpc` renders a GRPCRoute, `http` an HTTPRoute; when unset, `grpc` for a "
+        "Service port with `appProtocol: grpc` or named `grpc`/`grpc-*`. Gateway API only.",
+    )
+    method: HttpMethod | None = Field(
+        None, description="Match only this HTTP method (Gateway API only)."
+    )
+    headers: dict[HeaderName, HeaderMatch] = Field(
+        default_factory=dict,
+        description="Match only requests with these headers (Gateway API only).",
+        examples=[{"X-Canary": {"value": "always"}}],
+    )
+    weight: Annotated[int, Field(ge=0, le=1000000), NOT_TEXT] | None = Field(
+        None,
+        description="Share of the requests this component's Service gets beside `backends` "
+        "(Gateway API only); 1 when unset.",
+    )
+    backends: dict[ComponentId, WeightedBackend] = Field(
+        default_factory=dict,
+        description="Other components' Services that share the requests by weight, e.g. a "
+        "canary (Gateway API only).",
+        examples=[{"api-canary": {"weight": 10}}],
+    )
+    requestHeaders: HeaderModifier | None = Field(
+        None, description="Headers changed on the request (Gateway API only)."
+    )
+    responseHeaders: HeaderModifier | None = Field(
+        None, description="Headers changed on the response (Gateway API only)."
+    )
+    redirect: Redirect | None = Field(
+        None,
+        description="Answer with a redirect instead of routing to a backend (Gateway API only).",
+        examples=[{"scheme": "https", "statusCode": 301}],
+    )
+    timeouts: RouteTimeouts | None = Field(
+        None, description="Request timeouts (Gateway API HTTPRoute only)."
     )
 
 
@@ -648,19 +836,33 @@ class CertManager(Model):
 
 
 class IngressTLS(Model):
-    enabled: Bool = Field(True, description="Serve the ingress hosts over TLS.")
+    enabled: Bool = Field(
+        True,
+        description="Serve the hosts over TLS. Gateway API: the Gateway's listener holds the "
+        "certificate; the routes only say https in NOTES.",
+    )
     secretName: ResourceName | None = Field(
-        None, description="TLS Secret; `<ingress>-tls` when unset (filled by cert-manager)."
+        None,
+        description="TLS Secret; `<ingress>-tls` when unset (filled by cert-manager). "
+        "Ingress only.",
     )
     certManager: CertManager | None = Field(
-        None, description="Have cert-manager issue the certificate."
+        None, description="Have cert-manager issue the certificate. Ingress only."
     )
 
 
 class Ingress(Model):
-    enabled: Bool = Field(True, description="Render the Ingress.")
+    enabled: Bool = Field(True, description="Expose the component (an Ingress and/or routes).")
+    exposure: Exposure | None = Field(
+        None, description="Overrides `global.exposure` for this component."
+    )
     className: str | None = Field(
         None, description="Ingress class; `global.ingressClassName` when unset."
+    )
+    gateway: GatewayParent | None = Field(
+        None,
+        description="The Gateway this component's routes attach to; `global.gateway` when unset "
+        "(each unset field falls back to it).",
     )
     hosts: dict[Hostname, IngressHost] = Field(
         default_factory=dict,
@@ -668,6 +870,18 @@ class Ingress(Model):
         examples=[{"api.example.com": {"paths": {"/": {"port": "http"}}}}],
     )
     tls: IngressTLS | None = Field(None, description="TLS for every host of this ingress.")
+    httpsRedirect: Bool = Field(
+        False,
+        description="Gateway API: also attach a route to `global.gateway.httpSectionName` that "
+        "redirects every host to https (301).",
+    )
+    throughInterceptor: Bool = Field(
+        False,
+        description="Gateway API: route to the KEDA HTTP add-on's interceptor "
+        "(`global.kedaInterceptor`) instead of the Service, so requests are counted and wake the "
+        "component from zero; renders a ReferenceGrant in the add-on's namespace. Needs "
+        "`scaling.concurrency` or `scaling.requestsPerSecond`.",
+    )
     annotations: dict[str, str] = Field(default_factory=dict, description="Extra annotations.")
 
 
@@ -1227,6 +1441,66 @@ class Component(Model):
     def serves(self) -> bool:
         """Whether its pods keep running to serve (a Service, an ingress, derived probes)."""
         return self.kind in SERVING_KINDS
+
+    def exposure(self, defaults: Global) -> tuple[bool, bool]:
+        """(Ingress, Gateway API routes): what the chart renders for the component's `ingress`
+        (chart/templates/_exposure.tpl derives the same)."""
+        ing = self.ingress
+        if ing is None or not ing.enabled or not self.serves:
+            return False, False
+        mode = ing.exposure or defaults.exposure
+        return mode in ("ingress", "both"), mode in ("gateway", "both")
+
+    def gateway_parent(self, defaults: Global) -> GatewayParent:
+        """The parentRef of the component's routes: its own `ingress.gateway` fields, each unset
+        one from `global.gateway`."""
+        own = self.ingress.gateway if self.ingress is not None else None
+        base = defaults.gateway
+        if own is None:
+            return GatewayParent(name=base.name, namespace=base.namespace,
+                                 sectionName=base.sectionName)
+        return GatewayParent(
+            name=own.name or base.name,
+            namespace=own.namespace or base.namespace,
+            sectionName=own.sectionName or base.sectionName,
+        )
+
+    def route_kind(self, path: IngressPath) -> Literal["HTTPRoute", "GRPCRoute"]:
+        """The Gateway API route a path renders as: its `protocol` when set, else GRPCRoute when
+        the Service port it routes to has `appProtocol: grpc` or is named `grpc` / `grpc-*` (the
+        naming convention Istio reads), else HTTPRoute. The chart derives the same
+        (chart/templates/_routes.tpl)."""
+        if path.protocol is not None:
+            return "GRPCRoute" if path.protocol == "grpc" else "HTTPRoute"
+        target = self._routed_service_port(path.port)
+        if target is None:
+            return "HTTPRoute"
+        name, app_protocol = target
+        grpc = app_protocol == "grpc" or name == "grpc" or name.startswith("grpc-")
+        return "GRPCRoute" if grpc else "HTTPRoute"
+
+    def _routed_service_port(self, ref: int | str | None) -> tuple[str, str | None] | None:
+        """(name, appProtocol) of the Service port an exposure path names (the first port by name
+        when it names none), as the chart resolves it; None when there is no such port."""
+        ports: list[tuple[str, int | None, str | None]] = []
+        if self.service.ports:
+            for name, sp in sorted(self.service.ports.items()):
+                number = sp.port
+                if number is None:
+                    target = sp.targetPort if sp.targetPort is not None else name
+                    number = target if isinstance(target, int) else next(
+                        (cp.containerPort for c in self.containers.values()
+                         for cname, cp in c.ports.items() if cname == target), None)
+                ports.append((name, number, sp.appProtocol))
+        else:
+            for _, container in sorted(self.containers.items()):
+                for name, cp in sorted(container.ports.items()):
+                    ports.append((name, cp.containerPort, None))
+            ports.sort(key=lambda entry: entry[0])
+        for name, number, app_protocol in ports:
+            if ref is None or ref == name or (isinstance(ref, int) and ref == number):
+                return name, app_protocol
+        return None
 
     @property
     def replicated(self) -> bool:
