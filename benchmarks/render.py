@@ -102,7 +102,8 @@ def component(i: int, count: int) -> dict[str, Any]:
 
 def synthetic_values(count: int) -> dict[str, Any]:
     values = {
-        "global": {"domain": "example.com", "networkPolicy": {"enabled": True},
+        "global": {"domain": "example.com",
+                   "networkPolicy": {"enabled": True, "ingressNamespace": "traefik"},
                    "metrics": {"monitor": "auto"}},
         "components": {f"svc-{i:04d}": component(i, count) for i in range(count)},
     }

@@ -282,6 +282,39 @@ def test_ingress_controller_is_admitted_only_where_an_ingress_routes(
         assert {"namespaceSelector": namespace_selector("ingress-nginx")} not in rules[0]["from"]
 
 
+def _ingress_with_policies(**global_: Any) -> dict[str, Any]:
+    return {
+        "global": {"networkPolicy": {"enabled": True}, **global_},
+        "components": {"web": {
+            "containers": {"app": {"image": {"repository": "nginx", "tag": "1.27"},
+                                   "ports": {"http": {"containerPort": 8080}}}},
+            "ingress": {"hosts": {"www.example.com": {}}},
+        }},
+    }
+
+
+def test_ingress_controller_namespace_has_no_default() -> None:
+    """ingress-nginx was retired in 2026: a policy admitting a namespace nobody runs a controller
+    in would fail closed without a word, so the render names the value to set instead."""
+    with pytest.raises(RenderError) as err:
+        render(_ingress_with_policies())
+    assert "global.networkPolicy.ingressNamespace" in str(err.value)
+    assert "components.web renders an Ingress" in str(err.value)
+
+
+def test_istio_ingress_gateway_namespace_stands_in_for_the_controller() -> None:
+    mesh = {"istio": True, "ingressGatewayNamespace": "istio-ingress"}
+    values = _ingress_with_policies(mesh=mesh)
+    rules = one(render(values), "NetworkPolicy", "web")["spec"]["ingress"]
+    assert {"namespaceSelector": namespace_selector("istio-ingress")} in rules[0]["from"]
+
+
+def test_ingress_controller_is_not_admitted_when_only_routes_render() -> None:
+    values = _ingress_with_policies(exposure="gateway", gateway={"name": "public"})
+    rules = one(render(values), "NetworkPolicy", "web")["spec"]["ingress"]
+    assert all("ingress" not in str(peer) for rule in rules for peer in rule["from"])
+
+
 def test_wildcard_project_admits_every_namespace(untested_objects: Objects) -> None:
     rules = one(untested_objects, "NetworkPolicy", "public")["spec"]["ingress"]
     assert rules == [{"from": [{"namespaceSelector": {}}],
