@@ -33,20 +33,12 @@ when it has no enabled ingress. Shared by ingress.yaml, NOTES.txt and the polici
       {{- $outPaths := list -}}
       {{- range $p, $spec := $paths -}}
         {{- $spec = $spec | default dict -}}
-        {{- $port := dict "name" (first $ports).name -}}
-        {{- if not (kindIs "invalid" $spec.port) -}}
-          {{- $found := false -}}
-          {{- range $sp := $ports -}}
-            {{- if or (eq (toString $sp.name) (toString $spec.port)) (and (not (kindIs "string" $spec.port)) (eq (int64 $sp.port) (int64 $spec.port))) -}}
-              {{- $found = true -}}
-              {{- $port = dict "name" $sp.name -}}
-            {{- end -}}
-          {{- end -}}
-          {{- if not $found -}}
-            {{- fail (printf "%s.hosts.%s.paths.%s.port: %v is not a port of the Service %s (its ports: %s)" $path $host $p $spec.port (include "svcgen.names.service" $) (include "svcgen.ports.names" (dict "ports" $ports))) -}}
-          {{- end -}}
-        {{- end -}}
-        {{- $outPaths = append $outPaths (dict "path" $p "pathType" ($spec.pathType | default "Prefix") "port" $port) -}}
+        {{- $args := dict "ports" $ports "ref" $spec.port "path" (printf "%s.hosts.%s.paths.%s.port" $path $host $p) "root" $.root "id" $.id "c" $.c -}}
+        {{- include "svcgen.ingress.servicePort" $args -}}
+        {{- $target := $args.found -}}
+        {{- /* `port` is the Ingress backend's port; `target` the whole Service port, for the routes
+        (whose backendRefs take a number) and for telling gRPC ports; `spec` the path's values. */ -}}
+        {{- $outPaths = append $outPaths (dict "path" $p "pathType" ($spec.pathType | default "Prefix") "port" (dict "name" $target.name) "target" $target "spec" $spec) -}}
       {{- end -}}
       {{- $outHosts = append $outHosts (dict "host" $host "paths" $outPaths) -}}
     {{- end -}}
@@ -70,6 +62,26 @@ when it has no enabled ingress. Shared by ingress.yaml, NOTES.txt and the polici
 {{- end -}}
 {{- end -}}
 
+{{- /* The Service port (an entry of svcgen.ports.resolveService) a path routes to, handed back in
+the argument as `found`: the one named or numbered `ref`, the first when `ref` is unset; fails
+naming `path` when there is none. Args: ports ref path, and root id c of the Service's component. */ -}}
+{{- define "svcgen.ingress.servicePort" -}}
+{{- $found := "" -}}
+{{- if kindIs "invalid" .ref -}}
+  {{- $found = first .ports -}}
+{{- else -}}
+  {{- range $sp := .ports -}}
+    {{- if or (eq (toString $sp.name) (toString $.ref)) (and (not (kindIs "string" $.ref)) (eq (int64 $sp.port) (int64 $.ref))) -}}
+      {{- $found = $sp -}}
+    {{- end -}}
+  {{- end -}}
+{{- end -}}
+{{- if not $found -}}
+  {{- fail (printf "%s: %v is not a port of the Service %s (its ports: %s)" .path .ref (include "svcgen.names.service" .) (include "svcgen.ports.names" (dict "ports" .ports))) -}}
+{{- end -}}
+{{- $_ := set . "found" $found -}}
+{{- end -}}
+
 {{- /* The Ingress of svcgen.ingress.resolve as YAML, or nothing when the component has none.
 Args: root id c. */ -}}
 {{- define "svcgen.ingress.spec" -}}
@@ -87,5 +99,34 @@ controller exactly when it routes here. Args: root id c. */ -}}
 {{- if .memo.exposure.ingress -}}
   {{- include "svcgen.ingress.resolve" . -}}
   {{- if .memo.ingress -}}true{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- /* Fails when the component's exposure says what an Ingress cannot: the Gateway API fields of a
+path, RegularExpression paths, an HTTPS redirect route or the interceptor. Nothing an Ingress
+cannot carry is dropped silently. Args: root id c (after svcgen.ingress.resolve). */ -}}
+{{- define "svcgen.ingress.refuseRouteOnly" -}}
+{{- $where := printf "components.%s.ingress" .id -}}
+{{- $ing := .c.ingress | default dict -}}
+{{- /* An HTTPS redirect is a route of its own, so it may go with an Ingress while routes render too
+(exposure both); the interceptor may not: the Ingress would go round it. */ -}}
+{{- range $field := list "httpsRedirect" "throughInterceptor" -}}
+  {{- if and (index $ing $field) (or (eq $field "throughInterceptor") (not $.memo.exposure.gateway)) -}}
+    {{- fail (printf "%s.%s: only Gateway API routes can do this, and this component renders an Ingress; set %s.exposure: gateway (or global.exposure), or remove %s" $where $field $where $field) -}}
+  {{- end -}}
+{{- end -}}
+{{- range $h := .memo.ingress.hosts -}}
+  {{- range $p := $h.paths -}}
+    {{- $at := printf "%s.hosts.%s.paths.%s" $where $h.host $p.path -}}
+    {{- if eq $p.pathType "RegularExpression" -}}
+      {{- fail (printf "%s.pathType: an Ingress has no RegularExpression paths; use Prefix, Exact or ImplementationSpecific, or set %s.exposure: gateway" $at $where) -}}
+    {{- end -}}
+    {{- range $field := list "protocol" "method" "headers" "weight" "backends" "requestHeaders" "responseHeaders" "redirect" "timeouts" -}}
+      {{- $v := index $p.spec $field -}}
+      {{- if and (not (kindIs "invalid" $v)) (or $v (kindIs "float64" $v) (kindIs "int64" $v) (kindIs "int" $v)) (not (and (eq $field "protocol") (eq (toString $v) "http"))) -}}
+        {{- fail (printf "%s.%s: an Ingress cannot carry %s (Gateway API routes can); set %s.exposure: gateway (or global.exposure), or remove it" $at $field $field $where) -}}
+      {{- end -}}
+    {{- end -}}
+  {{- end -}}
 {{- end -}}
 {{- end -}}

@@ -786,7 +786,8 @@ class IngressPath(Model):
     protocol: Literal["http", "grpc"] | None = Field(
         None,
         description="`grpc` renders a GRPCRoute, `http` an HTTPRoute; when unset, `grpc` for a "
-        "Service port with `appProtocol: grpc` or named `grpc`/`grpc-*`. Gateway API only.",
+        "path without redirect to a Service port with `appProtocol: grpc` or named `grpc` or "
+        "`grpc-*`. Gateway API only.",
     )
     method: HttpMethod | None = Field(
         None, description="Match only this HTTP method (Gateway API only)."
@@ -1466,12 +1467,14 @@ class Component(Model):
         )
 
     def route_kind(self, path: IngressPath) -> Literal["HTTPRoute", "GRPCRoute"]:
-        """The Gateway API route a path renders as: its `protocol` when set, else GRPCRoute when
-        the Service port it routes to has `appProtocol: grpc` or is named `grpc` / `grpc-*` (the
-        naming convention Istio reads), else HTTPRoute. The chart derives the same
-        (chart/templates/_routes.tpl)."""
+        """The Gateway API route a path renders as: its `protocol` when set, else HTTPRoute for a
+        redirect, else GRPCRoute when the Service port it routes to has `appProtocol: grpc` or is
+        named `grpc` / `grpc-*` (the naming convention Istio reads), else HTTPRoute. The chart
+        derives the same (chart/templates/_routes.tpl)."""
         if path.protocol is not None:
             return "GRPCRoute" if path.protocol == "grpc" else "HTTPRoute"
+        if path.redirect is not None:
+            return "HTTPRoute"
         target = self._routed_service_port(path.port)
         if target is None:
             return "HTTPRoute"
