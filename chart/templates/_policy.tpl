@@ -99,3 +99,44 @@ source:
   {{- printf "%s/%s.%s.svc.cluster.local" .peer.project .peer.service .peer.project -}}
 {{- end -}}
 {{- end -}}
+
+{{- /* The NetworkPolicy peer that calls a component whose routes render, as a YAML list item: the
+Gateway's data-plane pods (global.gateway.podLabels, every pod of its namespace when empty) in the
+namespace of the component's Gateway; or, for ingress.throughInterceptor, the KEDA HTTP add-on's
+namespace, since the interceptor and not the Gateway then calls the pods. Args: root id c (after
+svcgen.exposure.resolve). */ -}}
+{{- define "svcgen.policy.gatewayPeer" -}}
+{{- $g := .root.Values.global | default dict -}}
+{{- if (.c.ingress | default dict).throughInterceptor -}}
+- namespaceSelector:
+    matchLabels:
+      kubernetes.io/metadata.name: {{ ($g.kedaInterceptor | default dict).namespace | default "keda" | quote }}
+{{- else -}}
+{{- $podLabels := ($g.gateway | default dict).podLabels -}}
+- namespaceSelector:
+    matchLabels:
+      kubernetes.io/metadata.name: {{ .memo.exposure.parent.namespace | quote }}
+  {{- with $podLabels }}
+  podSelector:
+    matchLabels:
+      {{- toYaml . | nindent 6 }}
+  {{- end }}
+{{- end -}}
+{{- end -}}
+
+{{- /* The Istio AuthorizationPolicy source of the caller of a component whose routes render: the
+principal of global.gateway.serviceAccount when the component attaches to that Gateway and it is
+set, else the Gateway's namespace; for ingress.throughInterceptor, the KEDA HTTP add-on's namespace.
+As a dict in the argument as `source`. Args: root id c (after svcgen.exposure.resolve). */ -}}
+{{- define "svcgen.policy.gatewaySource" -}}
+{{- $g := .root.Values.global | default dict -}}
+{{- $gw := $g.gateway | default dict -}}
+{{- $parent := .memo.exposure.parent -}}
+{{- if (.c.ingress | default dict).throughInterceptor -}}
+  {{- $_ := set . "source" (dict "namespaces" (list (($g.kedaInterceptor | default dict).namespace | default "keda"))) -}}
+{{- else if and $gw.serviceAccount (eq $parent.name (toString $gw.name)) (eq $parent.namespace ($gw.namespace | default .root.Release.Namespace)) -}}
+  {{- $_ := set . "source" (dict "principals" (list (printf "cluster.local/ns/%s/sa/%s" $parent.namespace $gw.serviceAccount))) -}}
+{{- else -}}
+  {{- $_ := set . "source" (dict "namespaces" (list $parent.namespace)) -}}
+{{- end -}}
+{{- end -}}
