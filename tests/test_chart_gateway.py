@@ -288,8 +288,7 @@ def test_shop_example_switches_to_a_gateway_with_one_setting() -> None:
     assert exposed
     before = render(files=[SHOP], namespace="shop")
     assert find(before, "Ingress") and not find(before, "HTTPRoute")
-    after = render(files=[SHOP], namespace="shop", extra_args=[
-        "--set", "global.exposure=gateway", "--set", "global.gateway.name=public"])
+    after = render(files=[SHOP], namespace="shop", extra_args=["--set", "global.exposure=gateway"])
     assert not find(after, "Ingress")
     routes = find(after, "HTTPRoute") + find(after, "GRPCRoute")
     components = {r["metadata"]["labels"]["app.kubernetes.io/component"] for r in routes}
