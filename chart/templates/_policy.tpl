@@ -107,12 +107,12 @@ namespace, since the interceptor and not the Gateway then calls the pods. Args: 
 svcgen.exposure.resolve). */ -}}
 {{- define "svcgen.policy.gatewayPeer" -}}
 {{- $g := .root.Values.global | default dict -}}
+{{- $podLabels := ($g.gateway | default dict).podLabels -}}
 {{- if (.c.ingress | default dict).throughInterceptor -}}
 - namespaceSelector:
     matchLabels:
       kubernetes.io/metadata.name: {{ ($g.kedaInterceptor | default dict).namespace | default "keda" | quote }}
 {{- else -}}
-{{- $podLabels := ($g.gateway | default dict).podLabels -}}
 - namespaceSelector:
     matchLabels:
       kubernetes.io/metadata.name: {{ .memo.exposure.parent.namespace | quote }}

@@ -1475,14 +1475,14 @@ class Component(Model):
             return "GRPCRoute" if path.protocol == "grpc" else "HTTPRoute"
         if path.redirect is not None:
             return "HTTPRoute"
-        target = self._routed_service_port(path.port)
+        target = self.routed_service_port(path.port)
         if target is None:
             return "HTTPRoute"
         name, app_protocol = target
         grpc = app_protocol == "grpc" or name == "grpc" or name.startswith("grpc-")
         return "GRPCRoute" if grpc else "HTTPRoute"
 
-    def _routed_service_port(self, ref: int | str | None) -> tuple[str, str | None] | None:
+    def routed_service_port(self, ref: int | str | None) -> tuple[str, str | None] | None:
         """(name, appProtocol) of the Service port an exposure path names (the first port by name
         when it names none), as the chart resolves it; None when there is no such port."""
         ports: list[tuple[str, int | None, str | None]] = []

@@ -3,6 +3,7 @@
 from svcgen.lint.rules import (
     builtin,
     env,
+    exposure,
     metrics,
     names,
     peers,
@@ -16,6 +17,6 @@ from svcgen.lint.rules import (
 )
 
 __all__ = [
-    "builtin", "env", "metrics", "names", "peers", "ports", "resources", "scaling", "security",
-    "storage", "values", "workloads",
+    "builtin", "env", "exposure", "metrics", "names", "peers", "ports", "resources", "scaling",
+    "security", "storage", "values", "workloads",
 ]

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from svcgen.diagnostics import Severity
 from svcgen.lint.registry import Context, Finding, rule
 from svcgen.lint.rules._common import base, container_ports, service_name, service_ports
+from svcgen.model import IngressPath
 
 
 @rule("SVC101", "duplicate-container-port", Severity.ERROR,
@@ -94,17 +95,19 @@ def _names(ports: Iterable[str]) -> str:
 
 
 @rule("SVC103", "ingress-port-missing", Severity.ERROR,
-      "An ingress path routes to a Service port that does not exist")
+      "An ingress path or route backend points at a Service port that does not exist")
 def ingress_port_missing(ctx: Context) -> Iterator[Finding]:
-    """An ingress path is routed to a port of the component's own Service. When the Service has
-    no such port (or no Service is rendered, because it is disabled or no container has a port),
-    the ingress controller answers 503 for that path.
+    """An ingress path is routed to a port of the component's own Service, and a route's
+    weighted `backends` to ports of other components' Services. When the Service has no such
+    port (or no Service is rendered, because it is disabled or no container has a port, or the
+    component does not exist), the ingress controller or Gateway answers 503 for that path.
 
     Example fix: route the path to a port the Service has.
 
         service: {ports: {http: {port: 80}}}
         ingress: {hosts: {api.example.com: {paths: {/: {port: http}}}}}   # was port: web
     """
+    yield from _backend_ports_missing(ctx)
     for cid, comp in ctx.components():
         ing = comp.ingress
         if ing is None or not ing.enabled:
@@ -130,13 +133,43 @@ def ingress_port_missing(ctx: Context) -> Iterator[Finding]:
                     )
 
 
+def _backend_ports_missing(ctx: Context) -> Iterator[Finding]:
+    if ctx.values is None:
+        return
+    components = ctx.values.components
+    for cid, comp in ctx.components():
+        if comp.ingress is None or not comp.ingress.enabled:
+            continue
+        for host, h in comp.ingress.hosts.items():
+            for path, p in h.paths.items():
+                for bid, b in p.backends.items():
+                    where = (*base(cid), "ingress", "hosts", host, "paths", path, "backends", bid)
+                    peer = components.get(bid)
+                    sports = service_ports(peer) if peer is not None and peer.enabled else None
+                    if peer is None or sports is None:
+                        yield Finding(where, f"backend `{bid}` of {host}{path} is no enabled "
+                                      "component with a Service",
+                                      "name a component of `components` that has ports", key=True)
+                    elif b.port is not None and not (
+                        b.port in sports if isinstance(b.port, str) else b.port in sports.values()
+                    ):
+                        yield Finding((*where, "port"),
+                                      f"backend `{bid}` of {host}{path} routes to Service port "
+                                      f"{b.port!r}, which `{service_name(bid, peer)}` does not "
+                                      "have", f"use one of: {_names(sports)}")
+
+
 @rule("SVC104", "duplicate-ingress-route", Severity.ERROR,
-      "Two components claim the same ingress host and path")
+      "Two components claim the same host, path and match")
 def duplicate_ingress_route(ctx: Context) -> Iterator[Finding]:
     """Two Ingress objects with the same host and path leave the choice to the ingress
-    controller: NGINX merges them by age, others reject the second one. Traffic ends up at one
-    component at random from a reader's point of view. A host without hosts uses the default
-    ``<component>.<global.domain>``, which is counted too.
+    controller: NGINX merges them by age, others reject the second one. Two Gateway API routes
+    with the same host and match (path, method, headers) leave it to the Gateway's precedence
+    rules, which pick the oldest route. Traffic ends up at one component at random from a
+    reader's point of view. A component without hosts uses the default
+    ``<component>.<global.domain>``, which is counted too. Ingresses and routes are counted
+    apart: the same host and path on an Ingress and on a route is a migration in progress
+    (`exposure: both`), each rendering with its own controller.
 
     Example fix: give each component its own host or path.
 
@@ -145,24 +178,36 @@ def duplicate_ingress_route(ctx: Context) -> Iterator[Finding]:
     """
     if ctx.values is None:
         return
-    domain = ctx.values.global_.domain
-    claimed: dict[tuple[str, str], str] = {}
+    g = ctx.values.global_
+    domain = g.domain
+    claimed: dict[tuple[object, ...], str] = {}
     for cid, comp in ctx.components():
         ing = comp.ingress
         if ing is None or not ing.enabled:
             continue
+        ingress, routes = comp.exposure(g)
         if ing.hosts:
-            routes = [((*base(cid), "ingress", "hosts", host, "paths", path), host, path)
-                      for host, h in ing.hosts.items() for path in h.paths]
+            paths = [((*base(cid), "ingress", "hosts", host, "paths", path), host, path, p)
+                     for host, h in ing.hosts.items() for path, p in h.paths.items()]
         elif domain:
-            routes = [((*base(cid), "ingress"), f"{cid}.{domain}", "/")]
+            paths = [((*base(cid), "ingress"), f"{cid}.{domain}", "/", IngressPath())]
         else:
             continue
-        for where, host, path in routes:
-            owner = claimed.setdefault((host, path), cid)
-            if owner != cid:
-                yield Finding(where, f"{host}{path} is already routed to component `{owner}`",
-                              "give this component another host or path", key=True)
+        for where, host, path, p in paths:
+            keys: list[tuple[object, ...]] = []
+            if ingress or not routes:
+                keys.append(("Ingress", host, path))
+            if routes:
+                headers = tuple(sorted((n.lower(), m.type, m.value) for n, m in p.headers.items()))
+                keys.append((comp.route_kind(p), host, path, p.pathType, p.method, headers))
+            for key in keys:
+                owner = claimed.setdefault(key, cid)
+                if owner != cid:
+                    what = "routed" if key[0] != "Ingress" else "routed by an Ingress"
+                    yield Finding(where, f"{host}{path} is already {what} to component "
+                                  f"`{owner}`", "give this component another host or path",
+                                  key=True)
+                    break
 
 
 @rule("SVC105", "probe-port-missing", Severity.ERROR,
