@@ -7,8 +7,10 @@ import io
 from svcgen.diagnostics import SvcgenError, format_text
 
 
-def svcgen_values(*args: str) -> tuple[int, str, str]:
-    """Run `svcgen values ARGS` in process: exit code, stdout, stderr."""
+def svcgen_values(*args: str, exposure: str | None = None,
+                  gateway: str | None = None) -> tuple[int, str, str]:
+    """Run `svcgen values ARGS [--exposure E] [--gateway G]` in process: exit code, stdout,
+    stderr."""
     from svcgen.values_cmd import run_values
 
     out, err = io.StringIO(), io.StringIO()
@@ -25,6 +27,8 @@ def svcgen_values(*args: str) -> tuple[int, str, str]:
             strict=False,
             stdout=out,
             stderr=err,
+            exposure=exposure,
+            gateway=gateway,
         )
     except SvcgenError as exc:
         err.write("\n".join(format_text(d) for d in exc.diagnostics))

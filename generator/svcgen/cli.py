@@ -75,13 +75,22 @@ def values(
     image: list[str] = typer.Option(  # noqa: B008
         [], "--image", help="SERVICE=REF: set a service's image."
     ),
+    exposure: str | None = typer.Option(
+        None, "--exposure",
+        help="How exposed services render: ingress, gateway (Gateway API routes) or both.",
+    ),
+    gateway: str | None = typer.Option(
+        None, "--gateway", metavar="NAMESPACE/NAME[/SECTION]",
+        help="The Gateway that routes attach to (global.gateway).",
+    ),
     strict: bool = typer.Option(False, "--strict", help="Fail when any key is not converted."),
 ) -> None:
     """Convert service definitions into values for the chart; report what was not converted."""
     from svcgen.values_cmd import run_values
 
     run(lambda: run_values(inputs, output=output, fmt=fmt, env_file=env_file, profiles=profile,
-                           project=project, registry=registry, images=image, strict=strict))
+                           project=project, registry=registry, images=image, strict=strict,
+                           exposure=exposure, gateway=gateway))
 
 
 # Options lint and diff share: the same findings, filtered and printed the same way.

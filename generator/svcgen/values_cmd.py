@@ -56,6 +56,42 @@ def parse_images(pairs: Iterable[str]) -> dict[str, str]:
     return images
 
 
+EXPOSURES = ("ingress", "gateway", "both")
+
+
+def parse_exposure(text: str | None) -> str | None:
+    """``--exposure``: one of ingress, gateway, both."""
+    if text is not None and text not in EXPOSURES:
+        raise error(f"--exposure {text!r} is not one of {', '.join(EXPOSURES)}", exit_code=2,
+                    hint="--exposure gateway renders Gateway API routes")
+    return text
+
+
+def parse_gateway(text: str | None) -> dict[str, str] | None:
+    """``--gateway NAMESPACE/NAME[/SECTION]`` → global.gateway's name, namespace, sectionName."""
+    if text is None:
+        return None
+    parts = text.split("/")
+    if len(parts) not in (2, 3) or not all(parts):
+        raise error(f"--gateway {text!r} is not NAMESPACE/NAME or NAMESPACE/NAME/SECTION",
+                    exit_code=2, hint="e.g. --gateway gateway-system/public/https")
+    gateway = {"namespace": parts[0], "name": parts[1]}
+    if len(parts) == 3:
+        gateway["sectionName"] = parts[2]
+    return gateway
+
+
+def apply_exposure(values: dict[str, Any], options: ReadOptions) -> None:
+    """``--exposure`` and ``--gateway`` set the release's rendering over what the inputs say."""
+    if options.exposure is None and options.gateway is None:
+        return
+    global_ = values.setdefault("global", {})
+    if options.exposure is not None:
+        global_["exposure"] = options.exposure
+    if options.gateway is not None:
+        global_["gateway"] = {**(global_.get("gateway") or {}), **options.gateway}
+
+
 def read_input(path: str, wanted: str) -> Input:
     """Load one input and tell its format (``wanted`` unless it is ``auto``): the first reader of
     the table that recognises the file's first document reads it."""
@@ -119,6 +155,7 @@ def generate(inputs: Sequence[str], options: ReadOptions, fmt: str = "auto") -> 
             else:
                 values[key] = part
     _check_images_used(options, values.get("components", {}))
+    apply_exposure(values, options)
     values.setdefault("components", {})
     values = ordered(values)
     # Readers validate their own values to place errors in their inputs; checking the whole
@@ -465,7 +502,8 @@ def _to_rt(value: Any) -> Any:
 def run_values(inputs: Sequence[str], *, output: str | None, fmt: str, env_file: str | None,
                profiles: Sequence[str], project: str | None, registry: str | None,
                images: Sequence[str], strict: bool, stdout: TextIO | None = None,
-               stderr: TextIO | None = None) -> int:
+               stderr: TextIO | None = None, exposure: str | None = None,
+               gateway: str | None = None) -> int:
     # The run builds hundreds of thousands of small acyclic objects and ends: the cyclic garbage
     # collector would only rescan them (it took over half the time for 1000 services).
     enabled = gc.isenabled()
@@ -473,7 +511,7 @@ def run_values(inputs: Sequence[str], *, output: str | None, fmt: str, env_file:
     try:
         return _run_values(inputs, output=output, fmt=fmt, env_file=env_file, profiles=profiles,
                            project=project, registry=registry, images=images, strict=strict,
-                           stdout=stdout, stderr=stderr)
+                           stdout=stdout, stderr=stderr, exposure=exposure, gateway=gateway)
     finally:
         if enabled:
             gc.enable()
@@ -482,7 +520,8 @@ def run_values(inputs: Sequence[str], *, output: str | None, fmt: str, env_file:
 def _run_values(inputs: Sequence[str], *, output: str | None, fmt: str, env_file: str | None,
                 profiles: Sequence[str], project: str | None, registry: str | None,
                 images: Sequence[str], strict: bool, stdout: TextIO | None,
-                stderr: TextIO | None) -> int:
+                stderr: TextIO | None, exposure: str | None = None,
+                gateway: str | None = None) -> int:
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     if not inputs:
@@ -495,7 +534,8 @@ def _run_values(inputs: Sequence[str], *, output: str | None, fmt: str, env_file
         raise error(f"-o {output} is also an input; it would be overwritten", file=str(output),
                     exit_code=2, hint="write the values to another file")
     options = ReadOptions(project=project, registry=registry, images=parse_images(images),
-                          env_file=env_file, profiles=tuple(profiles))
+                          env_file=env_file, profiles=tuple(profiles),
+                          exposure=parse_exposure(exposure), gateway=parse_gateway(gateway))
     values, report, origin = generate(inputs, options, fmt)
     if strict:
         unconverted = [d for d in report if d.rule == "R100"]

@@ -27,6 +27,16 @@ class ReadOptions:
     profiles: tuple[str, ...] = ()
     #: Variables for interpolation; the process environment when None.
     environ: dict[str, str] | None = None
+    #: ``--exposure``: how the release renders exposure (global.exposure); the input's when None.
+    exposure: str | None = None
+    #: ``--gateway NAMESPACE/NAME[/SECTION]``: the Gateway routes attach to (global.gateway).
+    gateway: dict[str, str] | None = None
+
+    @property
+    def routes(self) -> bool:
+        """Whether the release renders Gateway API routes, so readers convert what an Ingress
+        alone could leave to its controller (ImplementationSpecific paths, weights)."""
+        return self.exposure in ("gateway", "both")
 
 
     def image_for(self, *names: str) -> str | None:

@@ -11,7 +11,8 @@ reported with its reason. The meaning follows the templates (README: "DevSpace c
 * ``service.ports`` (``port`` or the older ``externalPort``, ``containerPort`` defaulting to the
   port) target the container port of that number, else one added to the first container;
 * ``ingress.rules`` become hosts and paths (``ImplementationSpecific`` unless a pathType is given,
-  routed to the first listed Service port unless ``servicePort``); ``tls: true`` keeps the
+  ``Prefix`` instead when ``--exposure`` renders Gateway API routes; routed to the first listed
+  Service port unless ``servicePort``); ``tls: true`` keeps the
   ``tls-<name>`` Secret, and ``certmanager: true`` the cluster issuer the component chart used;
 * a writable mount of a persistent volume makes the workload a StatefulSet, as it did there;
   volumes mounted only read-only or ``shared`` are one claim for every replica;
@@ -1421,6 +1422,16 @@ class _Conversion:
             raise rule.get("pathType").error(
                 f"pathType {path_type!r} is not Prefix, Exact or ImplementationSpecific",
                 hint="use one of those",
+            )
+        if path_type == "ImplementationSpecific" and self.options.routes:
+            # A Gateway API route has no ImplementationSpecific paths; ingress-nginx, which the
+            # component chart's ingress was written for, matches them as prefixes.
+            path_type = "Prefix"
+            self.report.choice(
+                rule.get("pathType") if rule.has("pathType") else rule,
+                f"path {path} of {host}: ImplementationSpecific → Prefix, as ingress-nginx "
+                "matched it (Gateway API routes have no ImplementationSpecific paths)",
+                hint="use Exact or RegularExpression if the path meant something else",
             )
         entry["pathType"] = path_type
         ing = component.setdefault("ingress", {})

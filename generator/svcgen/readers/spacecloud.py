@@ -74,6 +74,16 @@ AFFINITY_KEYS = {"id", "type", "weight", "operator", "topologyKey", "projects", 
 EXPRESSION_KEYS = {"key", "values", "attribute", "operator"}
 SECRET_SPEC_KEYS = {"type", "rootPath", "data", "id", "name"}
 DOC_KEYS = {"api", "type", "meta", "spec"}
+#: Ingress routes of Space Cloud's gateway: `space-cli` writes `ingress-routes`, the API names
+#: the resource `ingress-route` (gateway/config/routing.go holds their shape).
+ROUTE_TYPES = ("ingress-route", "ingress-routes")
+ROUTE_KEYS = {"id", "project", "source", "targets", "rule", "isRouteCacheable", "cacheOptions",
+              "modify"}
+ROUTE_SOURCE_KEYS = {"hosts", "methods", "method", "url", "rewrite", "rewriteURL", "type", "port"}
+ROUTE_TARGET_KEYS = {"host", "port", "scheme", "schema", "weight", "version", "type"}
+ROUTE_MODIFY_KEYS = {"template", "requestTemplate", "responseTemplate", "outputFormat", "headers",
+                     "resHeaders"}
+CLUSTER_SUFFIX = ".svc.cluster.local"
 
 #: The keys this reader decides: an in-place update removes those the input no longer gives.
 OWNED = Owned(
@@ -127,10 +137,9 @@ class SpaceCloudReader:
         if not isinstance(tree, dict):
             return False
         api, kind = tree.get("api"), tree.get("type")
-        return (
-            isinstance(api, str)
-            and api.startswith("/v1/runner/")
-            and kind in ("service", "secret", "service-role")
+        return isinstance(api, str) and (
+            (api.startswith("/v1/runner/") and kind in ("service", "secret", "service-role"))
+            or (api.startswith("/v1/config/") and kind in ROUTE_TYPES)
         )
 
     def read(self, documents: list[Document], options: ReadOptions) -> ReadResult:
@@ -158,6 +167,8 @@ class _Conversion:
         self.roles: dict[str, list[tuple[str, list[dict[str, Any]], Node]]] = {}
         self.gateway_noted = False
         self.peers_noted = False
+        #: ingress-route documents, converted once every service is known
+        self.routes: list[Node] = []
 
     # --- documents -------------------------------------------------------------------------------
 
@@ -195,6 +206,9 @@ class _Conversion:
             cid = self.ids[svc.sid]
             components[cid] = self.service(svc, cid)
             sources[cid] = svc.node
+        for route in self.routes:
+            self.route(route, components)
+        exposed = any(c.get("ingress") for c in components.values())
         global_: dict[str, Any] = {}
         if self.project:
             global_["project"] = self.project
@@ -206,6 +220,13 @@ class _Conversion:
             # let every other destination through (outbound ALLOW_ANY): databases on private
             # addresses and services it never listed stayed reachable.
             global_["networkPolicy"] = {"enabled": True, "allEgress": True}
+            if exposed and not self.options.routes:
+                self.report.action(
+                    self.routes[0] if self.routes else roots[0],
+                    "the routed services admit the ingress controller, whose namespace the "
+                    "NetworkPolicies must name (Space Cloud's gateway ran in space-cloud)",
+                    hint="set global.networkPolicy.ingressNamespace, or convert with --exposure "
+                    "gateway --gateway NAMESPACE/NAME")
             self.report.choice(
                 roots[0],
                 "whitelists are enforced with NetworkPolicies (global.networkPolicy.enabled); "
@@ -227,6 +248,139 @@ class _Conversion:
         validate_components(values, sources, roots[0])
         return ReadResult(values=ordered(values), report=self.report.notes)
 
+    # --- ingress routes --------------------------------------------------------------------------
+
+    def route(self, root: Node, components: dict[str, Any]) -> None:
+        """An ingress route of Space Cloud's gateway as the exposure of the component it targets:
+        hosts and URL become a host path; weighted targets of several services a canary split
+        (Gateway API routes only); methods and header changes become matches and modifiers where
+        the release renders routes. What the chart cannot say is reported."""
+        spec = root.get("spec")
+        spec.mapping(optional=False)
+        spec.check_keys(ROUTE_KEYS, "an ingress route spec")
+        source = spec.get("source")
+        source.mapping(optional=False)
+        source.check_keys(ROUTE_SOURCE_KEYS, "an ingress route source")
+        url = source.get("url").string("/") or "/"
+        if not url.startswith("/"):
+            raise source.get("url").error("a route URL starts with /", hint="add a /")
+        match = (source.get("type").string("prefix") or "prefix").lower()
+        if match not in ("prefix", "exact"):
+            raise source.get("type").error(f"route type {match!r} is not prefix or exact",
+                                           hint="use prefix or exact")
+        hosts = source.get("hosts").string_list()
+        if not hosts:
+            self.report.not_converted(
+                source, "the route matches every host, which a route of the chart cannot",
+                hint="list the hosts in source.hosts")
+            return
+        targets = self.route_targets(spec.get("targets"))
+        if not targets:
+            return
+        weight_of = {cid: weight for cid, _, weight in targets}
+        primary = max(targets, key=lambda t: t[2])[0]
+        entry: dict[str, Any] = {"pathType": "Prefix" if match == "prefix" else "Exact"}
+        port = next(port for cid, port, _ in targets if cid == primary)
+        if port is not None:
+            entry["port"] = port
+        others = [(cid, port, weight) for cid, port, weight in targets if cid != primary]
+        if others and self.options.routes:
+            entry["weight"] = weight_of[primary]
+            entry["backends"] = {
+                cid: {"weight": weight, **({"port": port} if port is not None else {})}
+                for cid, port, weight in others}
+        elif others:
+            self.report.not_converted(
+                spec.get("targets"),
+                f"the weights split {url} between services; an Ingress sends it all to "
+                f"{primary}", hint="convert with --exposure gateway for a weighted route")
+        self.route_extras(source, spec.get("modify"), entry, url)
+        for key in ("rule", "isRouteCacheable", "cacheOptions"):
+            if spec.has(key) and spec.get(key).value not in (None, False, []):
+                self.report.not_converted(
+                    spec.get(key), f"the gateway's {key} for {url} has no equivalent in the "
+                    "chart", hint="enforce it in the service or an authenticating proxy")
+        ingress = components[primary].setdefault("ingress", {})
+        for host in hosts:
+            paths = ingress.setdefault("hosts", {}).setdefault(host, {"paths": {}})["paths"]
+            paths[url] = dict(entry)
+        # A choice (R002), not a converted service (R001): the summary counts services.
+        self.report.choice(root, f"ingress route {url} on {', '.join(hosts)} → the exposure "
+                           f"of {primary} (components.{primary}.ingress)")
+
+    def route_targets(self, node: Node) -> list[tuple[str, int | None, int]]:
+        """(component, Service port, weight) of each target that is a service of the input."""
+        out: list[tuple[str, int | None, int]] = []
+        by_service = self.ids
+        for target in node.elements():
+            target.mapping(optional=False)
+            target.check_keys(ROUTE_TARGET_KEYS, "an ingress route target")
+            host = target.get("host").required_string("a service host")
+            name = host[: -len(CLUSTER_SUFFIX)] if host.endswith(CLUSTER_SUFFIX) else host
+            service, _, project = name.partition(".")
+            kind = (target.get("type").string("") or "").lower()
+            in_project = not project or project in (self.input_project, self.project)
+            if kind == "external" or not in_project or service not in by_service:
+                self.report.not_converted(
+                    target, f"target {host} is not a service of this input",
+                    hint="the chart routes to its own components' Services only")
+                continue
+            port = target.get("port").integer(minimum=1, maximum=65535)
+            weight = target.get("weight").integer(100, minimum=0) or 0
+            out.append((by_service[service], port, weight))
+        return out
+
+    def route_extras(self, source: Node, modify: Node, entry: dict[str, Any], url: str) -> None:
+        """Methods, the URL rewrite and header changes: Gateway API matches and modifiers when
+        the release renders routes, reported otherwise."""
+        methods_node = source.get("methods") if source.has("methods") else source.get("method")
+        methods = [m.upper() for m in methods_node.string_list()] if methods_node.value else []
+        if len(methods) == 1 and self.options.routes:
+            entry["method"] = methods[0]
+        elif methods:
+            self.report.not_converted(
+                methods_node, f"{url} answers only {', '.join(methods)}; the chart's "
+                "routes match one method (with --exposure gateway), an Ingress none",
+                hint="limit the methods in the service")
+        for key in ("rewrite", "rewriteURL"):
+            if source.get(key).string():
+                self.report.not_converted(source.get(key), f"the URL rewrite of {url} has no "
+                                          "equivalent in the chart", hint="serve the path as is")
+        if modify.value is None:
+            return
+        modify.mapping()
+        modify.check_keys(ROUTE_MODIFY_KEYS, "an ingress route's modify")
+        for key, field_ in (("headers", "requestHeaders"), ("resHeaders", "responseHeaders")):
+            changes = self.header_changes(modify.get(key))
+            if changes and self.options.routes:
+                entry[field_] = changes
+            elif changes:
+                self.report.not_converted(modify.get(key), f"header changes of {url} need "
+                                          "Gateway API routes", hint="convert with --exposure "
+                                          "gateway")
+        for key in ("template", "requestTemplate", "responseTemplate", "outputFormat"):
+            if modify.get(key).string():
+                self.report.not_converted(modify.get(key), f"the gateway's body {key} for {url} "
+                                          "has no equivalent in the chart",
+                                          hint="transform bodies in the service")
+
+    def header_changes(self, node: Node) -> dict[str, Any]:
+        """Space Cloud's [{key, value, op: set|add|del}] as a header modifier."""
+        out: dict[str, Any] = {}
+        for item in node.elements():
+            item.mapping(optional=False)
+            item.check_keys({"key", "value", "op"}, "a header change")
+            key = item.get("key").required_string("a header name")
+            op = (item.get("op").string("set") or "set").lower()
+            if op == "del":
+                out.setdefault("remove", []).append(key)
+            elif op in ("set", "add"):
+                out.setdefault(op, {})[key] = item.get("value").string("", allow_numbers=True)
+            else:
+                raise item.get("op").error(f"header op {op!r} is not set, add or del",
+                                           hint="use set, add or del")
+        return out
+
     def classify(self, root: Node) -> None:
         root.mapping(optional=False)
         root.check_keys(DOC_KEYS, "a Space Cloud document")
@@ -239,6 +393,9 @@ class _Conversion:
             return
         if kind == "service-role":
             self.role(root, meta)
+            return
+        if kind in ROUTE_TYPES:
+            self.routes.append(root)
             return
         if kind != "service":
             self.report.not_converted(

@@ -55,6 +55,9 @@ from svcgen.yamlio import read_text
 CONTAINER = "app"
 DEFAULT_VOLUME_SIZE = "1Gi"
 MAX_INLINE_FILE = 256 * 1024
+#: x-svcgen.ingress (and .route) keys that become the fields of its one path.
+ROUTE_PATH_KEYS = ("pathType", "protocol", "method", "headers", "weight", "backends",
+                   "requestHeaders", "responseHeaders", "redirect", "timeouts")
 
 ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
 DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -1593,7 +1596,8 @@ class ServiceConverter:
         elif kompose.service_type or kompose.node_port:
             self.skip(("labels",), "kompose Service labels on a service that publishes no port",
                       "add ports, or remove the labels")
-        for key, setting in (("ingress", self.x.ingress), ("serviceType", self.x.serviceType)):
+        for key, setting in (("ingress", self.x.ingress), ("route", self.x.route),
+                             ("serviceType", self.x.serviceType)):
             if setting is not None and run_once:
                 raise self.fail(("x-svcgen", key), f"a {kind} has no Service to route to",
                                 f"remove x-svcgen.{key}, or make the service long-running")
@@ -1609,8 +1613,15 @@ class ServiceConverter:
             component["job"] = self.job
         if kind == "CronJob":
             component["cronJob"] = self.cron
+        if self.x.ingress is not None and self.x.route is not None:
+            raise self.fail(("x-svcgen", "route"), "x-svcgen.ingress and x-svcgen.route both "
+                            "describe the exposure", "keep one; `ingress.exposure: both` renders "
+                            "an Ingress and routes")
         if self.x.ingress is not None:
             component["ingress"] = self._ingress(self.x.ingress)
+        elif self.x.route is not None:
+            component["ingress"] = self._ingress(self.x.route, ("x-svcgen", "route"))
+            component["ingress"].setdefault("exposure", "gateway")
         elif kompose.expose is not None:
             component["ingress"] = self._kompose_ingress()
         if kompose.pod_security:
@@ -1693,8 +1704,8 @@ class ServiceConverter:
                     else "")
         return {"phases": [first, "pre-upgrade"]}
 
-    def _ingress(self, x: spec.XIngress) -> dict[str, Any]:
-        path: tuple[str | int, ...] = ("x-svcgen", "ingress")
+    def _ingress(self, x: spec.XIngress,
+                 path: tuple[str | int, ...] = ("x-svcgen", "ingress")) -> dict[str, Any]:
         if not self.service_ports:
             raise self.fail(path, "an ingress needs a port, and this service publishes none",
                             "add ports or expose to the service")
@@ -1718,7 +1729,14 @@ class ServiceConverter:
         ingress: dict[str, Any] = {}
         if x.className:
             ingress["className"] = x.className
-        ingress["hosts"] = {h: {"paths": {x.path: {"port": port}}} for h in hosts}
+        entry: dict[str, Any] = {"port": port}
+        for key in ROUTE_PATH_KEYS:
+            if getattr(x, key) is not None:
+                entry[key] = getattr(x, key)
+        ingress["hosts"] = {h: {"paths": {x.path: dict(entry)}} for h in hosts}
+        for key in ("exposure", "gateway", "httpsRedirect", "throughInterceptor"):
+            if getattr(x, key) is not None:
+                ingress[key] = getattr(x, key)
         if x.tls is True:
             ingress["tls"] = {"enabled": True}
         elif isinstance(x.tls, dict):

@@ -70,6 +70,22 @@ class XIngress(XSpec):
     className: str | None = None
     tls: bool | dict[str, Any] | None = None
     annotations: dict[str, str] = Field(default_factory=dict)
+    # How it renders, and what Gateway API routes can say beyond an Ingress (the chart's
+    # `ingress` and path fields of the same names; the values model checks them).
+    exposure: Literal["ingress", "gateway", "both"] | None = None
+    gateway: dict[str, Any] | None = None
+    httpsRedirect: bool | None = None
+    throughInterceptor: bool | None = None
+    pathType: str | None = None
+    protocol: str | None = None
+    method: str | None = None
+    headers: dict[str, Any] | None = None
+    weight: int | None = None
+    backends: dict[str, Any] | None = None
+    requestHeaders: dict[str, Any] | None = None
+    responseHeaders: dict[str, Any] | None = None
+    redirect: dict[str, Any] | None = None
+    timeouts: dict[str, Any] | None = None
 
 
 class XService(XSpec):
@@ -80,6 +96,8 @@ class XService(XSpec):
     schedule: str | None = None
     timeZone: str | None = None
     ingress: XIngress | None = None
+    #: ``x-svcgen.route``: the same as ``ingress``, rendered as Gateway API routes.
+    route: XIngress | None = None
     scaling: dict[str, Any] | None = None
     metrics: dict[str, Any] | None = None
     securityProfile: Literal["restricted", "baseline"] | None = None
@@ -485,7 +503,8 @@ _SERVICE_PARTS: dict[tuple[str | int | type, ...], type[Spec]] = {
     ("deploy", "resources", "reservations"): ResourceSet, ("ports", int): PortLong,
     ("volumes", int): VolumeLong, ("secrets", int): FileRef, ("configs", int): FileRef,
     ("env_file", int): EnvFileLong, ("depends_on", str): DependsOnLong, ("extends",): Extends,
-    ("x-svcgen",): XService, ("x-svcgen", "ingress"): XIngress, ("pre_start", int): Hook,
+    ("x-svcgen",): XService, ("x-svcgen", "ingress"): XIngress,
+    ("x-svcgen", "route"): XIngress, ("pre_start", int): Hook,
     ("post_start", int): Hook, ("pre_stop", int): Hook, ("provider",): Provider,
 }
 
