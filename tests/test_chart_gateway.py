@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from chartutil import CHART, REPO, RenderError, find, helm_binary, one, render
+from chartutil import CHART, REPO, RenderError, find, helm_binary, one, parse, render, render_text
 from ruamel.yaml import YAML
 
 from svcgen.kube import validate_objects
@@ -53,6 +53,22 @@ def render_error(values: dict[str, Any]) -> str:
     with pytest.raises(RenderError) as err:
         render(values)
     return str(err.value)
+
+
+GATEWAY_FILES = [*sorted(CI.glob("gateway-*-values.yaml")), CI / "policy-gateway-values.yaml"]
+
+
+@pytest.mark.parametrize("kube_version", ["1.29.0", "1.35.0"])
+@pytest.mark.parametrize("values_file", GATEWAY_FILES, ids=lambda p: p.name)
+def test_gateway_scenarios_render_alike_and_validate_strictly_on_helm3_and_helm4(
+    values_file: Path, kube_version: str,
+) -> None:
+    rendered = {h: parse(render_text(files=[values_file], helm=h, kube_version=kube_version))
+                for h in ("helm", "helm3")}
+    assert rendered["helm"] == rendered["helm3"]
+    kinds = {o["kind"] for o in rendered["helm"]}
+    assert kinds & {"HTTPRoute", "GRPCRoute"}, values_file.name
+    assert validate_objects(rendered["helm"], kube_version) == []
 
 
 # --- routes ---------------------------------------------------------------------------------

@@ -148,3 +148,22 @@ def test_render_validates_service_and_pod_monitors_against_our_crd_schemas(
     assert ("ServiceMonitor api (monitoring.coreos.com/v1): (object): no schema for kind "
             "ServiceMonitor (monitoring.coreos.com/v1) in Kubernetes 1.35.0") in messages
     assert any(m.startswith("PodMonitor worker") for m in messages)
+
+
+def test_render_validates_gateway_api_routes_against_our_crd_schemas(monkeypatch: Any) -> None:
+    scenarios = [str(REPO / "chart" / "ci" / f"gateway-{name}-values.yaml")
+                 for name in ("routes", "grpc")]
+    assert [render([s]) for s in scenarios] == [[], []]
+    # Without the bundled Gateway API schemas the routes and the grant are problems.
+    without = {key: path for key, path in kube._crd_files().items()
+               if not key[0].startswith("gateway.networking.k8s.io/")}
+    monkeypatch.setattr(kube, "loads", Counter())
+    kube._validator.cache_clear()
+    monkeypatch.setattr(kube, "_crd_files", lambda: without)
+    try:
+        messages = [m for s in scenarios for *_, m in render([s])]
+    finally:
+        kube._validator.cache_clear()
+    for kind, version in (("HTTPRoute", "v1"), ("GRPCRoute", "v1"), ("ReferenceGrant", "v1beta1")):
+        assert any(f"no schema for kind {kind} (gateway.networking.k8s.io/{version})" in m
+                   for m in messages), kind
