@@ -84,6 +84,17 @@ if has template; then
   for file in "${values_files[@]}"; do run template "$file" objects "$SVCGEN" template "$file" || true; done
 fi
 
+# --- one setting: the shop example's exposure as Gateway API routes instead of Ingresses --------
+if has template; then
+  echo
+  echo "Moving the shop example to a Gateway (one setting, global.exposure: gateway):"
+  printf 'global:\n  exposure: gateway\n' >"$work/gateway.yaml"
+  routes() { printf '%s route(s), %s Ingress(es)' "$(grep -cE '^kind: (HTTP|GRPC)Route$' "$work/out" || true)" \
+    "$(grep -c '^kind: Ingress$' "$work/out" || true)"; }
+  run template "values-examples/shop-values.yaml + exposure: gateway" routes \
+    "$SVCGEN" template values-examples/shop-values.yaml "$work/gateway.yaml" || true
+fi
+
 echo
 echo "demo: $passed steps ok, $failed failed; $with_errors values file(s) with lint errors"
 [ "$failed" -eq 0 ]
