@@ -10,8 +10,9 @@ their validation, the part of the chart's cost that is not template logic.
 
 The values are synthetic but shaped like real stacks (validated against the values model first):
 every component has ports, env, secret env, probes and resources; some have a sidecar, an
-ingress (some with TLS), autoscaling, volumes (scratch, inline files, persistent state), metrics
-(a PodMonitor and pod annotations), and each calls its neighbour, with NetworkPolicies on. For
+ingress (some with TLS, some rendered as Gateway API routes with a weighted canary path),
+autoscaling, volumes (scratch, inline files, persistent state), metrics (a PodMonitor and pod
+annotations), and each calls its neighbour, with NetworkPolicies on. For
 each Helm and size, the chart and its floor are rendered alternately in this one process, several
 times; medians count (the machine is shared), and helm's peak RSS is read from the kernel's
 accounting of each child.
@@ -86,6 +87,12 @@ def component(i: int, count: int) -> dict[str, Any]:
         comp["ingress"] = {"hosts": {host: {"paths": {"/": {"port": "http"}}}}}
         if i % 10 == 0:
             comp["ingress"]["tls"] = {"certManager": {"clusterIssuer": "letsencrypt"}}
+        else:
+            # Half the exposed components have moved to Gateway API routes, with a canary path.
+            comp["ingress"]["exposure"] = "gateway"
+            comp["ingress"]["hosts"][host]["paths"]["/beta"] = {
+                "port": "http", "headers": {"X-Beta": {"value": "1"}}, "weight": 9,
+                "backends": {f"svc-{(i + 1) % count:04d}": {"weight": 1}}}
     if i % 4 == 1:
         comp["scaling"] = {"minReplicas": 2, "maxReplicas": 10, "targetCPU": 70}
     if i % 6 == 2:
@@ -104,6 +111,7 @@ def synthetic_values(count: int) -> dict[str, Any]:
     values = {
         "global": {"domain": "example.com",
                    "networkPolicy": {"enabled": True, "ingressNamespace": "traefik"},
+                   "gateway": {"name": "public", "namespace": "gateway-system"},
                    "metrics": {"monitor": "auto"}},
         "components": {f"svc-{i:04d}": component(i, count) for i in range(count)},
     }
