@@ -12,10 +12,9 @@ The values are synthetic but shaped like real stacks (validated against the valu
 every component has ports, env, secret env, probes and resources; some have a sidecar, an
 ingress (some with TLS, some rendered as Gateway API routes with a weighted canary path),
 autoscaling, volumes (scratch, inline files, persistent state), metrics (a PodMonitor and pod
-annotations), and each calls its neighbour, with NetworkPolicies on. For
-each Helm and size, the chart and its floor are rendered alternately in this one process, several
-times; medians count (the machine is shared), and helm's peak RSS is read from the kernel's
-accounting of each child.
+annotations), and each calls its neighbour, with NetworkPolicies on. For each Helm and size, the
+chart and its floor are rendered alternately in this one process, several times; medians count
+(the machine is shared), and helm's peak RSS is read from the kernel's accounting of each child.
 
 Targets: at 1000 components the chart takes at most 3x its floor on Helm 4 and 3.5x on Helm 3;
 1000 components take at most 11x as long as 100 (linear cost); helm's peak RSS for the chart is
