@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
+import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 CHART = REPO / "chart"
@@ -38,6 +39,32 @@ def helm_binary(name: str = "helm") -> str:
     raise RuntimeError(f"{name} is not installed: run `make setup`")
 
 
+#: Renders already made in this process, keyed on everything that decides the output (the helm
+#: binary, the chart's files, each input's content, the options). About a third of the suite's
+#: renders repeat one made by another test; helm is deterministic, so the text is reused.
+_RENDERS: dict[str, tuple[int, str, str]] = {}
+
+
+def _digest_of_tree(root: Path) -> str:
+    """Content digest of a directory: a template edited between two renders is a new key."""
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _render_key(args: Sequence[str], values: dict[str, Any] | None) -> str:
+    digest = hashlib.sha256(_digest_of_tree(CHART).encode())
+    for arg in args:
+        digest.update(arg.encode() + b"\0")
+        path = Path(arg)
+        if path.is_file():
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    digest.update(json.dumps(values, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
 def render_text(
     values: dict[str, Any] | None = None,
     files: Sequence[str | Path] = (),
@@ -60,21 +87,29 @@ def render_text(
     ]
     for f in files:
         args += ["-f", str(f)]
-    with tempfile.TemporaryDirectory() as tmp:
-        if values is not None:
-            inline = Path(tmp) / "values.json"
-            inline.write_text(json.dumps(values))
-            args += ["-f", str(inline)]
-        args += list(extra_args)
-        proc = subprocess.run(args, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        raise RenderError(proc.stderr)
-    return proc.stdout
+    args += list(extra_args)
+    key = _render_key(args, values)
+    if key not in _RENDERS:
+        with tempfile.TemporaryDirectory() as tmp:
+            run_args = list(args)
+            if values is not None:
+                inline = Path(tmp) / "values.json"
+                inline.write_text(json.dumps(values))
+                # The inline file goes where it always went: after -f files, before extra args.
+                run_args[len(run_args) - len(extra_args):len(run_args) - len(extra_args)] = [
+                    "-f", str(inline)]
+            proc = subprocess.run(run_args, capture_output=True, text=True, check=False)
+        _RENDERS[key] = (proc.returncode, proc.stdout, proc.stderr)
+    returncode, stdout, stderr = _RENDERS[key]
+    if returncode != 0:
+        raise RenderError(stderr)
+    return stdout
 
 
 def parse(text: str) -> list[dict[str, Any]]:
-    yaml = YAML(typ="safe", pure=True)
-    return [doc for doc in yaml.load_all(text) if doc]
+    """The objects of a rendered manifest stream, parsed with libyaml (YAML 1.1, as the API
+    server's own decoder reads them)."""
+    return [doc for doc in yaml.load_all(text, Loader=yaml.CSafeLoader) if doc]
 
 
 def render(
