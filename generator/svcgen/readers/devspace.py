@@ -392,6 +392,9 @@ class _Conversion:
             self.add_rule(components[cid], moved.rule, port)
 
         global_: dict[str, Any] = {}
+        if self.options.project:
+            # --project is the release namespace, which ${DEVSPACE_NAMESPACE} names.
+            global_["project"] = dns_label(self.options.project, rfc1035=False)
         if self.pull_secrets:
             global_["imagePullSecrets"] = self.pull_secrets
         values: dict[str, Any] = {}
@@ -454,7 +457,7 @@ class _Conversion:
         """Resolve the variables where DevSpace would, in the parts of the config that are
         converted (other parts are reported, and DevSpace's own order does not matter there)."""
         for _, image in root.get("images").items():
-            for key in ("image", "tags"):
+            for key in ("image", "tag", "tags"):
                 variables.fill_key(image, key)
         deployments = root.get("deployments")
         entries = (deployments.elements() if isinstance(deployments.value, list)
@@ -925,7 +928,9 @@ class _Conversion:
                     hint=f"define images.{image_name}.image or write the image here",
                 )
             image: dict[str, Any] = image_values(image_node.get("image"), repo)
-            tags = image_node.get("tags").string_list()
+            # Configs before v1beta9 give one `tag`, later ones a list of `tags`.
+            single = image_node.get("tag").string(allow_numbers=True)
+            tags = image_node.get("tags").string_list() or ([single] if single else [])
             fixed = [t for t in tags if "$" not in t and "#" not in t]
             if match.group(2) and fixed:
                 image["tag"] = fixed[0]
