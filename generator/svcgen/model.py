@@ -977,7 +977,11 @@ class PolicyRule(Model):
 
 
 class ServiceAccount(Model):
-    create: Bool = Field(False, description="Create a ServiceAccount for this component.")
+    create: Bool = Field(
+        False,
+        description="Create a ServiceAccount for this component (with `global.mesh.istio` each "
+        "component gets one unless `create: false` names an existing account).",
+    )
     name: ResourceName | None = Field(
         None, description="ServiceAccount to use; the component's name when created."
     )
