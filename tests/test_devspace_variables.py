@@ -362,3 +362,8 @@ def test_values_command_takes_var_options() -> None:
     code, _, err = run(fixture, variables=("SELECT",))
     assert code == 2
     assert "--var 'SELECT' is not NAME=VALUE" in err
+
+
+def test_a_config_without_deployments_is_a_devspace_config_with_nothing_to_convert() -> None:
+    diag = failure("version: v2beta1\nname: dev-only\ndev:\n  app: {imageSelector: nginx}\n")
+    assert diag.message == "no component-chart deployments in the input"

@@ -305,7 +305,10 @@ READER = DevSpaceReader()
 
 
 def _is_devspace_config(root: Node) -> bool:
-    return root.has("deployments") and root.has("version")
+    """A devspace.yaml, with deployments or not (one with only `dev` has none to convert)."""
+    version = root.get("version").value
+    return (isinstance(version, str) and not root.has("containers")
+            and (root.has("deployments") or version.startswith(("v1", "v2"))))
 
 
 def _component_name_from_file(file: str) -> str:
