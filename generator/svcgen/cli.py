@@ -86,7 +86,7 @@ def values(
     strict: bool = typer.Option(False, "--strict", help="Fail when any key is not converted."),
     var: list[str] = typer.Option(  # noqa: B008
         [], "--var", metavar="NAME=VALUE",
-        help="Set a variable of the inputs (DevSpace's vars and ${NAME}).",
+        help="Set a variable the inputs use as ${NAME} (over the environment and their own).",
     ),
 ) -> None:
     """Convert service definitions into values for the chart; report what was not converted."""

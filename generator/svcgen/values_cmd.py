@@ -57,7 +57,7 @@ def parse_images(pairs: Iterable[str]) -> dict[str, str]:
 
 
 def parse_variables(pairs: Iterable[str]) -> dict[str, str]:
-    """``--var NAME=VALUE``, split at the first ``=`` and trimmed, as DevSpace splits it."""
+    """``--var NAME=VALUE``, split at the first ``=``, both sides trimmed."""
     variables: dict[str, str] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
