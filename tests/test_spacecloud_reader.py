@@ -593,9 +593,10 @@ def test_code_runtime_is_an_error_because_there_is_no_image() -> None:
     assert "runtime: code" in diag.message and "build an image" in diag.hint
 
 
-def test_two_versions_of_one_service_are_an_error() -> None:
-    diag = failure(service(task()), service(task(), version="v2"))
+def test_one_version_of_a_service_given_twice_is_an_error() -> None:
+    diag = failure(service(task()), service(task()))
     assert "given twice" in diag.message
+    assert diag.hint == "keep one document per version of each service"
 
 
 # --- the committed example -----------------------------------------------------------------------

@@ -46,3 +46,16 @@ global.prefixWithRelease), so adding a component never renames another.
 {{- end -}}
 {{- $name -}}
 {{- end -}}
+
+{{- /* Name of a Service over several components (`services.<name>`), with the release prefix when
+on. Args: root name. */ -}}
+{{- define "svcgen.names.shared" -}}
+{{- $name := .name -}}
+{{- if (.root.Values.global | default dict).prefixWithRelease -}}
+  {{- $name = printf "%s-%s" .root.Release.Name .name -}}
+{{- end -}}
+{{- if gt (len $name) 63 -}}
+  {{- fail (printf "services.%s: the Service name %q is longer than 63 characters; shorten the name or turn off global.prefixWithRelease" .name $name) -}}
+{{- end -}}
+{{- $name -}}
+{{- end -}}

@@ -7,7 +7,10 @@ is set or Istio is on (Istio tells callers apart by their ServiceAccount). Args:
 {{- define "svcgen.serviceAccount.create" -}}
 {{- $sa := .c.serviceAccount | default dict -}}
 {{- $mesh := (.root.Values.global.mesh | default dict) -}}
-{{- if or $sa.create $mesh.istio -}}true{{- end -}}
+{{- /* `create: false` with a name is an account made elsewhere (e.g. the one every version of a
+service shares, created by one of them), even with Istio. */ -}}
+{{- $elsewhere := and (hasKey $sa "create") (not $sa.create) $sa.name -}}
+{{- if or $sa.create (and $mesh.istio (not $elsewhere)) -}}true{{- end -}}
 {{- end -}}
 
 {{- define "svcgen.serviceAccount.name" -}}

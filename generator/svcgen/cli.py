@@ -84,13 +84,17 @@ def values(
         help="The Gateway that routes attach to (global.gateway).",
     ),
     strict: bool = typer.Option(False, "--strict", help="Fail when any key is not converted."),
+    var: list[str] = typer.Option(  # noqa: B008
+        [], "--var", metavar="NAME=VALUE",
+        help="Set a variable the inputs use as ${NAME} (over the environment and their own).",
+    ),
 ) -> None:
     """Convert service definitions into values for the chart; report what was not converted."""
     from svcgen.values_cmd import run_values
 
     run(lambda: run_values(inputs, output=output, fmt=fmt, env_file=env_file, profiles=profile,
                            project=project, registry=registry, images=image, strict=strict,
-                           exposure=exposure, gateway=gateway))
+                           exposure=exposure, gateway=gateway, variables=var))
 
 
 # Options lint and diff share: the same findings, filtered and printed the same way.

@@ -977,7 +977,11 @@ class PolicyRule(Model):
 
 
 class ServiceAccount(Model):
-    create: Bool = Field(False, description="Create a ServiceAccount for this component.")
+    create: Bool = Field(
+        False,
+        description="Create a ServiceAccount for this component (with `global.mesh.istio` each "
+        "component gets one unless `create: false` names an existing account).",
+    )
     name: ResourceName | None = Field(
         None, description="ServiceAccount to use; the component's name when created."
     )
@@ -1532,6 +1536,45 @@ class TestHook(Model):
     )
 
 
+class SharedServicePort(Model):
+    port: PortNumber = Field(description="Port the Service listens on.")
+    targetPort: PortRef = Field(
+        description="Container port (name or number) of the selected pods."
+    )
+    protocol: Protocol = Field(Protocol.TCP, description="TCP, UDP or SCTP.")
+    appProtocol: str | None = Field(
+        None, description="Application protocol; `http` makes the split an HTTP route."
+    )
+
+
+class SplitBackend(Model):
+    weight: Annotated[int, Field(ge=0, le=100), NOT_TEXT] = Field(
+        description="Percent of the requests this component's Service gets (the weights of one "
+        "port sum to 100)."
+    )
+    port: PortNumber | None = Field(
+        None, description="Port of that component's Service; the shared port's number when unset."
+    )
+
+
+class SharedService(Model):
+    selector: Annotated[dict[str, str], Field(min_length=1)] = Field(
+        description="Pod labels (`podLabels`) of the components it reaches, e.g. every version "
+        "of one service; only pods of this release are selected.",
+        examples=[{"app": "orders"}],
+    )
+    ports: Annotated[dict[PortName, SharedServicePort], Field(min_length=1)] = Field(
+        description="Ports of the Service, by name."
+    )
+    split: dict[PortName, dict[ComponentId, SplitBackend]] = Field(
+        default_factory=dict,
+        description="Per port, how requests are shared between components' Services; with "
+        "`global.mesh.istio` a VirtualService does it, without a mesh the Service spreads them "
+        "over every selected pod.",
+        examples=[{"http": {"orders-v1": {"weight": 90}, "orders-v2": {"weight": 10}}}],
+    )
+
+
 class Values(Model):
     """The chart's values."""
 
@@ -1547,6 +1590,12 @@ class Values(Model):
         "`<id>.<namespace>.svc.cluster.local`.",
     )
     tests: TestHook = Field(default_factory=TestHook, description="`helm test` hook.")
+    services: dict[ComponentId, SharedService] = Field(
+        default_factory=dict,
+        description="Services reaching several components, by name (the DNS name "
+        "`<name>.<namespace>.svc.cluster.local`), such as one Service over every version of a "
+        "service; a name must not be a component's Service name.",
+    )
 
 
 Global.model_rebuild()

@@ -56,6 +56,18 @@ def parse_images(pairs: Iterable[str]) -> dict[str, str]:
     return images
 
 
+def parse_variables(pairs: Iterable[str]) -> dict[str, str]:
+    """``--var NAME=VALUE``, split at the first ``=``, both sides trimmed."""
+    variables: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise error(f"--var {pair!r} is not NAME=VALUE", exit_code=2,
+                        hint="write for example --var INGRESS_HOST=shop.example.com")
+        variables[name.strip()] = value.strip()
+    return variables
+
+
 EXPOSURES = ("ingress", "gateway", "both")
 
 
@@ -503,7 +515,7 @@ def run_values(inputs: Sequence[str], *, output: str | None, fmt: str, env_file:
                profiles: Sequence[str], project: str | None, registry: str | None,
                images: Sequence[str], strict: bool, stdout: TextIO | None = None,
                stderr: TextIO | None = None, exposure: str | None = None,
-               gateway: str | None = None) -> int:
+               gateway: str | None = None, variables: Sequence[str] = ()) -> int:
     # The run builds hundreds of thousands of small acyclic objects and ends: the cyclic garbage
     # collector would only rescan them (it took over half the time for 1000 services).
     enabled = gc.isenabled()
@@ -511,7 +523,8 @@ def run_values(inputs: Sequence[str], *, output: str | None, fmt: str, env_file:
     try:
         return _run_values(inputs, output=output, fmt=fmt, env_file=env_file, profiles=profiles,
                            project=project, registry=registry, images=images, strict=strict,
-                           stdout=stdout, stderr=stderr, exposure=exposure, gateway=gateway)
+                           stdout=stdout, stderr=stderr, exposure=exposure, gateway=gateway,
+                           variables=variables)
     finally:
         if enabled:
             gc.enable()
@@ -521,7 +534,7 @@ def _run_values(inputs: Sequence[str], *, output: str | None, fmt: str, env_file
                 profiles: Sequence[str], project: str | None, registry: str | None,
                 images: Sequence[str], strict: bool, stdout: TextIO | None,
                 stderr: TextIO | None, exposure: str | None = None,
-                gateway: str | None = None) -> int:
+                gateway: str | None = None, variables: Sequence[str] = ()) -> int:
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     if not inputs:
@@ -535,7 +548,8 @@ def _run_values(inputs: Sequence[str], *, output: str | None, fmt: str, env_file
                     exit_code=2, hint="write the values to another file")
     options = ReadOptions(project=project, registry=registry, images=parse_images(images),
                           env_file=env_file, profiles=tuple(profiles),
-                          exposure=parse_exposure(exposure), gateway=parse_gateway(gateway))
+                          exposure=parse_exposure(exposure), gateway=parse_gateway(gateway),
+                          variables=parse_variables(variables))
     values, report, origin = generate(inputs, options, fmt)
     if strict:
         unconverted = [d for d in report if d.rule == "R100"]

@@ -31,6 +31,8 @@ class ReadOptions:
     exposure: str | None = None
     #: ``--gateway NAMESPACE/NAME[/SECTION]``: the Gateway routes attach to (global.gateway).
     gateway: dict[str, str] | None = None
+    #: ``--var NAME=VALUE``: values of the inputs' own variables (DevSpace's flag of that name).
+    variables: dict[str, str] = field(default_factory=dict)
 
     @property
     def routes(self) -> bool:

@@ -51,6 +51,7 @@ from svcgen.readers._common import (
     validate_components,
 )
 from svcgen.readers.base import ReadOptions, ReadResult
+from svcgen.readers.devspace_vars import RUNTIME_IMAGE_RE, VERSIONS, Variables
 from svcgen.yamlio import Document, load_document, load_documents
 
 #: Every key the component chart's templates read, per section (loft-sh/component-chart,
@@ -253,10 +254,6 @@ HTTP01_ANNOTATIONS = {
 }
 HOST_RE = re.compile(r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 IMAGE_FN_RE = re.compile(r"^image\(([^)]+)\)(?::tag\(([^)]+)\))?$")
-RUNTIME_IMAGE_RE = re.compile(
-    r"^\$\{runtime\.images\.([^.}]+)\.image\}(?::\$\{runtime\.images\.([^.}]+)\.tag\})?$"
-)
-VAR_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 @dataclass
@@ -268,7 +265,6 @@ class Source:
     declared: Node
     layers: list[Node] = field(default_factory=list)  # valuesFiles, lowest first
     images: dict[str, Node] = field(default_factory=dict)
-    variables: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -309,7 +305,10 @@ READER = DevSpaceReader()
 
 
 def _is_devspace_config(root: Node) -> bool:
-    return root.has("deployments") and root.has("version")
+    """A devspace.yaml, with deployments or not (one with only `dev` has none to convert)."""
+    version = root.get("version").value
+    return (isinstance(version, str) and not root.has("containers")
+            and (root.has("deployments") or version.startswith(("v1", "v2"))))
 
 
 def _component_name_from_file(file: str) -> str:
@@ -396,6 +395,9 @@ class _Conversion:
             self.add_rule(components[cid], moved.rule, port)
 
         global_: dict[str, Any] = {}
+        if self.options.project:
+            # --project is the release namespace, which ${DEVSPACE_NAMESPACE} names.
+            global_["project"] = dns_label(self.options.project, rfc1035=False)
         if self.pull_secrets:
             global_["imagePullSecrets"] = self.pull_secrets
         values: dict[str, Any] = {}
@@ -409,8 +411,13 @@ class _Conversion:
 
     def config(self, root: Node) -> list[Source]:
         version = root.get("version").required_string("a config version such as v2beta1")
+        if version not in VERSIONS:
+            raise root.get("version").error(
+                f"config version {version!r} is not one DevSpace reads",
+                hint=f"use one of {', '.join(VERSIONS)}")
         images = {k: v for k, v in root.get("images").items()}
-        variables = self.variables(root.get("vars"))
+        variables = Variables(root, version, self.options, self.report)
+        self.fill_converted(root, variables)
         for key, child in root.items():
             if key in ("version", "deployments", "images", "vars", "name"):
                 continue
@@ -445,8 +452,25 @@ class _Conversion:
                     self.report.not_converted(
                         child, "the namespace is chosen at install time (helm --namespace)"
                     )
-            out.append(Source(cid, values, dep, layers, images, variables))
+            out.append(Source(cid, values, dep, layers, images))
+        variables.finish()
         return out
+
+    def fill_converted(self, root: Node, variables: Variables) -> None:
+        """Resolve the variables where DevSpace would, in the parts of the config that are
+        converted (other parts are reported, and DevSpace's own order does not matter there)."""
+        for _, image in root.get("images").items():
+            for key in ("image", "tag", "tags"):
+                variables.fill_key(image, key)
+        deployments = root.get("deployments")
+        entries = (deployments.elements() if isinstance(deployments.value, list)
+                   else (dep for _, dep in deployments.items()))
+        for dep in entries:
+            for key in ("name", "component"):
+                variables.fill_key(dep, key)
+            helm = dep.get("helm")
+            for key in ("values", "valuesFiles", "releaseName", "chart", "componentChart"):
+                variables.fill_key(helm, key)
 
     def component_values(self, dep: Node, version: str) -> tuple[Node | None, list[Node]]:
         if dep.has("component"):
@@ -475,28 +499,6 @@ class _Conversion:
         if values.value is None:
             values = Node(values.doc, values.path, {})
         return values, layers
-
-    def variables(self, node: Node) -> dict[str, str]:
-        out: dict[str, str] = {}
-        if isinstance(node.value, list):  # v1beta*: [{name, default, value}]
-            for item in node.elements():
-                name = item.get("name").string()
-                value = item.get("value").string(allow_numbers=True) or item.get("default").string(
-                    allow_numbers=True
-                )
-                if name and value is not None:
-                    out[name] = value
-        else:
-            for name, child in node.items():
-                if isinstance(child.value, dict):
-                    value = child.get("value").string(allow_numbers=True) or child.get(
-                        "default"
-                    ).string(allow_numbers=True)
-                else:
-                    value = child.string(allow_numbers=True)
-                if value is not None:
-                    out[name] = value
-        return out
 
     # --- one component ---------------------------------------------------------------------------
 
@@ -929,7 +931,9 @@ class _Conversion:
                     hint=f"define images.{image_name}.image or write the image here",
                 )
             image: dict[str, Any] = image_values(image_node.get("image"), repo)
-            tags = image_node.get("tags").string_list()
+            # Configs before v1beta9 give one `tag`, later ones a list of `tags`.
+            single = image_node.get("tag").string(allow_numbers=True)
+            tags = image_node.get("tags").string_list() or ([single] if single else [])
             fixed = [t for t in tags if "$" not in t and "#" not in t]
             if match.group(2) and fixed:
                 image["tag"] = fixed[0]
@@ -941,18 +945,7 @@ class _Conversion:
                     hint=f"pass --image {src.cid}={repo}:<tag> (push the image first)",
                 )
             return image
-        resolved = VAR_RE.sub(lambda m: self.variable(m.group(1), src) or m.group(0), ref)
-        if "${" in resolved:
-            self.report.action(
-                node,
-                f"image {ref!r} uses a DevSpace variable that is not set",
-                hint=f"pass --image {src.cid}=<image> or set the variable",
-            )
-        return image_values(node, resolved)
-
-    def variable(self, name: str, src: Source) -> str | None:
-        environ = self.options.environ if self.options.environ is not None else os.environ
-        return environ.get(name) or src.variables.get(name)
+        return image_values(node, ref)
 
     def env(self, node: Node) -> tuple[dict[str, Any], dict[str, Any]]:
         env: dict[str, Any] = {}

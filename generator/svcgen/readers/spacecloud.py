@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from svcgen.readers import spacecloud_versions as versions
 from svcgen.readers._common import (
     ENV_NAME_RE,
     Node,
@@ -84,6 +85,8 @@ ROUTE_TARGET_KEYS = {"host", "port", "scheme", "schema", "weight", "version", "t
 ROUTE_MODIFY_KEYS = {"template", "requestTemplate", "responseTemplate", "outputFormat", "headers",
                      "resHeaders"}
 CLUSTER_SUFFIX = ".svc.cluster.local"
+#: The traffic split between a service's versions (`space-cli get service-routes`).
+SERVICE_ROUTE_TYPES = ("service-route", "service-routes")
 
 #: The keys this reader decides: an in-place update removes those the input no longer gives.
 OWNED = Owned(
@@ -124,6 +127,8 @@ class ServiceDoc:
     project: str | None
     node: Node  # the document root
     spec: Node
+    #: The component: the service id, or ``<id>-<version>`` when the input has several versions.
+    cid: str = ""
 
 
 class SpaceCloudReader:
@@ -138,7 +143,8 @@ class SpaceCloudReader:
             return False
         api, kind = tree.get("api"), tree.get("type")
         return isinstance(api, str) and (
-            (api.startswith("/v1/runner/") and kind in ("service", "secret", "service-role"))
+            (api.startswith("/v1/runner/") and kind in ("service", "secret", "service-role",
+                                                        *SERVICE_ROUTE_TYPES))
             or (api.startswith("/v1/config/") and kind in ROUTE_TYPES)
         )
 
@@ -161,7 +167,13 @@ class _Conversion:
         self.project_node: Node | None = None
         self.pull_secrets: dict[str, list[str]] = {}  # secret name → registries of its images
         self.pull_secret_nodes: dict[str, Node] = {}
-        self.ids: dict[str, str] = {}  # Space Cloud service id → component id
+        self.ids: dict[str, str] = {}  # Space Cloud service id → component id (or shared Service)
+        #: service id → its documents, when the input has several versions of it
+        self.versions: dict[str, list[ServiceDoc]] = {}
+        #: service-route documents, converted once every version is known
+        self.service_routes: list[Node] = []
+        #: `services`: the Service `<id>` over every version of a service
+        self.shared: dict[str, Any] = {}
         self.reported_secrets: set[str] = set()
         #: service id → its roles: (project | cluster, rules, document)
         self.roles: dict[str, list[tuple[str, list[dict[str, Any]], Node]]] = {}
@@ -184,28 +196,16 @@ class _Conversion:
                 hint="give the file written by `space-cli get services`",
             )
         self.resolve_project()
-        for svc in self.services:
-            self.ids[svc.sid] = component_id(svc.sid)
-        seen: dict[str, ServiceDoc] = {}
-        for svc in self.services:
-            cid = self.ids[svc.sid]
-            if cid in seen:
-                other = seen[cid]
-                raise svc.node.get("meta").error(
-                    f"service {svc.sid!r} (version {svc.version}) is given twice: "
-                    f"{other.node.file}:{other.node.get('meta').position()[0]} has "
-                    f"{other.sid!r} (version {other.version})",
-                    hint="keep one version of each service in the input; convert each version "
-                    "into its own release",
-                )
-            seen[cid] = svc
-
+        self.assign_components()
         components: dict[str, Any] = {}
         sources: dict[str, Node] = {}
         for svc in self.services:
-            cid = self.ids[svc.sid]
-            components[cid] = self.service(svc, cid)
-            sources[cid] = svc.node
+            components[svc.cid] = self.service(svc, svc.cid)
+            sources[svc.cid] = svc.node
+        self.shared = versions.shared_services(self, components)
+        for doc in self.service_routes:
+            versions.service_route(self, doc)
+        versions.report_splits(self)
         for route in self.routes:
             self.route(route, components)
         exposed = any(c.get("ingress") for c in components.values())
@@ -245,8 +245,42 @@ class _Conversion:
         if global_:
             values["global"] = global_
         values["components"] = components
+        if self.shared:
+            values["services"] = self.shared
         validate_components(values, sources, roots[0])
         return ReadResult(values=ordered(values), report=self.report.notes)
+
+    def assign_components(self) -> None:
+        """A component per service; with several versions of one service, one per version
+        (``<id>-<version>``, Space Cloud's Deployment name) and the id names their Service."""
+        by_sid: dict[str, list[ServiceDoc]] = {}
+        for svc in self.services:
+            by_sid.setdefault(svc.sid, []).append(svc)
+        seen: dict[str, ServiceDoc] = {}
+        for sid, docs in by_sid.items():
+            self.ids[sid] = component_id(sid)
+            if len(docs) > 1:
+                self.versions[sid] = docs
+            for svc in docs:
+                if len(docs) > 1 and not svc.version:
+                    raise svc.node.get("meta").error(
+                        f"service {sid!r} has several versions and this one has none",
+                        hint="set meta.version")
+                svc.cid = component_id(f"{sid}-{svc.version}") if len(docs) > 1 else self.ids[sid]
+                if svc.cid in seen:
+                    other = seen[svc.cid]
+                    raise svc.node.get("meta").error(
+                        f"service {svc.sid!r} (version {svc.version}) is given twice: "
+                        f"{other.node.file}:{other.node.get('meta').position()[0]} has "
+                        f"{other.sid!r} (version {other.version}), and both would be component "
+                        f"{svc.cid!r}",
+                        hint="keep one document per version of each service")
+                seen[svc.cid] = svc
+        for sid in self.versions:
+            if self.ids[sid] in seen:
+                raise seen[self.ids[sid]].node.get("meta").error(
+                    f"component {self.ids[sid]!r} would also be the name of the Service over "
+                    f"every version of service {sid!r}", hint="rename one of the services")
 
     # --- ingress routes --------------------------------------------------------------------------
 
@@ -327,6 +361,9 @@ class _Conversion:
                 continue
             port = target.get("port").integer(minimum=1, maximum=65535)
             weight = target.get("weight").integer(100, minimum=0) or 0
+            if service in self.versions:
+                out.extend(versions.route_to_versions(self, service, target, port, weight))
+                continue
             out.append((by_service[service], port, weight))
         return out
 
@@ -396,6 +433,9 @@ class _Conversion:
             return
         if kind in ROUTE_TYPES:
             self.routes.append(root)
+            return
+        if kind in SERVICE_ROUTE_TYPES:
+            self.service_routes.append(root)
             return
         if kind != "service":
             self.report.not_converted(
@@ -511,7 +551,15 @@ class _Conversion:
     def service(self, svc: ServiceDoc, cid: str) -> dict[str, Any]:
         spec = svc.spec
         out: dict[str, Any] = {}
-        if cid != svc.sid:
+        base = self.ids[svc.sid]
+        if svc.sid in self.versions:
+            self.report.choice(
+                svc.node.get("meta"),
+                f"service {svc.sid} version {svc.version} → component {cid} (Space Cloud's "
+                f"Deployment {cid}) with its own Service {versions.version_service(cid)}; the "
+                f"Service {base} reaches every version (services.{base})",
+            )
+        elif cid != svc.sid:
             self.report.choice(
                 svc.node.get("meta"),
                 f"service id {svc.sid!r} becomes component {cid!r}: a Service name must be a "
@@ -525,7 +573,7 @@ class _Conversion:
             labels = {**labels, "version": svc.version}
         if labels:
             out["labels"] = labels
-        out["podLabels"] = {"app": cid, **({"version": svc.version} if svc.version else {})}
+        out["podLabels"] = {"app": base, **({"version": svc.version} if svc.version else {})}
         prefixes = spec.get("statsInclusionPrefixes").string()
         if prefixes:
             out["podAnnotations"] = {"sidecar.istio.io/statsInclusionPrefixes": prefixes}
@@ -569,6 +617,8 @@ class _Conversion:
         out["containers"] = containers
         if service_ports:
             out["service"] = {"ports": service_ports}
+            if svc.sid in self.versions:
+                out["service"]["name"] = versions.version_service(cid)
         if volumes:
             out["volumes"] = volumes
         affinity = self.affinity(spec.get("affinity"))
@@ -613,7 +663,9 @@ class _Conversion:
 
     def service_account(self, svc: ServiceDoc, cid: str) -> dict[str, Any]:
         """ServiceAccount ``<id>``, as the driver gave every service, with its roles' rules."""
-        account: dict[str, Any] = {"create": True, "name": cid}
+        # Every version runs as the one ServiceAccount <id>: the first version creates it.
+        first = self.versions.get(svc.sid, [svc])[0] is svc
+        account: dict[str, Any] = {"create": first, "name": self.ids[svc.sid]}
         for scope, rules, root in self.roles.pop(svc.sid, []):
             key = "rules" if scope == "project" else "clusterRules"
             account.setdefault(key, []).extend(rules)
@@ -621,7 +673,8 @@ class _Conversion:
                 root.get("meta"),
                 f"service role for {svc.sid}: a {'Role' if scope == 'project' else 'ClusterRole'}"
                 f" and binding for ServiceAccount {cid}"
-                + (" named after it" if scope == "project" else " named <namespace>-" + cid)
+                + (" named after it" if scope == "project"
+                   else " named <namespace>-" + self.ids[svc.sid])
                 + " (Space Cloud named them after the role id)",
             )
         return account
@@ -1112,6 +1165,12 @@ class _Conversion:
                 peer = {"project": "*"}
                 if service != "*":
                     peer["service"] = component_id(service)
+            elif project in (self.input_project, self.project) and service in self.versions:
+                # Every version of that service: each runs as its own component.
+                for doc in self.versions[service][:-1]:
+                    if {"component": doc.cid} not in out:
+                        out.append({"component": doc.cid})
+                peer = {"component": self.versions[service][-1].cid}
             elif project in (self.input_project, self.project) and service in self.ids:
                 peer = {"component": self.ids[service]}
             else:
