@@ -178,14 +178,16 @@ def claim_removed(ctx: DiffContext) -> Iterator[DiffFinding]:
     are not deleted, but a removed or renamed claim template leaves them unmounted, and a renamed
     StatefulSet starts with new, empty claims. This is an error unless acknowledged: put
     ``# svcgen: ignore[DIFF201]`` on the line of the nearest key NEW still has (the component,
-    its ``volumes:``, or ``components:``), or annotate the claim
-    ``helm.sh/resource-policy: keep`` in BASE first so that helm leaves it in place.
+    its ``volumes:``, or ``components:``). A claim BASE annotated ``helm.sh/resource-policy:
+    keep`` is left in place by helm and not reported (lint refuses that annotation in values:
+    given to a component it keeps every object of it, SVC005).
 
-    Example fix: keep the volume under its old name, or keep the claim when it leaves the release:
+    Example fix: keep the volume under its old name:
 
         components:
           api:
-            annotations: {helm.sh/resource-policy: keep}   # released first, then remove
+            volumes:
+              cache: {size: 1Gi}   # the claim api-cache keeps its data
     """
     for change in ctx.of(Action.REMOVED, kinds=["PersistentVolumeClaim"]):
         old = change.obj
@@ -196,9 +198,8 @@ def claim_removed(ctx: DiffContext) -> Iterator[DiffFinding]:
             values_path(old, (), ctx.base_values),
             f"{old} is no longer in the release: helm upgrade deletes it, and the data on it"
             f"{_moved_to(ctx, old.component, volume)}",
-            "keep the volume and its name; to retire it, annotate the claim "
-            f"`{KEEP[0]}: {KEEP[1]}` in a release first (helm then leaves it), or back it up and "
-            "acknowledge with `# svcgen: ignore[DIFF201]`",
+            "keep the volume and its name; to retire it, back up its data, then acknowledge "
+            "with `# svcgen: ignore[DIFF201]`",
             key=True, in_base=True)
     for change in ctx.of(Action.CHANGED, Action.REPLACED, Action.REMOVED,
                          kinds=["StatefulSet"]):
