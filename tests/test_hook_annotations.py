@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from chartutil import ONE_COMPONENT
 from typer.testing import CliRunner
 
 from svcgen.cli import app
@@ -16,14 +17,7 @@ from svcgen.lint import Linter
 
 CHART = Path(__file__).parent.parent / "chart"
 
-API = """\
-components:
-  api:
-    containers:
-      app:
-        image: {repository: ghcr.io/acme/api, tag: "1.4.2"}
-        ports: {http: {containerPort: 8080}}
-"""
+API = ONE_COMPONENT
 MIGRATE = """\
   migrate:
     kind: Job

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+from chartutil import ONE_COMPONENT
 from typer.testing import CliRunner
 
 from svcgen.cli import app
@@ -27,14 +28,7 @@ EVIL_KEY = "x\n::error file=a.yaml,line=1::approved\r\n::stop-commands::tok\u202
 EVIL_DIR = "\n::warning::dir\x1b[31m"
 EVIL_DIR_HELM = "dir %0A%3A%3Aerror %1B[31m x"
 
-VALUES = """\
-components:
-  api:
-    containers:
-      app:
-        image: {repository: ghcr.io/acme/api, tag: "1.4.2"}
-        ports: {http: {containerPort: 8080}}
-"""
+VALUES = ONE_COMPONENT
 #: A component key that is no chart key (a schema error quoting the key) and a value of the
 #: wrong type (a schema error describing the value), both carrying EVIL.
 LINT_BAD = VALUES + f"    {json.dumps(EVIL)}: 1\n    replicas: {json.dumps('3' + EVIL)}\n"

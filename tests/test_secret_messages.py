@@ -6,18 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from chartutil import ONE_COMPONENT
 from typer.testing import CliRunner
 
 from svcgen.cli import app
 
-HEAD = """\
-components:
-  api:
-    containers:
-      app:
-        image: {repository: ghcr.io/acme/api, tag: "1.4.2"}
-        ports: {http: {containerPort: 8080}}
-"""
+HEAD = ONE_COMPONENT
 
 #: (the offending lines, the secret that must not appear, the path that must).
 CASES = [

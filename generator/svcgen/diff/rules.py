@@ -119,8 +119,9 @@ def immutable_field(ctx: DiffContext) -> Iterator[DiffFinding]:
     """
     Some fields are fixed once an object exists: a StatefulSet's ``volumeClaimTemplates``,
     ``serviceName`` and ``podManagementPolicy``, the ``selector`` of a Deployment, DaemonSet or
-    StatefulSet, a Job's pod template, a Service's ``clusterIP`` (so a ClusterIP Service cannot
-    become headless), a claim's storage class and access modes (and its size only grows).
+    StatefulSet, a Job's pod template and completions, a binding's ``roleRef``, a Service's
+    ``clusterIP`` (so a ClusterIP Service cannot become headless), a claim's storage class and
+    access modes (and its size only grows).
     ``helm upgrade`` patches the object, the API server answers ``field is immutable`` and the
     whole upgrade fails, half applied. A headless Service asked to become a ClusterIP one keeps
     ``clusterIP: None`` instead: the change is silently lost.
