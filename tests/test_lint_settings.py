@@ -122,3 +122,11 @@ def test_settings_typo_fails_the_run_with_exit_2(tmp_path: Path,
     result = CliRunner().invoke(app, ["lint", "values.yaml"])
     assert result.exit_code == 2
     assert "did you mean `SVC101`?" in result.stderr
+
+
+def test_diff_options_that_leave_no_rule_are_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "v.yaml").write_text(BROKEN.replace("three", "3"))
+    result = CliRunner().invoke(app, ["diff", "--select", "DIFF1", "--ignore", "DIFF1",
+                                      str(tmp_path / "v.yaml"), "--", str(tmp_path / "v.yaml")])
+    assert result.exit_code == 2
+    assert "leave no diff rule to run" in result.stderr

@@ -121,6 +121,9 @@ def _diff(req: DiffRequest, config: LintConfig | None) -> DiffResult:
     select = rule_ids(req.select, "--select", "diff") or config.select
     ignore = config.ignore + rule_ids(req.ignore, "--ignore", "diff")
     active = active_rules(rules, select, ignore, "diff")
+    if not active:  # a diff that judges nothing would pass every change
+        raise error("--select and --ignore leave no diff rule to run", exit_code=2,
+                    hint="`svcgen rules` lists the DIFF rules")
     stdin = _read_stdin() if "-" in (*req.base, *req.new) else None
     release = req.release or config.release or helm.DEFAULT_RELEASE
     with ThreadPoolExecutor(max_workers=3) as pool:
