@@ -18,6 +18,15 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 CHART = REPO / "chart"
 KUBE_VERSION = "1.35.0"
+#: The smallest real-looking values: one Deployment `api` with one port.
+ONE_COMPONENT = """\
+components:
+  api:
+    containers:
+      app:
+        image: {repository: ghcr.io/acme/api, tag: "1.4.2"}
+        ports: {http: {containerPort: 8080}}
+"""
 
 
 class RenderError(Exception):

@@ -185,7 +185,7 @@ def test_rules_and_explain_cover_the_diff_rules() -> None:
     assert "Upgrade safety (svcgen diff)\n  DIFF101  error    immutable-field" in result.stdout
     explained = CliRunner().invoke(app, ["explain", "claim-removed"]).stdout
     assert explained.startswith("DIFF201 claim-removed (error, Upgrade safety (svcgen diff))")
-    assert "Example fix:" in explained and "helm.sh/resource-policy: keep" in explained
+    assert "Example fix:" in explained and "cache: {size: 1Gi}" in explained
 
 
 def test_removed_component_is_acknowledged_on_components_in_new(tmp_path: Path, helm4: str

@@ -160,3 +160,27 @@ def test_route_still_pointing_at_a_removed_port_is_an_error() -> None:
     assert [(f.path, f.severity) for f in findings] == [(("components", "web"), None)]
     assert "HTTPRoute web still routes to port `grpc` (9000) of Service api" in \
         findings[0].message
+
+
+def test_job_completions_are_immutable_unless_the_job_is_elastic() -> None:
+    """Kubernetes 1.27+: completions may change only with parallelism, on an Indexed Job."""
+    assert refused(change(JOB, {"spec.completions": 3})) == ["spec.completions"]
+    elastic = obj("batch/v1", "Job", {"completionMode": "Indexed", "completions": 2,
+                                      "parallelism": 2, "template": {"spec": POD}})
+    assert refused(change(elastic, {"spec.completions": 4, "spec.parallelism": 4})) == []
+    assert refused(change(elastic, {"spec.completions": 4})) == ["spec.completions"]
+
+
+@pytest.mark.parametrize("field", ["managedBy", "successPolicy", "podFailurePolicy"])
+def test_other_immutable_job_fields_are_refused(field: str) -> None:
+    assert refused(change(JOB, {f"spec.{field}": {"x": 1}})) == [f"spec.{field}"]
+
+
+@pytest.mark.parametrize("kind", ["RoleBinding", "ClusterRoleBinding"])
+def test_binding_role_ref_is_immutable(kind: str) -> None:
+    """Kubernetes: a binding's roleRef cannot change; its subjects can."""
+    binding = Obj("rbac.authorization.k8s.io/v1", kind, "api", {
+        "metadata": {"name": "api"}, "roleRef": {"kind": "Role", "name": "api"},
+        "subjects": [{"kind": "ServiceAccount", "name": "api"}]})
+    assert refused(change(binding, {"roleRef.name": "api-reader"})) == ["roleRef"]
+    assert refused(change(binding, {"subjects": []})) == []

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from chartutil import ONE_COMPONENT
+
 from svcgen.diagnostics import Diagnostic
 from svcgen.diff.command import DiffRequest, DiffResult, diff
 from svcgen.diff.objects import Action
@@ -39,14 +41,7 @@ def actions(result: DiffResult) -> dict[str, str]:
     return {str(c): c.action.value for c in result.changes if not c.obj.hook}
 
 
-API = """\
-components:
-  api:
-    containers:
-      app:
-        image: {repository: ghcr.io/acme/api, tag: "1.4.2"}
-        ports: {http: {containerPort: 8080}}
-"""
+API = ONE_COMPONENT
 
 DB = """\
 components:

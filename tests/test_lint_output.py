@@ -117,12 +117,14 @@ def test_github_workflow_commands() -> None:
 
 
 def test_github_escapes_properties_and_data() -> None:
+    """A message is one line: a newline from the input shows as `\\n` (as in text), and GitHub's
+    own escaping keeps `%` and the property separators from being read as syntax."""
     from svcgen.diagnostics import Diagnostic, Severity
 
-    d = Diagnostic(file="a,b:c.yaml", line=1, column=2, rule="SVC101", severity=Severity.INFO,
-                   message="50% off\nnext", hint="")
+    d = Diagnostic(file="a,b:c%0A.yaml", line=1, column=2, rule="SVC101",
+                   severity=Severity.INFO, message="50% off\nnext\r::x", hint="")
     assert output.format_github([d], []) == (
-        "::notice file=a%2Cb%3Ac.yaml,line=1,col=2,title=SVC101::50%25 off%0Anext\n")
+        "::notice file=a%2Cb%3Ac%250A.yaml,line=1,col=2,title=SVC101::50%25 off\\nnext\\r::x\n")
 
 
 def sarif_problems(log: Any) -> list[str]:

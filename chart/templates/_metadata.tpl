@@ -6,9 +6,14 @@ The metadata block (name, labels, annotations) every object of a component carri
 {{- define "svcgen.metadata.annotations" -}}
 {{- $g := .root.Values.global | default dict -}}
 {{- $ann := dict -}}
+{{- include "svcgen.metadata.checkHelmAnnotations" (dict "ann" $g.annotations "path" "global.annotations") -}}
 {{- range $k, $v := ($g.annotations | default dict) }}{{ $_ := set $ann $k $v }}{{ end -}}
 {{- if .c -}}
+  {{- include "svcgen.metadata.checkHelmAnnotations" (dict "ann" .c.annotations "path" (printf "components.%s.annotations" .id)) -}}
   {{- range $k, $v := (.c.annotations | default dict) }}{{ $_ := set $ann $k $v }}{{ end -}}
+{{- end -}}
+{{- with .extraPath -}}
+  {{- include "svcgen.metadata.checkHelmAnnotations" (dict "ann" $.extra "path" .) -}}
 {{- end -}}
 {{- range $k, $v := (.extra | default dict) }}{{ $_ := set $ann $k $v }}{{ end -}}
 {{- if $ann -}}
@@ -42,4 +47,36 @@ labels:
 annotations:
   {{- . | nindent 2 }}
 {{- end }}
+{{- end -}}
+
+{{- /* Fails on a value of a helm-managed annotation that helm would not understand: helm skips an
+object whose hook phase it does not know (`pre-instal`), so a typo would silently take every
+object of a component out of the release. Args: ann (a map or nil), path (its values path). */ -}}
+{{- define "svcgen.metadata.checkHelmAnnotations" -}}
+{{- $path := .path -}}
+{{- range $k, $v := (.ann | default dict) -}}
+  {{- if eq $k "helm.sh/hook" -}}
+    {{- $phases := list "pre-install" "post-install" "pre-upgrade" "post-upgrade" "pre-delete" "post-delete" "pre-rollback" "post-rollback" "test" "test-success" -}}
+    {{- range (splitList "," (toString $v)) -}}
+      {{- if and (trim .) (not (has (lower (trim .)) $phases)) -}}
+        {{- fail (printf "%s: helm.sh/hook %q is not a Helm hook phase (one of %s): helm would skip every object that carries it; for a Job run as a hook use job.hook.phases" $path (trim .) (join ", " $phases)) -}}
+      {{- end -}}
+    {{- end -}}
+  {{- else if eq $k "helm.sh/hook-delete-policy" -}}
+    {{- $policies := list "before-hook-creation" "hook-succeeded" "hook-failed" -}}
+    {{- range (splitList "," (toString $v)) -}}
+      {{- if and (trim .) (not (has (trim .) $policies)) -}}
+        {{- fail (printf "%s: helm.sh/hook-delete-policy %q is not a Helm hook delete policy (one of %s)" $path (trim .) (join ", " $policies)) -}}
+      {{- end -}}
+    {{- end -}}
+  {{- else if eq $k "helm.sh/hook-weight" -}}
+    {{- if not (regexMatch "^\\s*[-+]?[0-9]+\\s*$" (toString $v)) -}}
+      {{- fail (printf "%s: helm.sh/hook-weight %q is not a whole number" $path (toString $v)) -}}
+    {{- end -}}
+  {{- else if eq $k "helm.sh/resource-policy" -}}
+    {{- if ne (lower (trim (toString $v))) "keep" -}}
+      {{- fail (printf "%s: helm.sh/resource-policy %q means nothing to helm; its one policy is keep" $path (toString $v)) -}}
+    {{- end -}}
+  {{- end -}}
+{{- end -}}
 {{- end -}}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -94,13 +96,38 @@ def dotted_path(path: Iterable[str | int]) -> str:
     return text
 
 
+#: Characters that move the cursor, start a new line or an escape sequence, or reorder text:
+#: C0 and C1 controls, DEL, the Unicode line and paragraph separators, bidirectional overrides.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def clean(text: str) -> str:
+    """Text that came from an input (a key, a value, a file name), made inert for a terminal or a
+    log: every control character is shown as its escape (``\\n``, ``\\x1b``), so no message can
+    start a line of its own (a forged ``::error::`` for GitHub Actions) or colour and move the
+    reader's terminal."""
+    return _UNPRINTABLE.sub(lambda m: _NAMED.get(m.group()) or (
+        f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"),
+        text)
+
+
+def shown_file(file: str) -> str:
+    """A file name as text output shows it: as it is, or quoted (JSON) when it holds control
+    characters or starts with ``::``, which would begin a line GitHub Actions executes."""
+    if clean(file) != file or file.lstrip().startswith("::"):
+        return json.dumps(file)
+    return file
+
+
 def format_text(diagnostic: Diagnostic) -> str:
     """``file:line:col: severity[rule]: message (hint: …)`` — one line, no colour."""
     rule = f"[{diagnostic.rule}]" if diagnostic.rule else ""
-    where = diagnostic.location or "svcgen"
-    text = f"{where}: {diagnostic.severity.value}{rule}: {diagnostic.message}"
+    where = diagnostic.location.replace(diagnostic.file, shown_file(diagnostic.file), 1) \
+        if diagnostic.file else "svcgen"
+    text = f"{where}: {diagnostic.severity.value}{rule}: {clean(diagnostic.message)}"
     if diagnostic.path:
-        text += f" (at {diagnostic.path})"
+        text += f" (at {clean(diagnostic.path)})"
     if diagnostic.hint:
-        text += f"\n    fix: {diagnostic.hint}"
+        text += f"\n    fix: {clean(diagnostic.hint)}"
     return text

@@ -1,8 +1,11 @@
 """Lint findings for people and for CI: text, json, GitHub workflow commands, SARIF 2.1.0.
 
 Each formatter takes the diagnostics (already placed and sorted) and returns the whole text to
-print. The JSON shape is documented in the README ("svcgen lint", "JSON output") and kept stable:
-new keys may be added, none renamed or removed without a new ``version``.
+print. Every string that came from an input (a message quoting a key, a path, a file name) is
+made inert for its medium: control characters shown as escapes in text, workflow-command escaping
+for GitHub, the JSON encoder's for JSON and SARIF. The JSON shape is documented in the README
+("svcgen lint", "JSON output") and kept stable: new keys may be added, none renamed or removed
+without a new ``version``.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from svcgen import __version__
-from svcgen.diagnostics import Diagnostic, Severity
+from svcgen.diagnostics import Diagnostic, Severity, clean, shown_file
 from svcgen.lint.registry import Rule
 
 FORMATS = ("text", "json", "github", "sarif")
@@ -64,21 +67,21 @@ def format_text(diagnostics: Sequence[Diagnostic], files: Sequence[str], *,
     for d in diagnostics:
         groups.setdefault(d.file, []).append(d)
     for file, items in groups.items():
-        out.append(paint(file or "(values)", "1;4", colour))
+        out.append(paint(shown_file(file) if file else "(values)", "1;4", colour))
         width = max(len(f"{d.line}:{d.column}") for d in items)
         for d in items:
             where = f"{d.line}:{d.column}" if d.line else "-"
             sev = paint(f"{d.severity.value:<7}", _COLOURS[d.severity], colour)
             rule = paint(d.rule, "1", colour)
-            out.append(f"  {where:>{width}}  {sev}  {rule}  {d.message}")
+            out.append(f"  {where:>{width}}  {sev}  {rule}  {clean(d.message)}")
             extra = []
             if d.path:
-                extra.append(f"at {d.path}")
+                extra.append(f"at {clean(d.path)}")
             if _name(d):
                 extra.append(_name(d))
             pad = " " * (width + 4)
             if d.hint:
-                line = f"{pad}{paint('fix:', '32', colour)} {d.hint}"
+                line = f"{pad}{paint('fix:', '32', colour)} {clean(d.hint)}"
                 if extra:
                     line += paint(f"  ({'; '.join(extra)})", "2", colour)
                 out.append(line)
@@ -132,11 +135,13 @@ def findings_json(diagnostics: Sequence[Diagnostic]) -> list[dict[str, Any]]:
 
 
 def _escape_data(text: str) -> str:
+    """The message of a workflow command: GitHub turns %25, %0D and %0A back into the text."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+    """A property (``file=``, ``title=``): as data, and ``:`` and ``,``, which end it."""
+    return _escape_data(clean(text)).replace(":", "%3A").replace(",", "%2C")
 
 
 _GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -156,8 +161,8 @@ def format_github(diagnostics: Sequence[Diagnostic], files: Sequence[str]) -> st
         title = f"{d.rule} {_name(d)}".strip()
         if title:
             props.append(f"title={_escape_property(title)}")
-        text = d.message + (f" (at {d.path})" if d.path else "") + (
-            f"\nfix: {d.hint}" if d.hint else "")
+        text = clean(d.message) + (f" (at {clean(d.path)})" if d.path else "") + (
+            f"\nfix: {clean(d.hint)}" if d.hint else "")
         out.append(f"::{_GITHUB_LEVEL[d.severity]} {','.join(props)}::{_escape_data(text)}")
     return "\n".join(out) + ("\n" if out else "")
 
@@ -166,10 +171,13 @@ _SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.I
 
 
 def _uri(file: str, base: Path) -> tuple[str, bool]:
-    """A SARIF artifact URI: relative to ``base`` (with uriBaseId) when the file is under it."""
+    """A SARIF artifact URI: relative to ``base`` (with uriBaseId) when the file is under it;
+    percent-encoded either way, so any file name is a valid URI reference."""
+    from urllib.parse import quote
+
     path = Path(file)
     try:
-        return path.resolve().relative_to(base.resolve()).as_posix(), True
+        return quote(path.resolve().relative_to(base.resolve()).as_posix()), True
     except ValueError:
         return path.resolve().as_uri(), False
 

@@ -17,7 +17,7 @@ from svcgen.diff.immutable import mark_replacements
 from svcgen.diff.objects import Change, compare, parse
 from svcgen.diff.rules import DiffContext, DiffFinding
 from svcgen.diff.rules import run as run_rules
-from svcgen.lint.config import LintConfig, find_config, load_config, matches
+from svcgen.lint.config import LintConfig, active_rules, find_config, load_config
 from svcgen.lint.registry import Rule, all_rules, rule_ids
 from svcgen.lint.silencing import inline_ignores, silence
 from svcgen.lint.source import (
@@ -120,8 +120,10 @@ def _diff(req: DiffRequest, config: LintConfig | None) -> DiffResult:
     rules = {r.id: r for r in all_rules("diff")}
     select = rule_ids(req.select, "--select", "diff") or config.select
     ignore = config.ignore + rule_ids(req.ignore, "--ignore", "diff")
-    active = {rid for rid in rules
-              if (not select or matches(rid, select)) and not matches(rid, ignore)}
+    active = active_rules(rules, select, ignore, "diff")
+    if not active:  # a diff that judges nothing would pass every change
+        raise error("--select and --ignore leave no diff rule to run", exit_code=2,
+                    hint="`svcgen rules` lists the DIFF rules")
     stdin = _read_stdin() if "-" in (*req.base, *req.new) else None
     release = req.release or config.release or helm.DEFAULT_RELEASE
     with ThreadPoolExecutor(max_workers=3) as pool:

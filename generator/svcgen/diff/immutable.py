@@ -10,14 +10,21 @@ is per Kubernetes kind, not per chart template, so it holds for every kind the c
   ``revisionHistoryLimit``, ``persistentVolumeClaimRetentionPolicy`` and ``minReadySeconds`` may
   change; ``selector``, ``serviceName``, ``volumeClaimTemplates``, ``podManagementPolicy`` and
   the rest may not.
-- Job: ``selector``, the pod ``template``, ``completionMode``, ``podFailurePolicy``,
-  ``backoffLimitPerIndex``. Any Helm hook is exempt: helm deletes and creates it at its phases.
-  CronJob: everything may change (a new schedule or template applies to the next run).
+- Job: ``selector``, the pod ``template``, ``completions`` (but for an Indexed Job whose
+  completions follow its parallelism, the "elastic" Job), ``completionMode``,
+  ``podFailurePolicy``, ``successPolicy``, ``backoffLimitPerIndex`` and ``managedBy``. Any Helm
+  hook is exempt: helm deletes and creates it at its phases. CronJob: everything may change (a
+  new schedule or template applies to the next run).
 - Service: ``clusterIP`` once allocated (a ClusterIP Service cannot become headless; a headless
   one keeps ``None``: the change is silently lost).
 - PersistentVolumeClaim: only ``resources`` (and a volume attributes class) may change, and the
   requested storage only grows.
 - ConfigMap and Secret marked ``immutable: true``: their data; a Secret's ``type`` always.
+- RoleBinding and ClusterRoleBinding: ``roleRef``.
+
+The other kinds the chart renders (ConfigMap, ServiceAccount, Role, Ingress, Gateway API routes,
+NetworkPolicy, PodDisruptionBudget, autoscalers, monitors) may change in place. An object entering
+or leaving Helm hook management is judged by its own rule (DIFF103), not here.
 """
 
 from __future__ import annotations
@@ -83,6 +90,24 @@ def _spec_except(mutable: frozenset[str], fix: Callable[[Obj], str],
     return judge
 
 
+def _job_completions(change: Change) -> list[Refusal]:
+    """``completions`` is immutable unless the Job is "elastic": Indexed, with completions equal
+    to parallelism before and after (Kubernetes 1.27+)."""
+    assert change.base is not None and change.new is not None
+    path: FieldPath = ("spec", "completions")
+    before, after = change.base.get(path), change.new.get(path)
+    if before == after:
+        return []
+
+    def elastic(obj: Obj) -> bool:
+        return bool(obj.get(("spec", "completionMode")) == "Indexed"
+                    and obj.get(path) == obj.get(("spec", "parallelism")))
+
+    if elastic(change.base) and elastic(change.new):
+        return []
+    return [Refusal(path, before, after, _REFUSED, _job_fix(change.new))]
+
+
 def _both(*judges: Judge) -> Judge:
     return lambda change: [r for j in judges for r in j(change)]
 
@@ -103,6 +128,11 @@ def _statefulset_fix(obj: Obj) -> str:
 def _job_fix(obj: Obj) -> str:
     return (f"delete the Job before the upgrade (`kubectl delete job {obj.name}`), or run it as a "
             "Helm hook so that each upgrade creates it anew")
+
+
+def _binding_fix(obj: Obj) -> str:
+    return (f"delete the {obj.kind} before the upgrade (`kubectl delete {obj.kind.lower()} "
+            f"{obj.name}`): its role cannot change in place")
 
 
 def _claim_fix(obj: Obj) -> str:
@@ -170,9 +200,14 @@ KINDS: dict[tuple[str, str], Judge] = {
         _statefulset_fix,
         "helm upgrade fails: updates to a StatefulSet's spec other than replicas, template, "
         "updateStrategy and a few more are forbidden"),
-    ("batch", "Job"): _fields(("spec", "selector"), ("spec", "template"),
-                              ("spec", "completionMode"), ("spec", "podFailurePolicy"),
-                              ("spec", "backoffLimitPerIndex"), fix=_job_fix),
+    ("batch", "Job"): _both(
+        _fields(("spec", "selector"), ("spec", "template"), ("spec", "completionMode"),
+                ("spec", "podFailurePolicy"), ("spec", "successPolicy"),
+                ("spec", "backoffLimitPerIndex"), ("spec", "managedBy"), fix=_job_fix),
+        _job_completions),
+    ("rbac.authorization.k8s.io", "RoleBinding"): _fields(("roleRef",), fix=_binding_fix),
+    ("rbac.authorization.k8s.io", "ClusterRoleBinding"): _fields(("roleRef",),
+                                                                 fix=_binding_fix),
     ("", "Service"): _service_cluster_ip,
     ("", "PersistentVolumeClaim"): _both(
         _spec_except(frozenset({"resources", "volumeAttributesClassName"}), _claim_fix),
@@ -186,7 +221,7 @@ KINDS: dict[tuple[str, str], Judge] = {
 def refusals(change: Change) -> list[Refusal]:
     """The fields of a changed object that the upgrade cannot change in place."""
     if change.base is None or change.new is None or change.base.kind != change.new.kind \
-            or change.new.hook:
+            or change.new.hook or change.base.hook:
         return []
     judge = KINDS.get((change.new.group, change.new.kind))
     return judge(change) if judge is not None else []

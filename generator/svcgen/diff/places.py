@@ -33,6 +33,9 @@ _CONTAINER_FIELDS = {
     "startupProbe": ("probes", "startup"), "securityContext": ("securityContext",),
     "lifecycle": ("lifecycle",),
 }
+#: Fields of a Job's spec the chart renders from the same keys under ``job``.
+JOB_FIELDS = frozenset({"backoffLimit", "activeDeadlineSeconds", "ttlSecondsAfterFinished",
+                        "completions", "parallelism"})
 _CLAIM_FIELDS: dict[PathPart, tuple[str, ...]] = {
     "storageClassName": ("storageClassName",), "accessModes": ("accessModes",),
     "resources": ("size",),
@@ -69,6 +72,8 @@ def values_path(obj: Obj, field: Sequence[PathPart], values: dict[str, Any]) -> 
             return (*base, "volumes")
     if field[:2] == ("spec", "replicas"):
         return (*base, "replicas")
+    if obj.kind == "Job" and len(field) >= 2 and field[0] == "spec" and field[1] in JOB_FIELDS:
+        return (*base, "job", str(field[1]))
     pod = POD_SPEC.get(obj.kind)
     if pod is not None and field[: len(pod)] == pod:
         return base + _pod_part(field[len(pod):], values.get("components", {}).get(comp))

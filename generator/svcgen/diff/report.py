@@ -2,7 +2,9 @@
 
 Text for people (coloured on a terminal), JSON for programs, GitHub workflow commands and SARIF
 for CI; the findings use lint's formatters, so they read and parse the same. Secret data is never
-printed: a changed value under a Secret's ``data`` shows as ``(secret value)``.
+printed: a changed value under a Secret's ``data`` shows as ``(secret value)``. Names and field
+paths come from the values (an annotation key may hold a newline or an escape sequence): text
+lines show them through :func:`svcgen.diagnostics.clean`, values as JSON.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from svcgen import output
-from svcgen.diagnostics import Diagnostic
+from svcgen.diagnostics import Diagnostic, clean
 from svcgen.diff.objects import MISSING, Action, Change, FieldChange
 from svcgen.lint.registry import Rule
 
@@ -93,13 +95,14 @@ def format_changes(changes: Sequence[Change], *, colour: bool = False) -> str:
     out: list[str] = []
     for c in changes:
         says = HOOK if c.obj.hook and c.action is Action.CHANGED else _SAYS[c.action]
-        out.append(output.paint(f"{_MARK[c.action]} {c}: {says}", _COLOUR[c.action], colour))
+        out.append(output.paint(f"{_MARK[c.action]} {clean(str(c))}: {says}", _COLOUR[c.action],
+                                colour))
         for reason in c.reasons:
-            out.append(output.paint(f"    because {reason}", "2", colour))
+            out.append(output.paint(f"    because {clean(reason)}", "2", colour))
         if c.action in (Action.CHANGED, Action.REPLACED):
             for f in c.fields:
                 where, before, after = _shown(c, f)
-                out.append(f"    {where}: {output.paint(before, '31', colour)} → "
+                out.append(f"    {clean(where)}: {output.paint(before, '31', colour)} → "
                            f"{output.paint(after, '32', colour)}")
     if not out:
         return "no changes: the upgrade leaves every object as it is\n"

@@ -119,8 +119,9 @@ def immutable_field(ctx: DiffContext) -> Iterator[DiffFinding]:
     """
     Some fields are fixed once an object exists: a StatefulSet's ``volumeClaimTemplates``,
     ``serviceName`` and ``podManagementPolicy``, the ``selector`` of a Deployment, DaemonSet or
-    StatefulSet, a Job's pod template, a Service's ``clusterIP`` (so a ClusterIP Service cannot
-    become headless), a claim's storage class and access modes (and its size only grows).
+    StatefulSet, a Job's pod template and completions, a binding's ``roleRef``, a Service's
+    ``clusterIP`` (so a ClusterIP Service cannot become headless), a claim's storage class and
+    access modes (and its size only grows).
     ``helm upgrade`` patches the object, the API server answers ``field is immutable`` and the
     whole upgrade fails, half applied. A headless Service asked to become a ClusterIP one keeps
     ``clusterIP: None`` instead: the change is silently lost.
@@ -161,6 +162,123 @@ def _refusal_path(change: Change, r: Refusal, ctx: DiffContext) -> ValuesPath:
     return values_path(change.new, first.path if first else r.field, ctx.new_values)
 
 
+@diff_rule("DIFF102", "namespace-changed", Severity.ERROR,
+           "`global.project` changes: the release would move to another namespace")
+def namespace_changed(ctx: DiffContext) -> Iterator[DiffFinding]:
+    """
+    ``global.project`` is the release namespace (the chart fails unless they are equal), and a
+    release lives in one namespace: ``helm upgrade`` cannot move it. With a new project the
+    upgrade in the old namespace fails on the chart's check, and an install in the new one
+    starts every object afresh (new claims, empty storage, new Service addresses) while the old
+    release keeps running. When only one side sets the project, whether the namespace changes
+    depends on where the release was installed, which the values do not say: a warning.
+
+    Example fix: keep the project; to move, install the release in the new namespace, move the
+    data and traffic, then uninstall the old one:
+
+        global:
+          project: shop   # as installed
+    """
+    before, after = _project(ctx.base_values), _project(ctx.new_values)
+    if before == after:
+        return
+    if before and after:
+        yield DiffFinding(
+            ("global", "project"),
+            f"`global.project` {show(before)} → {show(after)} moves the release to another "
+            "namespace: helm upgrade cannot move a release (the chart refuses a project other "
+            "than the release namespace), and a new install starts every object afresh",
+            f"keep `project: {before}`; to move, install in namespace {after}, move the data and "
+            "traffic, then uninstall the release in " + before)
+    elif after:
+        yield DiffFinding(
+            ("global", "project"),
+            f"`global.project` is set to {show(after)}: the upgrade fails unless the release "
+            f"already runs in namespace {after}",
+            f"set it only if the release is installed with `--namespace {after}`",
+            severity=Severity.WARNING)
+    else:
+        yield DiffFinding(
+            ("global", "project"),
+            f"`global.project` {show(before)} is removed: the release namespace is no longer "
+            "checked, and DNS names that named the project follow the release namespace",
+            f"keep `project: {before}` while the release runs in namespace {before}",
+            key=True, in_base=True, severity=Severity.WARNING)
+
+
+def _project(values: dict[str, Any]) -> str | None:
+    glob = values.get("global")
+    project = glob.get("project") if isinstance(glob, dict) else None
+    return str(project) if project else None
+
+
+HOOK = "helm.sh/hook"
+
+
+@diff_rule("DIFF103", "hook-management-changed", Severity.ERROR,
+           "An object enters or leaves Helm hook management: helm deletes it or cannot adopt it")
+def hook_management_changed(ctx: DiffContext) -> Iterator[DiffFinding]:
+    """
+    Helm keeps two kinds of objects apart: the release's own, which ``helm upgrade`` patches and
+    deletes when they leave the release, and hooks (``helm.sh/hook``), which helm creates at
+    their phases and otherwise leaves alone. An object that becomes a hook is no longer in the
+    release: the upgrade deletes it (a Deployment with its pods, a Service, a claim with its
+    data) and creates it only at the hook's phases. An object that stops being a hook is
+    created as a release object, but the object of that name the hook left behind does not
+    belong to the release: the upgrade fails (``invalid ownership metadata``), unless the hook's
+    delete policy removed it.
+
+    Example fix: keep hooks for what runs once per release (a migration Job with ``job.hook``),
+    and never annotate a component's objects as hooks:
+
+        migrate:
+          kind: Job
+          job: {hook: {phases: [pre-upgrade]}}
+    """
+    for change in ctx.changes:
+        if change.base is None or change.new is None or change.base.hook == change.new.hook:
+            continue
+        if change.new.hook:
+            phases = str(change.new.annotations.get(HOOK, ""))
+            yield DiffFinding(
+                _hook_path(ctx, change.new, base=False),
+                f"{change.new} becomes a Helm hook ({phases}): helm upgrade deletes the "
+                f"{change.new.kind} the release has and creates it only at the hook's phases",
+                "remove the hook annotation; run once-per-release work as a Job with `job.hook`",
+                key=True)
+        else:
+            phases = str(change.base.annotations.get(HOOK, ""))
+            # helm deletes a hook that succeeded when its policy says so: then nothing is left
+            # in the way, unless its last run failed.
+            deleted = "hook-succeeded" in str(
+                change.base.annotations.get("helm.sh/hook-delete-policy", ""))
+            yield DiffFinding(
+                _hook_path(ctx, change.base, base=True),
+                f"{change.new} stops being a Helm hook ({phases}): helm upgrade creates it as a "
+                "release object, and fails if " + (
+                    "a failed hook run left one behind" if deleted else "the hook left one "
+                    "behind") + " (it belongs to no release)",
+                f"delete the hook's {change.base.kind} first (`kubectl delete "
+                f"{change.base.kind.lower()} {change.base.name} --ignore-not-found`), or keep it "
+                "a hook",
+                key=True, in_base=True,
+                severity=Severity.WARNING if deleted else None)
+
+
+def _hook_path(ctx: DiffContext, obj: Obj, *, base: bool) -> ValuesPath:
+    """Where the values make ``obj`` a hook: the chart's ``job.hook``, or an annotation."""
+    comp = ctx.component(obj.component, base=base)
+    values = ctx.base_values if base else ctx.new_values
+    if isinstance(comp.get("job"), dict) and comp["job"].get("hook"):
+        return (*component_path(obj.component), "job", "hook")
+    from svcgen.lint.rules.hooks import annotation_maps
+
+    for where, found in annotation_maps(values):
+        if HOOK in found and (where[0] == "global" or where[1] == obj.component):
+            return (*where, HOOK)
+    return component_path(obj.component)
+
+
 # --- DIFF2: data ---------------------------------------------------------------------------------
 
 
@@ -178,14 +296,16 @@ def claim_removed(ctx: DiffContext) -> Iterator[DiffFinding]:
     are not deleted, but a removed or renamed claim template leaves them unmounted, and a renamed
     StatefulSet starts with new, empty claims. This is an error unless acknowledged: put
     ``# svcgen: ignore[DIFF201]`` on the line of the nearest key NEW still has (the component,
-    its ``volumes:``, or ``components:``), or annotate the claim
-    ``helm.sh/resource-policy: keep`` in BASE first so that helm leaves it in place.
+    its ``volumes:``, or ``components:``). A claim BASE annotated ``helm.sh/resource-policy:
+    keep`` is left in place by helm and not reported (lint refuses that annotation in values:
+    given to a component it keeps every object of it, SVC005).
 
-    Example fix: keep the volume under its old name, or keep the claim when it leaves the release:
+    Example fix: keep the volume under its old name:
 
         components:
           api:
-            annotations: {helm.sh/resource-policy: keep}   # released first, then remove
+            volumes:
+              cache: {size: 1Gi}   # the claim api-cache keeps its data
     """
     for change in ctx.of(Action.REMOVED, kinds=["PersistentVolumeClaim"]):
         old = change.obj
@@ -196,12 +316,12 @@ def claim_removed(ctx: DiffContext) -> Iterator[DiffFinding]:
             values_path(old, (), ctx.base_values),
             f"{old} is no longer in the release: helm upgrade deletes it, and the data on it"
             f"{_moved_to(ctx, old.component, volume)}",
-            "keep the volume and its name; to retire it, annotate the claim "
-            f"`{KEEP[0]}: {KEEP[1]}` in a release first (helm then leaves it), or back it up and "
-            "acknowledge with `# svcgen: ignore[DIFF201]`",
+            "keep the volume and its name; to retire it, back up its data, then acknowledge "
+            "with `# svcgen: ignore[DIFF201]`",
             key=True, in_base=True)
-    for change in ctx.of(Action.CHANGED, Action.REPLACED, Action.REMOVED,
-                         kinds=["StatefulSet"]):
+    # Judged on the old object: a StatefulSet that becomes another kind is listed under its new
+    # kind, and takes its claims with it all the same.
+    for change in ctx.changes:
         if change.base is None or change.base.kind != "StatefulSet":
             continue
         old = change.base
@@ -212,6 +332,9 @@ def claim_removed(ctx: DiffContext) -> Iterator[DiffFinding]:
             if same:
                 what = (f"{old}: claim template `{volume}` is removed: the pods no longer mount "
                         f"their claims {claims}; the data stays there, unused")
+            elif change.new is not None:
+                what = (f"{old} becomes a {change.new.kind}: its claims {claims} stay, unused, "
+                        f"and the {change.new.kind} starts on empty storage")
             else:
                 what = (f"{old} is no longer in the release: its claims {claims} stay, unused, "
                         "and a StatefulSet under another name or kind starts with empty storage")
@@ -265,9 +388,9 @@ def workload_replaced(ctx: DiffContext) -> Iterator[DiffFinding]:
           api: {...}        # still serving
           backend: {...}    # the new name; remove `api` once callers use `backend`
     """
-    for change in ctx.of(Action.REPLACED, kinds=SERVING):
+    for change in ctx.of(Action.REPLACED):
         assert change.base is not None and change.new is not None
-        if change.base.kind == change.new.kind:
+        if change.base.kind == change.new.kind or change.base.kind not in SERVING:
             continue
         yield DiffFinding(
             (*component_path(change.new.component), "kind"),
@@ -465,6 +588,54 @@ def no_ready_replicas(ctx: DiffContext) -> Iterator[DiffFinding]:
                 f"{change.new}: every probe of the pod changes at once ({listed}): if one is "
                 "wrong, no new pod becomes ready",
                 "change one probe per release, checked on one replica first")
+
+
+_AUTOSCALERS = {"HorizontalPodAutoscaler": ("spec", "minReplicas"),
+                "ScaledObject": ("spec", "minReplicaCount"),
+                "HTTPScaledObject": ("spec", "replicas", "min")}
+
+
+@diff_rule("DIFF502", "autoscaler-removed", Severity.WARNING,
+           "Removing autoscaling drops a workload to its `replicas` at once")
+def autoscaler_removed(ctx: DiffContext) -> Iterator[DiffFinding]:
+    """
+    While an autoscaler owns a workload, the chart leaves ``replicas`` out of it and the
+    autoscaler keeps at least its minimum running. Removing ``scaling`` puts ``replicas`` back
+    (1 unless set), and the upgrade scales the workload down to it at once, whatever the load:
+    ``minReplicas: 6`` becomes one pod, and the PodDisruptionBudget that came with several
+    replicas goes too.
+
+    Example fix: set ``replicas`` to what the autoscaler keeps running before removing it:
+
+        replicas: 6   # was scaling: {minReplicas: 6, maxReplicas: 12}
+    """
+    for change in ctx.of(Action.CHANGED, Action.REPLACED, kinds=POD_SPEC):
+        assert change.base is not None and change.new is not None
+        after = change.new.spec.get("replicas")
+        if "replicas" in change.base.spec or not isinstance(after, int):
+            continue
+        target = change.base.name
+        for old in ctx.base_objects.values():
+            place = _AUTOSCALERS.get(old.kind)
+            ref = old.spec.get("scaleTargetRef") or {}
+            if place is None or not isinstance(ref, dict) or ref.get("name") != target:
+                continue
+            if any(o.kind == old.kind and o.name == old.name for o in ctx.new_objects.values()):
+                continue
+            least = old.get(place)
+            least = least if isinstance(least, int) else 1
+            if after >= least:
+                continue
+            pdb = any(o.kind == "PodDisruptionBudget" and o.component == change.new.component
+                      for o in ctx.base_objects.values()) and not any(
+                o.kind == "PodDisruptionBudget" and o.component == change.new.component
+                for o in ctx.new_objects.values())
+            yield DiffFinding(
+                (*component_path(change.new.component), "replicas"),
+                f"{change.new}: {old} is removed and replicas drop from at least {least} (its "
+                f"minimum) to {after} at once" + (", and its PodDisruptionBudget is removed"
+                                                   if pdb else ""),
+                f"set `replicas: {least}` (or more) when removing `scaling`")
 
 
 # --- DIFF6: references ---------------------------------------------------------------------------

@@ -18,6 +18,10 @@ assumed-release-length = 16         # its length when the name is unknown
 ``.svcgen.yaml`` takes the same keys under ``lint:``. ``svcgen diff`` reads the same keys from
 its own section, ``[tool.svcgen.diff]`` or ``diff:``, so each command's rule ids live together.
 
+Every key is checked as the CLI checks its options: rule ids must name rules of the section's
+command (a typo is an error with the nearest id), no id may be empty, ``strict`` is a boolean, and
+the settings must leave some rule to run; lint's schema check runs whatever they select.
+
 A settings file is chosen by the repository being linted, so it can choose nothing that runs: no
 helm binary, no plugin, no command. Its release name is checked as Helm checks one.
 """
@@ -27,6 +31,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,14 +80,14 @@ def find_config(start: Path | None = None, section: str = "lint") -> LintConfig:
             if candidate.is_file():
                 settings = _read(candidate, section)
                 if settings is not None:
-                    return from_mapping(settings, candidate)
+                    return from_mapping(settings, candidate, section)
     return LintConfig()
 
 
 def load_config(path: Path, section: str = "lint") -> LintConfig:
     """The configuration in one file, given with ``--config``."""
     settings = _read(path, section)
-    return from_mapping(settings or {}, path)
+    return from_mapping(settings or {}, path, section)
 
 
 def _read(path: Path, section: str) -> dict[str, Any] | None:
@@ -100,7 +105,9 @@ def _read(path: Path, section: str) -> dict[str, Any] | None:
             raise error(f"invalid TOML: {exc}", file=name, exit_code=2,
                         hint="fix the TOML syntax") from None
         found = data.get("tool", {}).get("svcgen", {}).get(section)
-        return found if isinstance(found, dict) else None
+        if found is not None and not isinstance(found, dict):
+            raise error(f"`tool.svcgen.{section}` must be a table", file=name, exit_code=2)
+        return found
     from svcgen.lint.source import parse_values
 
     try:
@@ -108,30 +115,65 @@ def _read(path: Path, section: str) -> dict[str, Any] | None:
     except SvcgenError as exc:
         raise SvcgenError(*exc.diagnostics, exit_code=2) from None
     found = doc.data.get(section, {})
+    if found is None:
+        found = {}
     if not isinstance(found, dict):
         raise error(f"`{section}` must be a mapping", file=name, exit_code=2)
     return found
 
 
-def _ids(value: Any, key: str, file: str) -> tuple[str, ...]:
+def _ids(value: Any, key: str, file: str, command: str) -> tuple[str, ...]:
+    """Rule ids or prefixes, each checked as the CLI checks ``--select``: a typo is an error with
+    the nearest id, never a pattern that matches nothing (or, empty, everything)."""
+    from svcgen.lint.registry import check_rule_id
+
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise error(f"`{key}` must be a list of rule ids", file=file, exit_code=2,
                     hint='e.g. ["SVC402", "SVC6"]')
-    return tuple(v.strip().upper() for v in value)
+    ids = tuple(v.strip().upper() for v in value)
+    for i in ids:
+        if not i:
+            raise error(f"`{key}` holds an empty rule id, which would name every rule",
+                        file=file, exit_code=2, hint="remove the empty entry")
+        check_rule_id(i, f"`{key}`", command, file=file)
+    return ids
 
 
-def from_mapping(settings: dict[str, Any], path: Path) -> LintConfig:
+def _bool(settings: dict[str, Any], key: str, file: str) -> bool:
+    value = settings.get(key, False)
+    if not isinstance(value, bool):
+        raise error(f"`{key}` must be true or false, not {type(value).__name__} {value!r}",
+                    file=file, exit_code=2,
+                    hint=f"write `{key}: true` or `{key}: false`, unquoted")
+    return value
+
+
+#: The settings each command's section takes.
+KNOWN = frozenset({"select", "ignore", "strict", "release", "assumed-release-length",
+                   "per-file-ignores"})
+#: The rule that always runs: without it, values that do not fit the chart pass unseen.
+ALWAYS = {"lint": "SVC001"}
+
+
+def from_mapping(settings: dict[str, Any], path: Path, section: str = "lint") -> LintConfig:
     file = str(path)
-    known = {"select", "ignore", "strict", "release", "assumed-release-length", "per-file-ignores"}
-    unknown = sorted(set(settings) - known)
+    command = section
+    unknown = sorted(set(settings) - KNOWN)
     if unknown:
-        raise error(f"unknown lint setting `{unknown[0]}`", file=file, exit_code=2,
-                    hint=f"known settings: {', '.join(sorted(known))}")
+        import difflib
+
+        close = difflib.get_close_matches(str(unknown[0]), sorted(KNOWN), n=1)
+        raise error(f"unknown {section} setting `{unknown[0]}`", file=file, exit_code=2,
+                    hint=(f"did you mean `{close[0]}`? " if close else "")
+                    + f"known settings: {', '.join(sorted(KNOWN))}")
     per_file = settings.get("per-file-ignores", {})
     if not isinstance(per_file, dict):
         raise error("`per-file-ignores` must map globs to rule ids", file=file, exit_code=2)
+    if any(not isinstance(k, str) or not k.strip() for k in per_file):
+        raise error("`per-file-ignores` holds an empty glob", file=file, exit_code=2,
+                    hint='name the files, e.g. "chart/ci/*values.yaml"')
     length = settings.get("assumed-release-length", 16)
     if not isinstance(length, int) or isinstance(length, bool) or not 1 <= length <= 53:
         raise error("`assumed-release-length` must be a number from 1 to 53", file=file,
@@ -143,17 +185,49 @@ def from_mapping(settings: dict[str, Any], path: Path) -> LintConfig:
         from svcgen.helm import check_release
 
         check_release(release, "`release`", file=file)
+    select = _ids(settings.get("select", []), "select", file, command)
+    ignore = _ids(settings.get("ignore", []), "ignore", file, command)
+    _check_selection(select, ignore, file, command)
     return LintConfig(
-        select=_ids(settings.get("select", []), "select", file),
-        ignore=_ids(settings.get("ignore", []), "ignore", file),
-        strict=bool(settings.get("strict", False)),
+        select=select,
+        ignore=ignore,
+        strict=_bool(settings, "strict", file),
         release=release,
         assumed_release_length=length,
-        per_file_ignores=tuple((str(k), _ids(v, f"per-file-ignores.{k}", file))
+        per_file_ignores=tuple((str(k), _ids(v, f"per-file-ignores.{k}", file, command))
                                for k, v in per_file.items()),
         root=path.resolve().parent,
         source=file,
     )
+
+
+def _check_selection(select: tuple[str, ...], ignore: tuple[str, ...], file: str,
+                     command: str) -> None:
+    """A settings file that leaves no rule to run turns the gate off: refuse it."""
+    from svcgen.lint.registry import all_rules
+
+    always = ALWAYS.get(command)
+    if always is not None and always in ignore:
+        raise error(f"`ignore` names {always}: the schema check always runs", file=file,
+                    exit_code=2, hint="fix the values, or silence one line with "
+                    f"`# svcgen: ignore[{always}]`")
+    chosen = [r.id for r in all_rules(command)
+              if (not select or matches(r.id, select)) and not matches(r.id, ignore)]
+    if not chosen:
+        raise error(f"the {command} settings select no rule (select {list(select)}, ignore "
+                    f"{list(ignore)})", file=file, exit_code=2,
+                    hint="select rule ids or prefixes that `ignore` leaves, or remove the "
+                    "settings")
+
+
+def active_rules(rule_ids: Iterable[str], select: tuple[str, ...], ignore: tuple[str, ...],
+                 command: str = "lint") -> set[str]:
+    """The rules a run reports: those ``select`` names (all when empty) and ``ignore`` does not;
+    lint's schema check always."""
+    always = ALWAYS.get(command)
+    return {rid for rid in rule_ids
+            if rid == always or ((not select or matches(rid, select))
+                                 and not matches(rid, ignore))}
 
 
 def matches(rule_id: str, patterns: tuple[str, ...]) -> bool:

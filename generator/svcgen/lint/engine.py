@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from svcgen.diagnostics import Diagnostic, Severity, SvcgenError
 from svcgen.lint import schema_errors
-from svcgen.lint.config import LintConfig, matches
+from svcgen.lint.config import LintConfig, active_rules
 from svcgen.lint.registry import Context, Finding, LintOptions, Rule, all_rules
 from svcgen.lint.rules.builtin import HELM_LINT, HELM_RENDER, KUBE_SCHEMA, SCHEMA
 from svcgen.lint.silencing import silence
@@ -74,8 +74,7 @@ class Linter:
     ) -> set[str]:
         select = tuple(s.upper() for s in extra_select) or self.config.select
         ignore = self.config.ignore + tuple(s.upper() for s in extra_ignore)
-        return {rid for rid in self.rules
-                if (not select or matches(rid, select)) and not matches(rid, ignore)}
+        return active_rules(self.rules, select, ignore)
 
     def lint_files(
         self,

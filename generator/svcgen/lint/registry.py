@@ -13,6 +13,7 @@ renders and live in :mod:`svcgen.diff.rules`.
 
 from __future__ import annotations
 
+import difflib
 import inspect
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -162,16 +163,44 @@ def all_rules(command: str | None = None) -> list[Rule]:
                   key=lambda r: (r.command != "lint", r.id))
 
 
-def rule_ids(values: Sequence[str], option: str, command: str = "lint") -> tuple[str, ...]:
+def rule_ids(values: Sequence[str], option: str, command: str = "lint", *,
+             file: str = "") -> tuple[str, ...]:
     """``--select SVC1,SVC601`` (or repeated) → ids; every one must name a rule of ``command`` or
-    a prefix of one."""
+    a prefix of one; a misspelt one is refused with the nearest id."""
     ids = tuple(p.strip().upper() for v in values for p in v.split(",") if p.strip())
-    known = [r.id for r in all_rules(command)]
     for i in ids:
-        if not any(k.startswith(i) for k in known):
-            raise error(f"{option}: `{i}` names no rule", exit_code=2,
-                        hint="`svcgen rules` lists them")
+        check_rule_id(i, option, command, file=file)
     return ids
+
+
+def check_rule_id(rule_id: str, option: str, command: str = "lint", *, file: str = "") -> None:
+    """A usage error unless ``rule_id`` is a rule of ``command`` or a prefix of one."""
+    known = [r.id for r in all_rules(command)]
+    if any(k.startswith(rule_id) for k in known):
+        return
+    close = _nearest(rule_id, known)
+    hint = f"did you mean `{close}`? (`svcgen rules` lists them)" if close \
+        else "`svcgen rules` lists them"
+    raise error(f"{option}: `{rule_id}` names no rule", file=file, exit_code=2,
+                hint=hint)
+
+
+def _nearest(word: str, known: Sequence[str]) -> str | None:
+    """The known id fewest edits away (a letter O for a zero is one), if it is close at all."""
+    best = min(known, key=lambda k: (_edits(word, k),
+                                     -difflib.SequenceMatcher(None, word, k).ratio()),
+               default=None)
+    return best if best is not None and _edits(word, best) <= max(1, len(word) // 3) else None
+
+
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
 
 
 def find_rule(key: str) -> Rule | None:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from svcgen import model
 from svcgen.lint.registry import Finding, Path, PathPart
+from svcgen.readers._common import looks_secret, secret_value
 
 #: Patterns of the model, named the way Kubernetes documentation names them.
 PATTERN_NAMES = {
@@ -75,12 +76,13 @@ def _is_marker(part: str) -> bool:
 
 
 def _message(err: Any, raw: Any, path: Path) -> tuple[str, str]:
-    """(message, hint) for one pydantic error."""
+    """(message, hint) for one pydantic error; a secret's value is never quoted, only named."""
     kind = err["type"]
     ctx = err.get("ctx") or {}
     name = str(path[-1]) if path else "values"
     value = err.get("input")
-    shown = _show(value)
+    secret = is_secret_at(path, value)
+    shown = _show(value, secret)
     if kind == "missing":
         missing = str(err["loc"][-1])
         return f"`{missing}` is required here", f"add `{missing}`"
@@ -101,14 +103,16 @@ def _message(err: Any, raw: Any, path: Path) -> tuple[str, str]:
     if kind == "value_error":
         return str(err["msg"]).removeprefix("Value error, "), "correct this entry"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return f"expected a mapping, got {_described(value)}", "write it as `key: value` pairs"
+        return (f"expected a mapping, got {_described(value, secret)}",
+                "write it as `key: value` pairs")
     if kind == "list_type":
-        return f"expected a list, got {_described(value)}", "write it as a YAML list"
+        return f"expected a list, got {_described(value, secret)}", "write it as a YAML list"
     if kind == "string_type" and isinstance(value, int | float | bool):
-        return (f"expected a string, got {_described(value)}",
+        return (f"expected a string, got {_described(value, secret)}",
                 "quote it: unquoted, YAML reads it as a number or boolean (1.10 becomes 1.1)")
     if kind in SIMPLE:
-        return f"expected {SIMPLE[kind]}, got {_described(value)}", _hint(SIMPLE[kind], value)
+        return (f"expected {SIMPLE[kind]}, got {_described(value, secret)}",
+                _hint(SIMPLE[kind], value))
     if kind == "too_short":
         return f"`{name}` needs at least {ctx.get('min_length', 1)} entry", "add one"
     if kind in ("enum", "literal_error"):
@@ -130,14 +134,55 @@ def _type_name(value: Any) -> str:
             int: "a number", float: "a number"}.get(type(value), type(value).__name__)
 
 
-def _described(value: Any) -> str:
+def _described(value: Any, secret: bool = False) -> str:
     kind = _type_name(value)
-    return kind if isinstance(value, dict | list) or value is None else f"{kind} {_show(value)}"
+    if isinstance(value, dict | list) or value is None or secret:
+        return kind
+    return f"{kind} {_show(value)}"
 
 
-def _show(value: Any) -> str:
+#: Keys whose values are secret material whatever their names.
+SECRET_KEYS = frozenset({"secretEnv", "stringData"})
+
+
+def is_secret_at(path: Path, value: Any) -> bool:
+    """Whether the value at ``path`` may be secret material: under ``secretEnv``, under a key
+    named like a credential (``DB_PASSWORD``, ``token``), or a value that carries one (a URL with
+    a password) anywhere inside it."""
+    if any(isinstance(p, str) and (p in SECRET_KEYS or looks_secret(p)) for p in path):
+        return True
+    return any(secret_value(s) for s in _strings(value))
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(k)
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+def _scrub(text: str, value: Any) -> str:
+    """``text`` with every string of a secret ``value`` taken out (a validator's message may
+    quote what it was given)."""
+    for s in sorted(set(_strings(value)), key=len, reverse=True):
+        if len(s) >= 3:
+            text = text.replace(s, SECRET)
+    return text
+
+
+SECRET = "(secret value)"
+
+
+def _show(value: Any, secret: bool = False) -> str:
     if isinstance(value, dict | list):
         return _type_name(value)
+    if secret:
+        return f"the {_type_name(value).removeprefix('a ')} (a secret value, not shown)"
     text = repr(value) if isinstance(value, str) else str(value)
     return text if len(text) <= 60 else text[:57] + "…"
 
@@ -172,7 +217,8 @@ def translate(exc: ValidationError, raw: dict[str, Any]) -> Iterator[Finding]:
             kinds = list(dict.fromkeys(SIMPLE[e["type"]] for e in errors))
             expected = ", ".join(kinds[:-1]) + " or " + kinds[-1]
             value = errors[0].get("input")
-            yield Finding(path, f"expected {expected}, got {_described(value)}",
+            yield Finding(path, f"expected {expected}, got "
+                          f"{_described(value, is_secret_at(path, value))}",
                           _hint(kinds[0], value), key=key)
             continue
         unique = list(dict.fromkeys(_message(e, raw, path) for e in errors))
@@ -182,6 +228,9 @@ def translate(exc: ValidationError, raw: dict[str, Any]) -> Iterator[Finding]:
             # A union (a port by number or name, a quantity as text or number): say each way in.
             message = " or ".join(dict.fromkeys(m for m, _ in unique))
             hint = unique[0][1]
+        value = errors[0].get("input")
+        if is_secret_at(path, value):
+            message, hint = _scrub(message, value), _scrub(hint, value)
         yield Finding(path, message, hint, key=key)
 
 

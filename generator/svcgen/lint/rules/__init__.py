@@ -4,6 +4,7 @@ from svcgen.lint.rules import (
     builtin,
     env,
     exposure,
+    hooks,
     metrics,
     names,
     peers,
@@ -17,6 +18,6 @@ from svcgen.lint.rules import (
 )
 
 __all__ = [
-    "builtin", "env", "exposure", "metrics", "names", "peers", "ports", "resources", "scaling",
-    "security", "storage", "values", "workloads",
+    "builtin", "env", "exposure", "hooks", "metrics", "names", "peers", "ports", "resources",
+    "scaling", "security", "storage", "values", "workloads",
 ]
