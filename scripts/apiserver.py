@@ -174,7 +174,7 @@ def _go() -> str:
     return go
 
 
-def _go_env(gopath_tmp: Path | None = None) -> dict[str, str]:
+def _go_env() -> dict[str, str]:
     env = dict(os.environ)
     # A workspace or a vendor setting of the caller must not leak into the pinned build, and the
     # toolchain in use builds it: switching toolchains would download one outside the proxy.
@@ -564,7 +564,7 @@ def _wait(what: str, check: Any, processes: Sequence[tuple[subprocess.Popen[byte
     while time.monotonic() < deadline:
         for proc, log in processes:
             if proc.poll() is not None:
-                raise ApiServerError(f"{Path(str(proc.args[0])).name} exited with status "
+                raise ApiServerError(f"{log.stem} exited with status "
                                      f"{proc.returncode} while waiting for {what}:\n"
                                      f"  {_log_tail(log)}")
         with contextlib.suppress(OSError, ValueError, urllib.error.URLError):
@@ -640,8 +640,12 @@ def kubeconfig_text(server: Server) -> str:
     return json.dumps(config, indent=2) + "\n"
 
 
-def start(directory: Path, cache: Cache) -> tuple[Server, bool]:
-    """The running server in ``directory``, started when none runs; True when started now."""
+def start(directory: Path, cache: Cache, owner: str = "") -> tuple[Server, bool]:
+    """The running server in ``directory``, started when none runs; True when started now.
+
+    ``owner`` is written to ``<directory>/owner`` when this call starts it: a test run stops only
+    the server it started.
+    """
     problems = verify(cache)
     if problems:
         raise ApiServerError(f"not built yet (or the cache was altered): {', '.join(problems)}; "
@@ -653,7 +657,10 @@ def start(directory: Path, cache: Cache) -> tuple[Server, bool]:
             return running, False
         _stop_recorded(directory, cache)
         _clear(directory)
-        return _start_fresh(directory, cache), True
+        server = _start_fresh(directory, cache)
+        if owner:
+            (directory / "owner").write_text(owner + "\n")
+        return server, True
 
 
 def _start_fresh(directory: Path, cache: Cache) -> Server:

@@ -1,0 +1,347 @@
+"""Installing the chart into the real kube-apiserver that scripts/apiserver.py runs, for tests.
+
+The server has no kubelet and no controller manager: it validates, admits and stores, nothing
+runs. So the Pods a workload would create are what PodSecurity enforces on, and nothing creates
+them here: each install therefore also creates, as a server-side dry run, the Pod of every pod
+template it stored (what the Deployment, StatefulSet, DaemonSet, Job or CronJob controller
+would create) and every hook object, which ``helm install --no-hooks`` leaves out because a hook
+Job would wait for a controller that never comes.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import urllib.error
+import urllib.parse
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import yaml
+from chartutil import CHART, REPO
+
+SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+HELM_TIMEOUT_SECONDS = 300
+
+
+def _load_script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("svcgen_apiserver_script",
+                                                  REPO / "scripts" / "apiserver.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+script = _load_script()
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """The server said no: HTTP status, reason and message of its Status object."""
+
+    status: int
+    reason: str
+    message: str
+    causes: tuple[tuple[str, str], ...] = ()
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.reason}: {self.message}"
+
+
+@dataclass
+class Cluster:
+    """The running server and what the tests do with it."""
+
+    server: Any  # scripts/apiserver.py's Server
+    helm_home: Path
+    #: Discovery: (apiVersion, kind) -> (collection path template, namespaced).
+    _resources: dict[tuple[str, str], tuple[str, bool]] = field(default_factory=dict)
+
+    @property
+    def kubeconfig(self) -> Path:
+        return Path(self.server.kubeconfig)
+
+    def call(self, method: str, path: str, body: Any = None,
+             content_type: str = "application/json") -> Any:
+        data = None if body is None else (
+            body if isinstance(body, bytes) else json.dumps(body).encode())
+        return self.server.request(method, path, data, content_type)
+
+    def attempt(self, method: str, path: str, body: Any = None) -> Refusal | Any:
+        """The answer, or the server's refusal as a :class:`Refusal`."""
+        try:
+            return self.call(method, path, body)
+        except urllib.error.HTTPError as exc:
+            return refusal_of(exc)
+
+    def attempt_patch(self, path: str, patch: Any) -> Refusal | Any:
+        try:
+            return self.call("PATCH", path, patch, "application/merge-patch+json")
+        except urllib.error.HTTPError as exc:
+            return refusal_of(exc)
+
+    def create_namespace(self, name: str, profile: str) -> None:
+        """A namespace enforcing Pod Security ``profile``, with its ``default`` ServiceAccount.
+
+        The ServiceAccount is what the controller manager would create; the ServiceAccount
+        admission plugin refuses pods of a namespace that lacks it.
+        """
+        labels = {f"pod-security.kubernetes.io/{mode}": profile
+                  for mode in ("enforce", "audit", "warn")}
+        labels["pod-security.kubernetes.io/enforce-version"] = "latest"
+        answer = self.attempt("POST", "/api/v1/namespaces", {
+            "apiVersion": "v1", "kind": "Namespace",
+            "metadata": {"name": name, "labels": labels}})
+        if isinstance(answer, Refusal) and answer.reason == "AlreadyExists":
+            # Namespaces are never deleted (that needs the controller manager): relabel it.
+            answer = self.attempt_patch(f"/api/v1/namespaces/{name}",
+                                        {"metadata": {"labels": labels}})
+        if isinstance(answer, Refusal):
+            raise AssertionError(f"cannot create namespace {name}: {answer}")
+        answer = self.attempt("POST", f"/api/v1/namespaces/{name}/serviceaccounts", {
+            "apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default"}})
+        if isinstance(answer, Refusal) and answer.reason != "AlreadyExists":
+            raise AssertionError(f"cannot create the default ServiceAccount in {name}: {answer}")
+
+    def resource(self, api_version: str, kind: str) -> tuple[str, bool]:
+        """The collection path (with ``{ns}`` for namespaced kinds) and whether it is namespaced."""
+        key = (api_version, kind)
+        if key not in self._resources:
+            base = "/api/v1" if api_version == "v1" else f"/apis/{api_version}"
+            listing = self.call("GET", base)
+            for item in listing["resources"]:
+                if "/" in item["name"]:
+                    continue
+                namespaced = bool(item["namespaced"])
+                path = f"{base}/namespaces/{{ns}}/{item['name']}" if namespaced \
+                    else f"{base}/{item['name']}"
+                self._resources[(api_version, item["kind"])] = (path, namespaced)
+        if key not in self._resources:
+            raise AssertionError(f"the server does not serve {kind} ({api_version})")
+        return self._resources[key]
+
+    def dry_run_create(self, obj: dict[str, Any], namespace: str) -> Refusal | None:
+        """Create ``obj`` as a server-side dry run: None when the server would accept it."""
+        path, namespaced = self.resource(str(obj["apiVersion"]), str(obj["kind"]))
+        url = path.format(ns=namespace) if namespaced else path
+        answer = self.attempt("POST", f"{url}?dryRun=All&fieldValidation=Strict", obj)
+        return answer if isinstance(answer, Refusal) else None
+
+    def get(self, obj: dict[str, Any], namespace: str) -> Refusal | Any:
+        path, namespaced = self.resource(str(obj["apiVersion"]), str(obj["kind"]))
+        url = path.format(ns=namespace) if namespaced else path
+        return self.attempt("GET", f"{url}/{obj['metadata']['name']}")
+
+    def helm(self, helm: str, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run helm against this server, with a helm home of its own (no user config read)."""
+        env = dict(os.environ)
+        env.update({
+            "KUBECONFIG": str(self.kubeconfig),
+            "HELM_CACHE_HOME": str(self.helm_home / "cache"),
+            "HELM_CONFIG_HOME": str(self.helm_home / "config"),
+            "HELM_DATA_HOME": str(self.helm_home / "data"),
+        })
+        env.pop("HELM_KUBECONTEXT", None)
+        env.pop("HELM_NAMESPACE", None)
+        return subprocess.run([helm, *args], capture_output=True, text=True, env=env,
+                              timeout=HELM_TIMEOUT_SECONDS, check=False)
+
+
+def refusal_of(exc: urllib.error.HTTPError) -> Refusal:
+    body = exc.read().decode(errors="replace")
+    try:
+        status = json.loads(body)
+    except ValueError:
+        return Refusal(exc.code, "", body.strip()[:2000])
+    causes = tuple((str(c.get("field", "")), str(c.get("message", "")))
+                   for c in (status.get("details") or {}).get("causes") or [])
+    return Refusal(exc.code, str(status.get("reason", "")), str(status.get("message", "")),
+                   causes)
+
+
+def objects_of(manifests: str) -> list[dict[str, Any]]:
+    return [doc for doc in yaml.load_all(manifests, Loader=SafeLoader) if isinstance(doc, dict)]
+
+
+def pod_of(obj: dict[str, Any]) -> dict[str, Any] | None:
+    """The Pod the workload's controller would create, or None for a kind that has no pods."""
+    kind = obj.get("kind")
+    spec = obj.get("spec") or {}
+    if kind in {"Deployment", "StatefulSet", "DaemonSet", "Job", "ReplicaSet"}:
+        template = spec.get("template") or {}
+    elif kind == "CronJob":
+        template = ((spec.get("jobTemplate") or {}).get("spec") or {}).get("template") or {}
+    elif kind == "Pod":
+        return obj
+    else:
+        return None
+    metadata = dict(template.get("metadata") or {})
+    metadata["name"] = f"{obj['metadata']['name']}-pod"
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata,
+            "spec": template.get("spec") or {}}
+
+
+@dataclass
+class Step:
+    """One helm command of a cycle and what the server made of it."""
+
+    command: str
+    ok: bool
+    output: str
+    problems: list[str] = field(default_factory=list)
+
+
+def podsecurity_warnings(text: str) -> list[str]:
+    """The PodSecurity warnings helm relayed: a workload whose pods the profile would refuse."""
+    return [line.strip() for line in text.splitlines() if "would violate PodSecurity" in line]
+
+
+def check_release_pods(cluster: Cluster, helm: str, release: str, namespace: str) -> list[str]:
+    """Dry-run the Pod of every stored workload and every hook object; what was refused."""
+    problems: list[str] = []
+    manifest = cluster.helm(helm, "get", "manifest", release, "-n", namespace)
+    hooks = cluster.helm(helm, "get", "hooks", release, "-n", namespace)
+    for proc in (manifest, hooks):
+        if proc.returncode != 0:
+            problems.append(f"helm {' '.join(str(a) for a in proc.args[1:])}: {proc.stderr}")
+    for obj in objects_of(manifest.stdout):
+        pod = pod_of(obj)
+        if pod is not None and pod is not obj:
+            refused = cluster.dry_run_create(pod, namespace)
+            if refused is not None:
+                problems.append(f"the Pod of {obj['kind']}/{obj['metadata']['name']}: {refused}")
+    for obj in objects_of(hooks.stdout):
+        refused = cluster.dry_run_create(obj, namespace)
+        if refused is not None:
+            problems.append(f"hook {obj['kind']}/{obj['metadata']['name']}: {refused}")
+        pod = pod_of(obj)
+        if pod is not None and pod is not obj:
+            refused = cluster.dry_run_create(pod, namespace)
+            if refused is not None:
+                problems.append(f"the Pod of hook {obj['kind']}/{obj['metadata']['name']}: "
+                                f"{refused}")
+    return problems
+
+
+def helm_step(cluster: Cluster, helm: str, *args: str) -> Step:
+    proc = cluster.helm(helm, *args)
+    output = (proc.stdout + proc.stderr).strip()
+    step = Step(" ".join(["helm", *args]), proc.returncode == 0, output)
+    step.problems += podsecurity_warnings(proc.stderr)
+    if not step.ok:
+        step.problems.append(proc.stderr.strip())
+    return step
+
+
+def values_args(files: Sequence[str | Path]) -> list[str]:
+    return [arg for f in files for arg in ("-f", str(f))]
+
+
+def install(cluster: Cluster, helm: str, release: str, namespace: str,
+            files: Sequence[str | Path], *extra: str) -> Step:
+    """``helm install`` (no hooks), then the dry-run Pods of what it stored."""
+    step = helm_step(cluster, helm, "install", release, str(CHART), "-n", namespace,
+                     *values_args(files), "--no-hooks", *extra)
+    if step.ok:
+        step.problems += check_release_pods(cluster, helm, release, namespace)
+    return step
+
+
+def upgrade(cluster: Cluster, helm: str, release: str, namespace: str,
+            files: Sequence[str | Path], *extra: str) -> Step:
+    step = helm_step(cluster, helm, "upgrade", release, str(CHART), "-n", namespace,
+                     *values_args(files), "--no-hooks", *extra)
+    if step.ok:
+        step.problems += check_release_pods(cluster, helm, release, namespace)
+    return step
+
+
+def uninstall(cluster: Cluster, helm: str, release: str, namespace: str) -> Step:
+    """``helm uninstall``, then nothing of the release may remain on the server."""
+    manifest = cluster.helm(helm, "get", "manifest", release, "-n", namespace).stdout
+    step = helm_step(cluster, helm, "uninstall", release, "-n", namespace, "--no-hooks")
+    if step.ok:
+        for obj in objects_of(manifest):
+            left = cluster.get(obj, str(obj["metadata"].get("namespace") or namespace))
+            if not isinstance(left, Refusal):
+                step.problems.append(f"{obj['kind']}/{obj['metadata']['name']} is still there "
+                                     "after uninstall")
+            elif left.status != 404:
+                step.problems.append(f"reading {obj['kind']}/{obj['metadata']['name']}: {left}")
+    return step
+
+
+def namespace_name(label: str) -> str:
+    """A DNS label for a test namespace, from a case name."""
+    cleaned = "".join(ch if ch.isalnum() else "-" for ch in label.lower()).strip("-")
+    return urllib.parse.quote(cleaned[:50].strip("-") or "case")
+
+
+def claimed_profile(files: Sequence[str | Path]) -> str:
+    """The Pod Security profile the values claim: ``baseline`` when an enabled component says
+    so, else ``restricted`` (every component's default)."""
+    from svcgen.lint.source import chart_defaults, load_values_file
+    from svcgen.merge import merge
+    from svcgen.model import Values
+
+    merged = merge([load_values_file(str(f)) for f in files], chart_defaults())
+    values = Values.model_validate(merged.data)
+    profiles = {c.securityProfile for c in values.components.values() if c.enabled}
+    return "baseline" if "baseline" in profiles else "restricted"
+
+
+def release_namespace(files: Sequence[str | Path], fallback: str) -> str:
+    """``global.project`` when the values set it (the chart refuses any other namespace)."""
+    from svcgen.helm import project_namespace
+
+    return project_namespace(list(files)) or fallback
+
+
+#: The upgrade's change: a label and an annotation on every object, which any release accepts.
+CHANGE = {"global": {"labels": {"example.com/revision": "2"},
+                     "annotations": {"example.com/revision": "2"}}}
+
+RELEASE = "svcgen"
+
+
+@dataclass
+class Cycle:
+    """install, upgrade to changed values, uninstall: each step and what went wrong."""
+
+    namespace: str
+    profile: str
+    steps: list[Step] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[str]:
+        return [f"{s.command}: {p}" for s in self.steps for p in s.problems]
+
+
+def install_cycle(cluster: Cluster, helm: str, case: str, files: Sequence[str | Path],
+                  tmp: Path) -> Cycle:
+    """``helm install``, ``helm upgrade`` to the values plus :data:`CHANGE`, ``helm uninstall``
+    into a namespace that enforces the profile the values claim."""
+    namespace = release_namespace(files, namespace_name(case))
+    cycle = Cycle(namespace, claimed_profile(files))
+    changed = tmp / "changed-values.json"
+    changed.write_text(json.dumps(CHANGE))
+    # Values that name a project share its namespace: one case at a time in it.
+    with script.locked(cluster.server.dir / "locks" / f"{namespace}.lock"):
+        cluster.create_namespace(namespace, cycle.profile)
+        installed = install(cluster, helm, RELEASE, namespace, files)
+        cycle.steps.append(installed)
+        if installed.ok:
+            cycle.steps.append(upgrade(cluster, helm, RELEASE, namespace, [*files, changed]))
+        removed = uninstall(cluster, helm, RELEASE, namespace)
+        # A failed install may or may not have left a release behind to remove.
+        if installed.ok or "not found" not in removed.output:
+            cycle.steps.append(removed)
+    return cycle
