@@ -242,7 +242,7 @@ def _build_main(work: Path, *, module: str, version: str, package: str, output: 
         f'//go:build tools\n\npackage tools\n\nimport _ "{package}"\n')
     _run_go(["mod", "tidy"], work, what=f"resolving {module}@{version}")
     _run_go(["build", "-p", "2", "-trimpath", f"-ldflags={ldflags}", "-o", str(output), package],
-            work, what=f"building {package.rsplit('/', 1)[-1]} {version} (slow the first time)")
+            work, what=f"building {output.stem} {version} (slow the first time)")
     return (work / "go.sum").read_text()
 
 
@@ -615,7 +615,7 @@ def install_crds(server: Server, cache: Cache,
         listing = server.request("GET", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions")
         done = {item["metadata"]["name"] for item in listing["items"]
                 if any(c.get("type") == "Established" and c.get("status") == "True"
-                       for c in item.get("status", {}).get("conditions", []))}
+                       for c in (item.get("status") or {}).get("conditions") or [])}
         return done >= set(names)
 
     _wait("the CustomResourceDefinitions", established, processes)

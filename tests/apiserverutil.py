@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 import urllib.error
@@ -135,6 +136,17 @@ class Cluster:
         answer = self.attempt("POST", f"{url}?dryRun=All&fieldValidation=Strict", obj)
         return answer if isinstance(answer, Refusal) else None
 
+    def apply(self, obj: dict[str, Any], namespace: str) -> Refusal | None:
+        """Create or update ``obj`` for real (server-side apply): None when the server took it."""
+        path, namespaced = self.resource(str(obj["apiVersion"]), str(obj["kind"]))
+        url = path.format(ns=namespace) if namespaced else path
+        try:
+            self.call("PATCH", f"{url}/{obj['metadata']['name']}?fieldManager=svcgen-tests"
+                      "&force=true&fieldValidation=Strict", obj, "application/apply-patch+yaml")
+        except urllib.error.HTTPError as exc:
+            return refusal_of(exc)
+        return None
+
     def get(self, obj: dict[str, Any], namespace: str) -> Refusal | Any:
         path, namespaced = self.resource(str(obj["apiVersion"]), str(obj["kind"]))
         url = path.format(ns=namespace) if namespaced else path
@@ -185,8 +197,14 @@ def pod_of(obj: dict[str, Any]) -> dict[str, Any] | None:
         return None
     metadata = dict(template.get("metadata") or {})
     metadata["name"] = f"{obj['metadata']['name']}-pod"
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata,
-            "spec": template.get("spec") or {}}
+    pod_spec = dict(template.get("spec") or {})
+    if kind == "StatefulSet":
+        # The StatefulSet controller adds a volume per claim template, for the pod's own claim.
+        pod_spec["volumes"] = [*pod_spec.get("volumes", []), *(
+            {"name": t["metadata"]["name"], "persistentVolumeClaim": {
+                "claimName": f"{t['metadata']['name']}-{obj['metadata']['name']}-0"}}
+            for t in spec.get("volumeClaimTemplates") or [])]
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": pod_spec}
 
 
 @dataclass
@@ -204,6 +222,25 @@ def podsecurity_warnings(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if "would violate PodSecurity" in line]
 
 
+def provide_cluster_objects(cluster: Cluster, pod: dict[str, Any]) -> None:
+    """Create the cluster-wide objects a pod names and a cluster admin provides, not the
+    chart: its PriorityClass and RuntimeClass (admission refuses pods that name missing ones)."""
+    spec = pod.get("spec") or {}
+    if spec.get("priorityClassName") and not spec["priorityClassName"].startswith("system-"):
+        cluster.attempt("POST", "/apis/scheduling.k8s.io/v1/priorityclasses", {
+            "apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
+            "metadata": {"name": spec["priorityClassName"]}, "value": 1000})
+    if spec.get("runtimeClassName"):
+        cluster.attempt("POST", "/apis/node.k8s.io/v1/runtimeclasses", {
+            "apiVersion": "node.k8s.io/v1", "kind": "RuntimeClass",
+            "metadata": {"name": spec["runtimeClassName"]}, "handler": "runc"})
+
+
+def _dry_run_pod(cluster: Cluster, pod: dict[str, Any], namespace: str) -> Refusal | None:
+    provide_cluster_objects(cluster, pod)
+    return cluster.dry_run_create(pod, namespace)
+
+
 def check_release_pods(cluster: Cluster, helm: str, release: str, namespace: str) -> list[str]:
     """Dry-run the Pod of every stored workload and every hook object; what was refused."""
     problems: list[str] = []
@@ -215,20 +252,31 @@ def check_release_pods(cluster: Cluster, helm: str, release: str, namespace: str
     for obj in objects_of(manifest.stdout):
         pod = pod_of(obj)
         if pod is not None and pod is not obj:
-            refused = cluster.dry_run_create(pod, namespace)
+            refused = _dry_run_pod(cluster, pod, namespace)
             if refused is not None:
                 problems.append(f"the Pod of {obj['kind']}/{obj['metadata']['name']}: {refused}")
-    for obj in objects_of(hooks.stdout):
-        refused = cluster.dry_run_create(obj, namespace)
-        if refused is not None:
-            problems.append(f"hook {obj['kind']}/{obj['metadata']['name']}: {refused}")
+    # Hooks in helm's order. What helm would wait on (a Job, a Pod) is a dry run; the rest (the
+    # ServiceAccount a hook Job runs as) is created, as helm creates it before the Job.
+    for obj in sorted(objects_of(hooks.stdout), key=_hook_weight):
+        what = f"hook {obj['kind']}/{obj['metadata']['name']}"
         pod = pod_of(obj)
+        if pod is None:
+            refused = cluster.apply(obj, namespace)
+        else:
+            provide_cluster_objects(cluster, pod)
+            refused = cluster.dry_run_create(obj, namespace)
+        if refused is not None:
+            problems.append(f"{what}: {refused}")
         if pod is not None and pod is not obj:
-            refused = cluster.dry_run_create(pod, namespace)
+            refused = _dry_run_pod(cluster, pod, namespace)
             if refused is not None:
-                problems.append(f"the Pod of hook {obj['kind']}/{obj['metadata']['name']}: "
-                                f"{refused}")
+                problems.append(f"the Pod of {what}: {refused}")
     return problems
+
+
+def _hook_weight(obj: dict[str, Any]) -> int:
+    annotations = (obj.get("metadata") or {}).get("annotations") or {}
+    return int(annotations.get("helm.sh/hook-weight", "0"))
 
 
 def helm_step(cluster: Cluster, helm: str, *args: str) -> Step:
@@ -271,10 +319,12 @@ def uninstall(cluster: Cluster, helm: str, release: str, namespace: str) -> Step
     if step.ok:
         for obj in objects_of(manifest):
             left = cluster.get(obj, str(obj["metadata"].get("namespace") or namespace))
-            if not isinstance(left, Refusal):
+            # Deleted but held by a finalizer the controller manager would remove (a claim's
+            # kubernetes.io/pvc-protection): gone as far as helm and the server are concerned.
+            if not isinstance(left, Refusal) and not left["metadata"].get("deletionTimestamp"):
                 step.problems.append(f"{obj['kind']}/{obj['metadata']['name']} is still there "
                                      "after uninstall")
-            elif left.status != 404:
+            elif isinstance(left, Refusal) and left.status != 404:
                 step.problems.append(f"reading {obj['kind']}/{obj['metadata']['name']}: {left}")
     return step
 
@@ -319,27 +369,78 @@ class Cycle:
     namespace: str
     profile: str
     steps: list[Step] = field(default_factory=list)
+    #: What ``svcgen diff`` says the upgrade cannot change in place: (kind, name).
+    expected_refusals: set[tuple[str, str]] = field(default_factory=set)
 
     @property
     def problems(self) -> list[str]:
         return [f"{s.command}: {p}" for s in self.steps for p in s.problems]
 
 
+_INVALID = re.compile(r'\b(?P<kind>[A-Z][A-Za-z]+)(?:\.[a-z0-9.]+)? "(?P<name>[^"]+)" is invalid')
+
+
+def server_refused(output: str) -> set[tuple[str, str]]:
+    """(kind, name) of each object the server refused, as helm relays it:
+    ``StatefulSet.apps "db" is invalid: …``."""
+    return {(m.group("kind"), m.group("name")) for m in _INVALID.finditer(output)}
+
+
+def diff_refused(helm: str, base: Sequence[str | Path], new: Sequence[str | Path],
+                 namespace: str) -> set[tuple[str, str]]:
+    """(kind, name) of each object whose change ``svcgen diff`` says the server refuses."""
+    from svcgen.diff.command import DiffRequest, diff
+    from svcgen.diff.immutable import refusals
+    from svcgen.lint.config import LintConfig
+
+    result = diff(DiffRequest(base=tuple(map(str, base)), new=tuple(map(str, new)), helm=helm,
+                              release=RELEASE, namespace=namespace), LintConfig())
+    return {(c.obj.kind, c.obj.name) for c in result.changes
+            if any(r.refused for r in refusals(c))}
+
+
+def other_namespaces(cluster: Cluster, helm: str, namespace: str,
+                     files: Sequence[str | Path]) -> set[str]:
+    """Namespaces other than the release's that the render puts objects in (the ingress
+    controller's, KEDA's): they exist wherever that software is installed."""
+    proc = cluster.helm(helm, "template", RELEASE, str(CHART), "-n", namespace,
+                        *values_args(files))
+    if proc.returncode != 0:
+        return set()
+    return {str(o["metadata"]["namespace"]) for o in objects_of(proc.stdout)
+            if (o.get("metadata") or {}).get("namespace") not in (None, namespace)}
+
+
 def install_cycle(cluster: Cluster, helm: str, case: str, files: Sequence[str | Path],
                   tmp: Path) -> Cycle:
     """``helm install``, ``helm upgrade`` to the values plus :data:`CHANGE`, ``helm uninstall``
-    into a namespace that enforces the profile the values claim."""
+    into a namespace that enforces the profile the values claim.
+
+    The upgrade must be refused exactly when ``svcgen diff`` says the change cannot be made in
+    place (a label added to the pod template of a Job that is not a hook), and then by the
+    objects the diff names; otherwise it must succeed.
+    """
     namespace = release_namespace(files, namespace_name(case))
     cycle = Cycle(namespace, claimed_profile(files))
     changed = tmp / "changed-values.json"
     changed.write_text(json.dumps(CHANGE))
     # Values that name a project share its namespace: one case at a time in it.
     with script.locked(cluster.server.dir / "locks" / f"{namespace}.lock"):
+        for other in other_namespaces(cluster, helm, namespace, files):
+            cluster.create_namespace(other, "privileged")
         cluster.create_namespace(namespace, cycle.profile)
         installed = install(cluster, helm, RELEASE, namespace, files)
         cycle.steps.append(installed)
         if installed.ok:
-            cycle.steps.append(upgrade(cluster, helm, RELEASE, namespace, [*files, changed]))
+            upgraded = upgrade(cluster, helm, RELEASE, namespace, [*files, changed])
+            cycle.expected_refusals = diff_refused(helm, files, [*files, changed], namespace)
+            if cycle.expected_refusals:
+                refused = server_refused(upgraded.output)
+                upgraded.problems = [] if not upgraded.ok and refused == \
+                    cycle.expected_refusals else [
+                        f"svcgen diff says {sorted(cycle.expected_refusals)} are refused; the "
+                        f"server refused {sorted(refused)}: {upgraded.output[-2000:]}"]
+            cycle.steps.append(upgraded)
         removed = uninstall(cluster, helm, RELEASE, namespace)
         # A failed install may or may not have left a release behind to remove.
         if installed.ok or "not found" not in removed.output:

@@ -23,9 +23,8 @@ def test_bundled_example_installs_upgrades_and_uninstalls_on_the_real_server(
         cluster: Cluster, helm4: str, case: str, tmp_path: Path) -> None:
     cycle = install_cycle(cluster, helm4, Path(case).parent.name + "-" + Path(case).stem,
                           [REPO / case], tmp_path)
-    assert [s.command.split()[1] for s in cycle.steps] == ["install", "upgrade", "uninstall"], \
-        cycle.problems
-    assert cycle.problems == []
+    assert cycle.problems == [], "\n".join(cycle.problems)
+    assert [s.command.split()[1] for s in cycle.steps] == ["install", "upgrade", "uninstall"]
 
 
 
@@ -34,6 +33,5 @@ def test_golden_compose_conversion_installs_upgrades_and_uninstalls_on_the_real_
         cluster: Cluster, helm4: str, case: str, tmp_path: Path) -> None:
     cycle = install_cycle(cluster, helm4, f"golden-{case}", [GOLDEN / case / "expected.yaml"],
                           tmp_path)
-    assert [s.command.split()[1] for s in cycle.steps] == ["install", "upgrade", "uninstall"], \
-        cycle.problems
-    assert cycle.problems == []
+    assert cycle.problems == [], "\n".join(cycle.problems)
+    assert [s.command.split()[1] for s in cycle.steps] == ["install", "upgrade", "uninstall"]

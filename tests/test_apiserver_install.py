@@ -21,6 +21,5 @@ def test_ci_values_install_upgrade_and_uninstall_on_the_real_server_with_helm4(
         cluster: Cluster, helm4: str, case: str, tmp_path: Path) -> None:
     files = [] if case == "defaults" else [REPO / case]
     cycle = install_cycle(cluster, helm4, Path(case).stem, files, tmp_path)
-    assert [s.command.split()[1] for s in cycle.steps] == ["install", "upgrade", "uninstall"], \
-        cycle.problems
-    assert cycle.problems == []
+    assert cycle.problems == [], "\n".join(cycle.problems)
+    assert [s.command.split()[1] for s in cycle.steps] == ["install", "upgrade", "uninstall"]
