@@ -219,7 +219,9 @@ class Step:
 
 def podsecurity_warnings(text: str) -> list[str]:
     """The PodSecurity warnings helm relayed: a workload whose pods the profile would refuse."""
-    return [line.strip() for line in text.splitlines() if "would violate PodSecurity" in line]
+    # Helm 4 logs the warning quoted, with its quotes escaped.
+    return [line.strip().replace('\\"', '"') for line in text.splitlines()
+            if "would violate PodSecurity" in line]
 
 
 def provide_cluster_objects(cluster: Cluster, pod: dict[str, Any]) -> None:
