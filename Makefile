@@ -54,7 +54,11 @@ demo: setup
 	@SVCGEN=$(BIN)/svcgen bash scripts/demo.sh
 
 # pytest exits 5 when it collected nothing: that is a failure here, never a silent pass.
-test: setup apiserver-build
+# The API server is built first; where it cannot be (no go), its tests are skipped, except under
+# CI=true, where the build failing fails the run.
+test: setup
+	@nice -n 10 $(PYTHON) scripts/apiserver.py build || { [ "$${CI:-}" != true ] && \
+	  echo "make test: the API server could not be built; the tests that need it are skipped" >&2; }
 	@status=0; $(BIN)/pytest $(PYTEST_ARGS) $(ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status

@@ -10,6 +10,7 @@ Job would wait for a controller that never comes.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -401,16 +402,21 @@ def diff_refused(helm: str, base: Sequence[str | Path], new: Sequence[str | Path
             if any(r.refused for r in refusals(c))}
 
 
-def other_namespaces(cluster: Cluster, helm: str, namespace: str,
-                     files: Sequence[str | Path]) -> set[str]:
-    """Namespaces other than the release's that the render puts objects in (the ingress
-    controller's, KEDA's): they exist wherever that software is installed."""
+def cluster_claims(cluster: Cluster, helm: str, namespace: str,
+                   files: Sequence[str | Path]) -> tuple[set[str], set[int]]:
+    """What the render holds cluster-wide: the namespaces other than the release's it puts
+    objects in (the ingress controller's, KEDA's: they exist wherever that software is
+    installed) and the fixed node ports of its Services (one Service per port in a cluster)."""
     proc = cluster.helm(helm, "template", RELEASE, str(CHART), "-n", namespace,
                         *values_args(files))
     if proc.returncode != 0:
-        return set()
-    return {str(o["metadata"]["namespace"]) for o in objects_of(proc.stdout)
-            if (o.get("metadata") or {}).get("namespace") not in (None, namespace)}
+        return set(), set()
+    objects = objects_of(proc.stdout)
+    namespaces = {str(o["metadata"]["namespace"]) for o in objects
+                  if (o.get("metadata") or {}).get("namespace") not in (None, namespace)}
+    ports = {int(p["nodePort"]) for o in objects if o.get("kind") == "Service"
+             for p in (o.get("spec") or {}).get("ports") or [] if p.get("nodePort")}
+    return namespaces, ports
 
 
 def install_cycle(cluster: Cluster, helm: str, case: str, files: Sequence[str | Path],
@@ -426,9 +432,14 @@ def install_cycle(cluster: Cluster, helm: str, case: str, files: Sequence[str | 
     cycle = Cycle(namespace, claimed_profile(files))
     changed = tmp / "changed-values.json"
     changed.write_text(json.dumps(CHANGE))
-    # Values that name a project share its namespace: one case at a time in it.
-    with script.locked(cluster.server.dir / "locks" / f"{namespace}.lock"):
-        for other in other_namespaces(cluster, helm, namespace, files):
+    others, node_ports = cluster_claims(cluster, helm, namespace, files)
+    # Values that name a project share its namespace, and a node port is one Service's in the
+    # whole cluster: one case at a time holds each.
+    locks = sorted([f"{namespace}.lock", *(f"node-port-{port}.lock" for port in node_ports)])
+    with contextlib.ExitStack() as held:
+        for name in locks:
+            held.enter_context(script.locked(cluster.server.dir / "locks" / name))
+        for other in others:
             cluster.create_namespace(other, "privileged")
         cluster.create_namespace(namespace, cycle.profile)
         installed = install(cluster, helm, RELEASE, namespace, files)

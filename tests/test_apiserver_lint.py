@@ -5,6 +5,7 @@ reachable server lint says so and exits 2."""
 
 from __future__ import annotations
 
+import base64
 import json
 import socket
 from pathlib import Path
@@ -127,3 +128,31 @@ def test_no_reachable_server_says_so_and_exits_2(cluster: Cluster, tmp_path: Pat
                                        str(kubeconfig), "--kube-context", "prod"])
     assert unknown.exit_code == 2
     assert "no context `prod` in the kubeconfig" in unknown.output
+
+
+def test_exec_credential_plugin_and_certificate_files_authenticate(
+        cluster: Cluster, tmp_path: Path) -> None:
+    """Cloud kubeconfigs get their credentials from a plugin (`exec`); others name files."""
+    config = json.loads(cluster.kubeconfig.read_text())
+    user = config["users"][0]["user"]
+    cert = base64.b64decode(user.pop("client-certificate-data")).decode()
+    key = base64.b64decode(user.pop("client-key-data")).decode()
+    plugin = tmp_path / "credential-plugin"
+    credential = {"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential",
+                  "status": {"clientCertificateData": cert, "clientKeyData": key}}
+    plugin.write_text(f"#!/bin/sh\ncat <<'EOF'\n{json.dumps(credential)}\nEOF\n")
+    plugin.chmod(0o755)
+    user["exec"] = {"apiVersion": "client.authentication.k8s.io/v1", "command": str(plugin)}
+    kubeconfig = tmp_path / "exec-kubeconfig"
+    kubeconfig.write_text(json.dumps(config))
+    cluster.create_namespace("lint-clean", "restricted")
+    values = tmp_path / "values.yaml"
+    values.write_text(WEB % ("lint-clean", "restricted"))
+    assert lint(cluster, values, "--kubeconfig", str(kubeconfig)) == (0, [])
+    # Files named relative to the kubeconfig, as kubectl resolves them.
+    (tmp_path / "admin.crt").write_text(cert)
+    (tmp_path / "admin.key").write_text(key)
+    del user["exec"]
+    user.update({"client-certificate": "admin.crt", "client-key": "admin.key"})
+    kubeconfig.write_text(json.dumps(config))
+    assert lint(cluster, values, "--kubeconfig", str(kubeconfig)) == (0, [])
