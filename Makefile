@@ -8,6 +8,8 @@
 #   make lint      ruff and mypy --strict
 #   make bench     every benchmark in benchmarks/
 #   make clean     caches and build output (`make distclean` also removes .venv)
+#   make apiserver       build (cached) and start kube-apiserver + etcd on loopback (.apiserver/)
+#   make apiserver-stop  stop it and remove its data
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -29,7 +31,7 @@ HELM_STAMP := $(VENV)/.helm-$(HELM_KEY)
 # True when the installed svcgen has this command (others are added over time).
 has_command = COLUMNS=200 $(BIN)/svcgen --help 2>/dev/null | grep -E '^[^[:alnum:]]*[[:space:]]$(1)[[:space:]]' >/dev/null
 
-.PHONY: help setup demo test generate lint bench clean distclean
+.PHONY: help setup demo test generate lint bench clean distclean apiserver apiserver-build apiserver-stop
 
 help:
 	@sed -n 's/^#   make /  make /p' Makefile
@@ -52,7 +54,11 @@ demo: setup
 	@SVCGEN=$(BIN)/svcgen bash scripts/demo.sh
 
 # pytest exits 5 when it collected nothing: that is a failure here, never a silent pass.
+# The API server is built first; where it cannot be (no go), its tests are skipped, except under
+# CI=true, where the build failing fails the run.
 test: setup
+	@nice -n 10 $(PYTHON) scripts/apiserver.py build || { [ "$${CI:-}" != true ] && \
+	  echo "make test: the API server could not be built; the tests that need it are skipped" >&2; }
 	@status=0; $(BIN)/pytest $(PYTEST_ARGS) $(ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
@@ -83,3 +89,14 @@ clean:
 
 distclean: clean
 	rm -rf $(VENV)
+
+# The API server the suite installs the chart into. Building takes long the first time and is
+# cached (~/.cache/svcgen/apiserver/<version>); a build that is there and verified takes a second.
+apiserver-build:
+	@nice -n 10 $(PYTHON) scripts/apiserver.py build
+
+apiserver: apiserver-build
+	@$(PYTHON) scripts/apiserver.py start
+
+apiserver-stop:
+	@$(PYTHON) scripts/apiserver.py stop

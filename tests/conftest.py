@@ -9,9 +9,12 @@ Fixtures are session-scoped, so each pytest-xdist worker looks the binaries up o
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Generator
+from pathlib import Path
 
 import pytest
+from apiserverutil import Cluster, script
 from chartutil import helm_binary
 from hypothesis import settings
 
@@ -74,3 +77,51 @@ def pytest_runtest_makereport(
         report.outcome = "failed"
         report.longrepr = f"skipped under CI=true, where every test must run: {reason}"
     return report
+
+
+#: Names the test run that started the API server, so that only that run stops it; set by the
+#: controlling process before pytest-xdist starts its workers, which inherit it.
+APISERVER_RUN = "SVCGEN_APISERVER_RUN"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):
+        os.environ.setdefault(APISERVER_RUN, uuid.uuid4().hex)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The run that started the API server stops it; one started by `make apiserver` stays."""
+    if hasattr(config, "workerinput"):
+        return
+    owner = script.default_dir() / "owner"
+    try:
+        started_here = owner.read_text().strip() == os.environ.get(APISERVER_RUN)
+    except OSError:
+        return
+    if started_here:
+        script.stop(script.default_dir(), script.Cache(script.default_cache()))
+
+
+@pytest.fixture(scope="session")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Cluster:
+    """The real kube-apiserver (scripts/apiserver.py), started once for the whole run.
+
+    pytest-xdist workers share it: the first to get the lock starts it, the others find it
+    running. A server already started with `make apiserver` is used and left running. Not built
+    yet: skipped locally with the command that builds it, a failure under CI (`make test` builds
+    it before pytest runs).
+    """
+    cache = script.Cache(script.default_cache())
+    missing = script.verify(cache)
+    if missing:
+        message = (f"the API server is not built ({', '.join(missing)}): run `make apiserver` "
+                   "once (slow the first time, then cached)")
+        if IN_CI:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    directory: Path = script.default_dir()
+    try:
+        server, _ = script.start(directory, cache, owner=os.environ.get(APISERVER_RUN, ""))
+    except script.ApiServerError as exc:
+        pytest.fail(f"the API server did not start: {exc}", pytrace=False)
+    return Cluster(server, tmp_path_factory.mktemp("helm-home"))

@@ -79,7 +79,7 @@ EXPECTED: dict[str, list[tuple[int, int]]] = {
 }
 
 #: Rules whose findings come from helm and the Kubernetes schemas; tested in test_lint_render.py.
-RENDER_RULES = {"SVC901", "SVC902", "SVC903"}
+RENDER_RULES = {"SVC901", "SVC902", "SVC903", "SVC904"}
 
 
 def lint(path: Path, rule: str) -> list[tuple[str, int, int, str, Severity]]:

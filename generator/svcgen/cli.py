@@ -136,6 +136,18 @@ def lint(
     each: bool = typer.Option(
         False, "--each", help="Lint each file on its own instead of merging them (pre-commit)."
     ),
+    server: bool = typer.Option(
+        False, "--server", help="Also dry-run the rendered objects on the cluster of the "
+        "kubeconfig context (server-side; nothing is created). Implies --render."
+    ),
+    kubeconfig: str | None = typer.Option(
+        None, "--kubeconfig", help="kubeconfig for --server.", show_default="$KUBECONFIG or "
+        "~/.kube/config"
+    ),
+    kube_context: str | None = typer.Option(
+        None, "--kube-context", help="kubeconfig context for --server.",
+        show_default="the current context"
+    ),
 ) -> None:
     """Check values files: schema, cross-references and practice, at file:line:column.
 
@@ -146,7 +158,8 @@ def lint(
     code = run(lambda: run_lint(LintRequest(
         files=tuple(values), format=fmt, render=render, kube_version=kube_version,
         select=tuple(select), ignore=tuple(ignore), strict=strict, release=release,
-        helm=helm_path, config=config, each=each,
+        helm=helm_path, config=config, each=each, server=server, kubeconfig=kubeconfig,
+        kube_context=kube_context,
     )))
     raise typer.Exit(code)
 

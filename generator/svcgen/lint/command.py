@@ -30,6 +30,10 @@ class LintRequest:
     config: str | None = None
     #: Lint each file on its own (independent files, as pre-commit passes them) instead of merged.
     each: bool = False
+    #: Also dry-run the render on the cluster of the kubeconfig context (implies ``render``).
+    server: bool = False
+    kubeconfig: str | None = None
+    kube_context: str | None = None
 
 
 def run_lint(req: LintRequest, stream: TextIO | None = None) -> int:
@@ -50,13 +54,18 @@ def run_lint(req: LintRequest, stream: TextIO | None = None) -> int:
                           assumed_release_length=config.assumed_release_length)
     linter = Linter(config, options)
     render = None
-    if req.render:
+    if req.render or req.server:
         from svcgen import kube
         from svcgen.helm import check_kube_version
 
         kube.schema_version(check_kube_version(req.kube_version))  # unknown: a usage error
         render = RenderOptions(kube_version=req.kube_version,
                                release=options.release or "svcgen", helm=req.helm)
+        if req.server:
+            from svcgen import cluster
+
+            # Before any lint work: an unreachable cluster is a usage problem (exit 2).
+            render.server = cluster.connect(req.kubeconfig, req.kube_context)
     groups = [[f] for f in req.files] if req.each else [list(req.files)]
     results = [linter.lint_files(g, select=select, ignore=ignore, render=render) for g in groups]
     result = LintResult(

@@ -23,7 +23,7 @@ from svcgen.diagnostics import Diagnostic, Severity, SvcgenError
 from svcgen.lint import schema_errors
 from svcgen.lint.config import LintConfig, active_rules
 from svcgen.lint.registry import Context, Finding, LintOptions, Rule, all_rules
-from svcgen.lint.rules.builtin import HELM_LINT, HELM_RENDER, KUBE_SCHEMA, SCHEMA
+from svcgen.lint.rules.builtin import HELM_LINT, HELM_RENDER, KUBE_SCHEMA, KUBE_SERVER, SCHEMA
 from svcgen.lint.silencing import silence
 from svcgen.lint.source import SourceDoc, chart_defaults, load_or_exit2, no_gc_pauses
 from svcgen.merge import Merged, merge
@@ -54,6 +54,8 @@ class RenderOptions:
     release: str
     namespace: str | None = None
     helm: str | None = None
+    #: A connection to a cluster (``--server``): the render is also dry-run there.
+    server: Any = None
 
 
 class Linter:
@@ -146,7 +148,7 @@ class Linter:
             diagnostics += _nulled_sections(sources, chart_defaults())
         kept, suppressed = self._filter(diagnostics, sources)
         # Helm would only repeat an error the values already have: render clean values only.
-        render_rules = {HELM_RENDER.id, HELM_LINT.id, KUBE_SCHEMA.id} & active
+        render_rules = {HELM_RENDER.id, HELM_LINT.id, KUBE_SCHEMA.id, KUBE_SERVER.id} & active
         if render is not None and values is not None and render_rules and not any(
                 d.severity is Severity.ERROR for d in kept):
             t = time.perf_counter()
@@ -200,6 +202,8 @@ class Linter:
                     raise
                 return [_as(d, HELM_RENDER) for d in exc.diagnostics if HELM_RENDER.id in active]
             found += self._kube_problems(opts, manifests, merged, label, active)
+            if opts.server is not None and KUBE_SERVER.id in active:
+                found += _server_problems(opts.server, manifests, namespace, merged, label)
             if linting is not None:
                 found += [_as(d, HELM_LINT, keep_severity=True)
                           for d in linting.result().diagnostics
@@ -214,9 +218,7 @@ class Linter:
         found: list[Diagnostic] = []
         if KUBE_SCHEMA.id in active:
             objects = _objects(manifests)
-            owners = {(o.get("kind"), (o.get("metadata") or {}).get("name")):
-                      ((o.get("metadata") or {}).get("labels") or {}).get(
-                          "app.kubernetes.io/component") for o in objects}
+            owners = _owners(objects)
             for p in kube.validate_objects(objects, opts.kube_version):
                 where = _values_path(owners.get((p.kind, p.name)), p.path)
                 file, line, col = merged.locate(where) if where else (label, 0, 0)
@@ -230,6 +232,39 @@ class Linter:
                     extra=(("name", KUBE_SCHEMA.name), ("object", f"{p.kind}/{p.name}")),
                 ))
         return found
+
+
+def _owners(objects: list[dict[str, Any]]) -> dict[tuple[Any, Any], Any]:
+    """(kind, name) of each rendered object -> the component that renders it."""
+    return {(o.get("kind"), (o.get("metadata") or {}).get("name")):
+            ((o.get("metadata") or {}).get("labels") or {}).get("app.kubernetes.io/component")
+            for o in objects}
+
+
+def _server_problems(connection: Any, manifests: str, namespace: str, merged: Merged,
+                     label: str) -> list[Diagnostic]:
+    """The cluster's dry-run verdict on each object, placed at the values it comes from: at the
+    passed-through field the server names, else at the component."""
+    from svcgen import cluster
+
+    objects = _objects(manifests)
+    owners = _owners(objects)
+    found: list[Diagnostic] = []
+    for p in cluster.dry_run(connection, objects, namespace):
+        fields = [f for f, _ in p.causes if f] or [""]
+        where = _values_path(owners.get((p.kind, p.name)), fields[0])
+        file, line, col = merged.locate(where) if where else (label, 0, 0)
+        found.append(Diagnostic(
+            file=file or label, line=line, column=col, path=fields[0],
+            rule=KUBE_SERVER.id,
+            severity=KUBE_SERVER.severity if p.refused else Severity.WARNING,
+            message=f"{p.kind} {p.name} ({p.api_version}): the server "
+                    f"({connection.context}) {'refuses it' if p.refused else 'warns'}: "
+                    f"{p.message}",
+            hint="correct the values this object is rendered from",
+            extra=(("name", KUBE_SERVER.name), ("object", f"{p.kind}/{p.name}")),
+        ))
+    return found
 
 
 #: Pod spec fields the chart passes through from a component's values unchecked: where a schema

@@ -60,3 +60,20 @@ KUBE_SCHEMA = declare(
         tolerations: [{key: dedicated, operator: Equal, value: db, effect: NoSchedule}]
     """,
 )
+KUBE_SERVER = declare(
+    "SVC904", "kube-server", Severity.ERROR,
+    "The cluster's API server refuses a rendered object (--server)",
+    """
+    With ``--server`` every rendered object, hooks and the test pod included, is sent to the
+    cluster of the kubeconfig context as a server-side apply with ``dryRun=All``: the real API
+    server validates it (CEL rules of CRDs included), defaults it and runs its admission
+    (PodSecurity, quotas, webhooks), as ``helm install`` or ``helm upgrade`` would meet it, and
+    stores nothing. An existing object is checked as the update the upgrade would make, so
+    immutable fields are refused too. A workload whose pods break the namespace's enforced Pod
+    Security level is an error (its pods would be refused); other server warnings are warnings.
+
+    Example fix: follow the server's message, e.g. for a namespace enforcing ``restricted``
+
+        securityProfile: restricted   # was baseline, in a namespace that enforces restricted
+    """,
+)
