@@ -68,8 +68,10 @@ def refused_calls(objects: Sequence[Obj], pods: Mapping[str, Pod], services: Seq
             add_peer(callee)
         key = (caller.node, callee_id, port.text)
         if key not in found:
-            found[key] = Refused(caller.node, callee_id, port.text, evidence, refused_by,
+            found[key] = Refused(caller.node, callee_id, port.text, [], refused_by,
                                  f"refused by {', '.join(refused_by)}")
+        if evidence not in found[key].evidence:
+            found[key].evidence.append(evidence)
 
     for caller, callee, port, evidence in _stated(policies, pods):
         refuse(caller, callee, port, evidence)
@@ -84,7 +86,9 @@ def refused_calls(objects: Sequence[Obj], pods: Mapping[str, Pod], services: Seq
                 if problem:
                     key = (caller.node, target.node if isinstance(target, Pod) else target.id,
                            target_port.text)
-                    found.setdefault(key, Refused(*key, reference.evidence, [], problem))
+                    found.setdefault(key, Refused(*key, [], [], problem))
+                    if reference.evidence not in found[key].evidence:
+                        found[key].evidence.append(reference.evidence)
                 elif target is not caller:
                     refuse(caller, target, target_port, reference.evidence)
     return sorted(found.values(), key=lambda r: (r.source_node, r.target_node, r.port))

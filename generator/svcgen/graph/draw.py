@@ -186,7 +186,7 @@ def summary_lines(graph: Graph) -> list[str]:
         out.append("")
         for r in graph.refused:
             out.append(f"- `{_name(graph, r.source_node)}` → `{_name(graph, r.target_node)}` "
-                       f"on {r.port}: {r.reason} (from {r.evidence})")
+                       f"on {r.port}: {r.reason} (stated in {'; '.join(r.evidence)})")
         out.append("")
     return out
 

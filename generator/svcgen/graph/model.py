@@ -120,7 +120,8 @@ class Refused:
     source_node: str
     target_node: str
     port: str
-    evidence: str
+    #: Where the call is made or stated: ``env REDIS_URL of container app``, an egress rule.
+    evidence: list[str]
     refused_by: list[str]
     reason: str
 
