@@ -217,7 +217,7 @@ def test_graph_draws_every_call_the_rendered_rules_name_on_both_sides(case: str)
                     for p in ingress for r in p["spec"].get("ingress") or [])
                 principal = f"cluster.local/ns/{namespace}/sa/{a['sa']}"
                 authz_ok = not authz or any(
-                    not r.get("from") and not r.get("to") or any(
+                    (not r.get("from") and not r.get("to")) or any(
                         principal in (f["source"].get("principals") or []) for f in
                         r.get("from") or [])
                     for p in authz for r in p["spec"].get("rules") or [])
