@@ -23,6 +23,8 @@ Marks = Mapping[Hashable, str]
 #: Colours of a change: added, removed, changed.
 COLOURS = {"added": "#1a7f37", "removed": "#cf222e", "changed": "#bf8700"}
 REFUSED_COLOUR = "#cf222e"
+#: The note inside a release without policies (the full sentence is in the graph's notes).
+OPEN_LABEL = "no traffic policy rendered: every pod may call every pod, on any port"
 
 
 def node_lines(node: Node) -> list[str]:
@@ -124,7 +126,7 @@ def mermaid(graph: Graph, marks: Marks | None = None) -> str:
             out.append(f'    {cid}[("{mermaid_text("claim " + claim)}")]')
             links.append((f"  {ids('n', node.id)} --- {cid}", ""))
     if graph.open:
-        out.append(f'    open["{mermaid_text(graph.notes[0])}"]')
+        out.append(f'    open["{mermaid_text(OPEN_LABEL)}"]')
     out.append("  end")
     for node in graph.nodes.values():
         if node.kind == "External":
@@ -239,7 +241,7 @@ def dot(graph: Graph, marks: Marks | None = None) -> str:
             out.append(f'    {cid} [shape=cylinder, label="{dot_text("claim " + claim)}"];')
             claims.append(f"  {ids('n', node.id)} -> {cid} [dir=none, style=dotted];")
     if graph.open:
-        out.append(f'    open [shape=note, label="{dot_text(graph.notes[0])}"];')
+        out.append(f'    open [shape=note, label="{dot_text(OPEN_LABEL)}"];')
     out.append("  }")
     for node in graph.nodes.values():
         if node.kind == "External":
