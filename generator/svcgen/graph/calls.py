@@ -25,7 +25,16 @@ from typing import Any
 
 from svcgen.diff.objects import Obj
 from svcgen.graph.model import WORKLOADS, Edge, Graph, Refused, node_id, pod_template
-from svcgen.graph.policy import ANY_PORT, Peer, Pod, Policies, Port, selects
+from svcgen.graph.policy import (
+    ANY_PORT,
+    Peer,
+    Pod,
+    PodIndex,
+    Policies,
+    Port,
+    ports_admit,
+    selects,
+)
 
 #: Ports a URL scheme implies when it names none.
 SCHEME_PORTS = {
@@ -103,23 +112,24 @@ def _admits(edge: Edge | None, port: Port) -> bool:
 
 def _stated(policies: Policies, pods: Mapping[str, Pod]) -> Iterator[tuple[Pod, Pod, Port, str]]:
     """The calls the egress side of the policies states: upstreams, as rendered."""
+    index = PodIndex(pods.values())
     for np in policies.netpols:
-        callers = [p for p in pods.values() if selects(np.spec.get("podSelector"), p.labels)]
+        ns = str((np.body.get("metadata") or {}).get("namespace") or policies.namespace)
+        callers = [pods[n] for n in index.selected(np.spec.get("podSelector"))]
         for i, rule in enumerate(np.spec.get("egress") or []):
             for spec in rule.get("to") or []:
                 if "namespaceSelector" in spec or spec.get("ipBlock"):
-                    continue
-                for callee in pods.values():
-                    if not selects(spec.get("podSelector"), callee.labels):
-                        continue
+                    continue  # a namespace or addresses: not a call to one component
+                for callee in (pods[n] for n in sorted(index.peers(spec, ns))):
                     for port in callee.ports:
-                        for caller in callers:
-                            if caller is not callee and policies.netpol(
-                                    caller, callee, port, "egress").sources:
-                                yield caller, callee, port, f"NetworkPolicy/{np.name} egress[{i}]"
+                        if ports_admit(rule.get("ports"), port):
+                            for caller in callers:
+                                if caller is not callee:
+                                    yield caller, callee, port, \
+                                        f"NetworkPolicy/{np.name} egress[{i}]"
     for sc in policies.sidecars:
         labels = (sc.spec.get("workloadSelector") or {}).get("labels") or {}
-        callers = [p for p in pods.values() if selects({"matchLabels": labels}, p.labels)]
+        callers = [pods[n] for n in index.selected({"matchLabels": labels})]
         for i, listener in enumerate(sc.spec.get("egress") or []):
             for host in listener.get("hosts") or []:
                 name = str(host).partition("/")[2]

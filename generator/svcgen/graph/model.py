@@ -17,6 +17,7 @@ from svcgen.graph.policy import (
     ANY_PORT,
     Peer,
     Pod,
+    PodIndex,
     Policies,
     Port,
     istio_peer,
@@ -460,10 +461,17 @@ class _Builder:
     def _edges(self, policies: Policies) -> list[Edge]:
         edges: list[Edge] = []
         pods = list(self.pods.values())
+        index = PodIndex(pods)
+        callees = {p.node: policies.reachable(p, "egress", index) for p in pods}
+        callers = {p.node: policies.reachable(p, "ingress", index) for p in pods}
         for caller in pods:
             for callee in pods:
                 if caller is callee:
                     continue
+                out, into = callees[caller.node], callers[callee.node]
+                if (out is not None and callee.node not in out) or (
+                        into is not None and caller.node not in into):
+                    continue  # no rule admits the pair on any port
                 edge = _admitted(policies, caller, callee, callee.ports, caller.node,
                                  callee.node)
                 if edge is not None:

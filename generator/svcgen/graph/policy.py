@@ -105,6 +105,41 @@ class Verdict:
 Endpoint = Pod | Peer
 
 
+class PodIndex:
+    """The release's pods by label, to find those a selector names without trying each one."""
+
+    def __init__(self, pods: Iterable[Pod]) -> None:
+        self.pods = {p.node: p for p in pods}
+        self.all = set(self.pods)
+        self.by_label: dict[tuple[str, str], set[str]] = {}
+        for pod in self.pods.values():
+            for item in pod.labels.items():
+                self.by_label.setdefault(item, set()).add(pod.node)
+
+    def selected(self, selector: Mapping[str, Any] | None) -> set[str]:
+        if not selector:
+            return set(self.all)
+        chosen: set[str] | None = None
+        for key, value in (selector.get("matchLabels") or {}).items():
+            these = self.by_label.get((str(key), str(value)), set())
+            chosen = set(these) if chosen is None else chosen & these
+        if chosen is None:
+            chosen = set(self.all)
+        if selector.get("matchExpressions"):
+            chosen = {n for n in chosen if selects(selector, self.pods[n].labels)}
+        return chosen
+
+    def peers(self, spec: Mapping[str, Any], policy_namespace: str) -> set[str]:
+        """The pods of the release a NetworkPolicy peer names."""
+        if spec.get("ipBlock"):
+            return set()
+        chosen = self.selected(spec.get("podSelector"))
+        if "namespaceSelector" in spec:
+            return {n for n in chosen if selects(spec.get("namespaceSelector"),
+                                                 {NAMESPACE_LABEL: self.pods[n].namespace})}
+        return {n for n in chosen if self.pods[n].namespace == policy_namespace}
+
+
 def selects(selector: Mapping[str, Any] | None, labels: Mapping[str, str]) -> bool:
     """A label selector (``matchLabels`` and ``matchExpressions``) against a set of labels."""
     if not selector:
@@ -174,7 +209,7 @@ def _wildcard(pattern: str, text: str) -> bool:
     return pattern == text
 
 
-def _ports_admit(rule_ports: Sequence[Mapping[str, Any]] | None, port: Port) -> bool:
+def ports_admit(rule_ports: Sequence[Mapping[str, Any]] | None, port: Port) -> bool:
     if not rule_ports:
         return True
     if port.number is None:
@@ -202,6 +237,7 @@ class Policies:
         self.netpols: list[Obj] = []
         self.authz: list[Obj] = []
         self.sidecars: list[Obj] = []
+        self._cache: dict[tuple[str, str], list[tuple[Obj, str]]] = {}
         for obj in objects:
             if obj.kind == "NetworkPolicy":
                 self.netpols.append(obj)
@@ -221,6 +257,44 @@ class Policies:
         found = [("NetworkPolicy", self.netpols), ("AuthorizationPolicy", self.authz),
                  ("Sidecar", self.sidecars)]
         return [name for name, objs in found if objs]
+
+    def _governing(self, pod: Pod, direction: str) -> list[tuple[Obj, str]]:
+        """The NetworkPolicies (with their namespace) that govern one direction of a pod.
+
+        Looked up once per pod and direction: every call to or from the pod asks again, and
+        scanning every policy each time made a graph of a large release cubic in its size.
+        """
+        key = (pod.node, direction)
+        found = self._cache.get(key)
+        if found is None:
+            kind = "Ingress" if direction == "ingress" else "Egress"
+            found = []
+            for np in self.netpols:
+                types = np.spec.get("policyTypes") or (
+                    ["Ingress", "Egress"] if np.spec.get("egress") else ["Ingress"])
+                ns = str((np.body.get("metadata") or {}).get("namespace") or self.namespace)
+                if kind in types and ns == pod.namespace and selects(
+                        np.spec.get("podSelector"), pod.labels):
+                    found.append((np, ns))
+            self._cache[key] = found
+        return found
+
+    def reachable(self, pod: Pod, direction: str, index: PodIndex) -> set[str] | None:
+        """The pods a pod's NetworkPolicies admit in one direction on some port (None: the
+        direction is open): a cheap first pass, so that ports are judged only for those pairs."""
+        governing = self._governing(pod, direction)
+        if not governing:
+            return None
+        peers_key = "from" if direction == "ingress" else "to"
+        found: set[str] = set()
+        for np, ns in governing:
+            for rule in np.spec.get(direction) or []:
+                peers = rule.get(peers_key)
+                if not peers:
+                    found.update(index.all)
+                for spec in peers or []:
+                    found.update(index.peers(spec, ns))
+        return found
 
     # --- NetworkPolicy ---------------------------------------------------------------------
 
@@ -246,20 +320,13 @@ class Policies:
 
     def netpol(self, pod: Pod, other: Endpoint, port: Port, direction: str) -> Verdict:
         """``direction`` "ingress": ``other`` calls ``pod``; "egress": ``pod`` calls ``other``."""
-        kind = "Ingress" if direction == "ingress" else "Egress"
         peers_key = "from" if direction == "ingress" else "to"
         verdict = Verdict(admitted=False)
-        for np in self.netpols:
-            types = np.spec.get("policyTypes") or (["Ingress", "Egress"] if np.spec.get("egress")
-                                                   else ["Ingress"])
-            ns = str((np.body.get("metadata") or {}).get("namespace") or self.namespace)
-            if kind not in types or ns != pod.namespace or not selects(
-                    np.spec.get("podSelector"), pod.labels):
-                continue
+        for np, ns in self._governing(pod, direction):
             verdict.governed = True
             verdict.refused_by.append(f"NetworkPolicy/{np.name}")
             for i, rule in enumerate(np.spec.get(direction) or []):
-                if not _ports_admit(rule.get("ports"), port):
+                if not ports_admit(rule.get("ports"), port):
                     continue
                 peers = rule.get(peers_key)
                 if not peers or any(self._netpol_peer_admits(p, ns, other) for p in peers):
