@@ -91,6 +91,11 @@ class _Ids:
             self.ids[full] = candidate
         return self.ids[full]
 
+    def node(self, graph: Graph, key: str) -> str:
+        """The identifier of a node of the graph: a peer's, or a component's."""
+        node = graph.nodes.get(key)
+        return self("p" if node is None or node.kind == "External" else "n", key)
+
 
 _SHAPES = {
     "Deployment": ('["', '"]'), "StatefulSet": ('[["', '"]]'), "DaemonSet": ('[/"', '"\\]'),
@@ -135,8 +140,7 @@ def mermaid(graph: Graph, marks: Marks | None = None) -> str:
                        f"{mark_class(node.id)}")
 
     def nid(key: str) -> str:
-        node = graph.nodes.get(key)
-        return ids("p" if node is None or node.kind == "External" else "n", key)
+        return ids.node(graph, key)
 
     for entry in graph.entries:
         for b in entry.backends:
@@ -249,8 +253,7 @@ def dot(graph: Graph, marks: Marks | None = None) -> str:
                        f'label="{label(node_lines(node))}"{colour(node.id)}];')
 
     def nid(key: str) -> str:
-        node = graph.nodes.get(key)
-        return ids("p" if node is None or node.kind == "External" else "n", key)
+        return ids.node(graph, key)
 
     out += claims
     for entry in graph.entries:
