@@ -62,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
             started = time.perf_counter()
             mermaid(graph)
             drawn = time.perf_counter() - started
+            # The fresh process and the in-process build must draw the same graph.
+            assert len(json.loads(stdout)["edges"]) == len(graph.edges)
             print(f"{size:>10}  {len(objects):>7}  {len(graph.edges):>5}  {seconds:>9.2f}  "
                   f"{cpu:>5.2f}  {built:>7.2f}  {drawn:>6.3f}")
             if size == 100 and seconds > TARGET_100_SECONDS:

@@ -33,7 +33,6 @@ from svcgen.graph.policy import (
     Policies,
     Port,
     ports_admit,
-    selects,
 )
 
 #: Ports a URL scheme implies when it names none.
@@ -82,7 +81,8 @@ def refused_calls(objects: Sequence[Obj], pods: Mapping[str, Pod], services: Seq
         if evidence not in found[key].evidence:
             found[key].evidence.append(evidence)
 
-    for caller, callee, port, evidence in _stated(policies, pods):
+    index = PodIndex(pods.values())
+    for caller, callee, port, evidence in _stated(policies, pods, index):
         refuse(caller, callee, port, evidence)
     by_name = {s.name: s for s in services}
     configmaps = {o.name: o for o in objects if o.kind == "ConfigMap"}
@@ -91,7 +91,7 @@ def refused_calls(objects: Sequence[Obj], pods: Mapping[str, Pod], services: Seq
             continue
         caller = pods[node_id(obj)]
         for reference in _references(obj, configmaps):
-            for target, target_port, problem in _resolve(reference, caller, pods, by_name):
+            for target, target_port, problem in _resolve(reference, caller, pods, index, by_name):
                 if problem:
                     key = (caller.node, target.node if isinstance(target, Pod) else target.id,
                            target_port.text)
@@ -110,9 +110,9 @@ def _admits(edge: Edge | None, port: Port) -> bool:
                for p in edge.ports)
 
 
-def _stated(policies: Policies, pods: Mapping[str, Pod]) -> Iterator[tuple[Pod, Pod, Port, str]]:
+def _stated(policies: Policies, pods: Mapping[str, Pod],
+            index: PodIndex) -> Iterator[tuple[Pod, Pod, Port, str]]:
     """The calls the egress side of the policies states: upstreams, as rendered."""
-    index = PodIndex(pods.values())
     for np in policies.netpols:
         ns = str((np.body.get("metadata") or {}).get("namespace") or policies.namespace)
         callers = [pods[n] for n in index.selected(np.spec.get("podSelector"))]
@@ -212,7 +212,7 @@ def _split_host(host: str, namespace: str) -> tuple[str, str | None, bool]:
     return host, None, False
 
 
-def _resolve(ref: Reference, caller: Pod, pods: Mapping[str, Pod],
+def _resolve(ref: Reference, caller: Pod, pods: Mapping[str, Pod], index: PodIndex,
              services: Mapping[str, Obj]) -> Iterator[tuple[Pod | Peer, Port, str]]:
     """What a reference calls: (callee, pod port, a problem that stops it, or '')."""
     name, namespace, full = _split_host(ref.host, caller.namespace)
@@ -226,8 +226,8 @@ def _resolve(ref: Reference, caller: Pod, pods: Mapping[str, Pod],
     svc = services.get(name)
     if svc is None:
         return  # a host outside the release's Services (an external name, a typo we cannot tell)
-    targets = [pods[n] for n in pods if selects({"matchLabels": svc.spec.get("selector") or {}},
-                                                pods[n].labels) and svc.spec.get("selector")]
+    targets = [pods[n] for n in sorted(index.selected({"matchLabels": svc.spec["selector"]}))] \
+        if svc.spec.get("selector") else []
     headless = svc.spec.get("clusterIP") == "None"
     svc_ports = svc.spec.get("ports") or []
     wanted = ref.port or SCHEME_PORTS.get(ref.scheme)

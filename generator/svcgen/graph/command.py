@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from svcgen import helm
-from svcgen.diagnostics import SvcgenError, error
+from svcgen.diagnostics import error
 from svcgen.diff.objects import parse
 from svcgen.graph.draw import FORMATS, draw
 from svcgen.graph.model import Graph, build
-from svcgen.lint.source import chart_defaults, load_or_exit2, parse_values
+from svcgen.lint.source import PosNode, SourceDoc, chart_defaults
 from svcgen.merge import merge
 from svcgen.yamlio import atomic_write, read_text
 
@@ -80,12 +80,15 @@ def graph_of(files: Sequence[str], req: GraphRequest, stdin: str | None = None) 
 
 
 def merged_values(files: Sequence[str], stdin: str | None) -> dict[str, Any]:
-    """The values as helm merges them; only the namespaces they give a role are read."""
+    """The ``global`` values as helm merges them: only the namespaces they give a role are read.
+
+    Only each file's ``global`` block is parsed, as helm's namespace lookup does: the whole of a
+    large values file takes seconds to load in pure Python.
+    """
     sources = []
     for name in files:
-        try:
-            sources.append(parse_values(name, stdin or "") if name == "-"
-                           else load_or_exit2(name))
-        except SvcgenError as exc:
-            raise SvcgenError(*exc.diagnostics, exit_code=2) from None
+        text = (stdin or "") if name == "-" else read_text(name)
+        glob = helm._global_block(name, text)  # the one parser of that block
+        data = {"global": glob} if isinstance(glob, dict) else {}
+        sources.append(SourceDoc(name, data, PosNode()))
     return merge(sources, chart_defaults()).data

@@ -15,6 +15,7 @@ from typing import Any
 from svcgen.diff.objects import HOOK_ANNOTATION, Obj
 from svcgen.graph.policy import (
     ANY_PORT,
+    LabelIndex,
     Peer,
     Pod,
     PodIndex,
@@ -22,7 +23,6 @@ from svcgen.graph.policy import (
     Port,
     istio_peer,
     peer_of,
-    selects,
 )
 
 WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod")
@@ -229,6 +229,7 @@ class _Builder:
     def build(self) -> Graph:
         for obj in self.of_kind(*WORKLOADS):
             self._workload(obj)
+        self.index = PodIndex(self.pods.values())
         self._services()
         self._scaling()
         self._monitors()
@@ -237,6 +238,7 @@ class _Builder:
             self.roles.add(role_ns, "gateway")
         entries = self._entries()
         policies = Policies(self.objects, self.namespace)
+        policies.index(self.pods.values())
         graph = Graph(self.release, self.namespace, policies.layers, self.nodes, [], entries)
         if policies.open:
             graph.notes.append(OPEN_NOTE)
@@ -284,8 +286,7 @@ class _Builder:
             selector = svc.spec.get("selector") or {}
             if not selector:
                 continue
-            targets = [nid for nid, pod in self.pods.items()
-                       if all(pod.labels.get(k) == str(v) for k, v in selector.items())]
+            targets = sorted(self.index.selected({"matchLabels": selector}))
             self.service_pods[svc.name] = targets
             host = f"{svc.name}.{self.namespace}.svc.cluster.local"
             kind = svc.spec.get("type") or "ClusterIP"
@@ -340,16 +341,15 @@ class _Builder:
                 node.source.append(ref(hso))
 
     def _monitors(self) -> None:
+        services = LabelIndex({s.name: {str(k): str(v) for k, v in s.labels.items()}
+                               for s in self.services})
         for sm in self.of_kind("ServiceMonitor"):
-            selector = sm.spec.get("selector") or {}
-            for svc in self.services:
-                if selects(selector, {str(k): str(v) for k, v in svc.labels.items()}):
-                    for nid in self.service_pods.get(svc.name, []):
-                        self.nodes[nid].scraped_by.append(ref(sm))
+            for name in sorted(services.selected(sm.spec.get("selector") or {})):
+                for nid in self.service_pods.get(name, []):
+                    self.nodes[nid].scraped_by.append(ref(sm))
         for pm in self.of_kind("PodMonitor"):
-            for nid, pod in self.pods.items():
-                if selects(pm.spec.get("selector"), pod.labels):
-                    self.nodes[nid].scraped_by.append(ref(pm))
+            for nid in sorted(self.index.selected(pm.spec.get("selector"))):
+                self.nodes[nid].scraped_by.append(ref(pm))
         for obj in self.of_kind(*WORKLOADS):
             annotations = (pod_template(obj).get("metadata") or {}).get("annotations") or {}
             if str(annotations.get("prometheus.io/scrape")) == "true":
@@ -461,9 +461,8 @@ class _Builder:
     def _edges(self, policies: Policies) -> list[Edge]:
         edges: list[Edge] = []
         pods = list(self.pods.values())
-        index = PodIndex(pods)
-        callees = {p.node: policies.reachable(p, "egress", index) for p in pods}
-        callers = {p.node: policies.reachable(p, "ingress", index) for p in pods}
+        callees = {p.node: policies.reachable(p, "egress", self.index) for p in pods}
+        callers = {p.node: policies.reachable(p, "ingress", self.index) for p in pods}
         for caller in pods:
             for callee in pods:
                 if caller is callee:
@@ -485,20 +484,20 @@ class _Builder:
         callers: dict[str, set[Peer]] = {}
         callees: dict[str, list[tuple[Peer, list[Port]]]] = {}
         for np in policies.netpols:
-            targets = [p for p in self.pods.values()
-                       if _selects_pod(np.spec.get("podSelector"), p)]
+            targets = [self.pods[n] for n in sorted(self.index.selected(
+                np.spec.get("podSelector")))]
             for rule in np.spec.get("ingress") or []:
-                for peer in _rule_peers(rule.get("from"), self.namespace, self.pods):
+                for peer in _rule_peers(rule.get("from"), self.namespace, self.index):
                     for pod in targets:
                         callers.setdefault(pod.node, set()).add(peer)
             for rule in np.spec.get("egress") or []:
                 ports = _rule_ports(rule.get("ports"))
-                for peer in _rule_peers(rule.get("to"), self.namespace, self.pods):
+                for peer in _rule_peers(rule.get("to"), self.namespace, self.index):
                     for pod in targets:
                         callees.setdefault(pod.node, []).append((peer, ports))
         for ap in policies.authz:
-            targets = [p for p in self.pods.values()
-                       if _selects_pod(ap.spec.get("selector"), p)]
+            targets = [self.pods[n] for n in sorted(self.index.selected(
+                ap.spec.get("selector")))]
             for rule in ap.spec.get("rules") or []:
                 froms = rule.get("from") or [{"source": {}}]
                 for f in froms:
@@ -555,10 +554,6 @@ def _port_key(port: Port) -> tuple[int, str]:
     return (-1 if port.number is None else port.number, port.protocol)
 
 
-def _selects_pod(selector: Mapping[str, Any] | None, pod: Pod) -> bool:
-    return selects(selector, pod.labels)
-
-
 def _rule_ports(ports: list[Mapping[str, Any]] | None) -> list[Port]:
     if not ports:
         return [ANY_PORT]
@@ -567,15 +562,14 @@ def _rule_ports(ports: list[Mapping[str, Any]] | None) -> list[Port]:
 
 
 def _rule_peers(specs: list[Mapping[str, Any]] | None, namespace: str,
-                pods: Mapping[str, Pod]) -> list[Peer]:
+                index: PodIndex) -> list[Peer]:
     """The peers outside the release a rule names; a rule without peers names everyone."""
     if not specs:
         return [Peer(cidr="0.0.0.0/0")]
     found = []
     for spec in specs:
         peer = peer_of(spec, namespace)
-        if not peer.cidr and "namespaceSelector" not in spec and any(
-                _selects_pod(spec.get("podSelector"), p) for p in pods.values()):
+        if not peer.cidr and "namespaceSelector" not in spec and index.peers(spec, namespace):
             continue  # pods of the release: edges between components
         found.append(peer)
     return found

@@ -105,18 +105,19 @@ class Verdict:
 Endpoint = Pod | Peer
 
 
-class PodIndex:
-    """The release's pods by label, to find those a selector names without trying each one."""
+class LabelIndex:
+    """Labelled things by label, to find those a selector names without trying each one."""
 
-    def __init__(self, pods: Iterable[Pod]) -> None:
-        self.pods = {p.node: p for p in pods}
-        self.all = set(self.pods)
+    def __init__(self, labels: Mapping[str, Mapping[str, str]]) -> None:
+        self.labels = labels
+        self.all = set(labels)
         self.by_label: dict[tuple[str, str], set[str]] = {}
-        for pod in self.pods.values():
-            for item in pod.labels.items():
-                self.by_label.setdefault(item, set()).add(pod.node)
+        for key, these in labels.items():
+            for item in these.items():
+                self.by_label.setdefault(item, set()).add(key)
 
     def selected(self, selector: Mapping[str, Any] | None) -> set[str]:
+        """The keys whose labels a label selector (``matchLabels``, ``matchExpressions``) names."""
         if not selector:
             return set(self.all)
         chosen: set[str] | None = None
@@ -126,8 +127,16 @@ class PodIndex:
         if chosen is None:
             chosen = set(self.all)
         if selector.get("matchExpressions"):
-            chosen = {n for n in chosen if selects(selector, self.pods[n].labels)}
+            chosen = {n for n in chosen if selects(selector, self.labels[n])}
         return chosen
+
+
+class PodIndex(LabelIndex):
+    """The release's pods by label."""
+
+    def __init__(self, pods: Iterable[Pod]) -> None:
+        self.pods = {p.node: p for p in pods}
+        super().__init__({n: p.labels for n, p in self.pods.items()})
 
     def peers(self, spec: Mapping[str, Any], policy_namespace: str) -> set[str]:
         """The pods of the release a NetworkPolicy peer names."""
@@ -237,7 +246,11 @@ class Policies:
         self.netpols: list[Obj] = []
         self.authz: list[Obj] = []
         self.sidecars: list[Obj] = []
-        self._cache: dict[tuple[str, str], list[tuple[Obj, str]]] = {}
+        self._governed: dict[tuple[str, str], list[tuple[Obj, str]]] = {}
+        self._indexed: set[str] = set()
+        self._pod_index = PodIndex([])
+        self._named: dict[tuple[str, str, int], set[str]] = {}
+        self._peers: dict[int, Peer] = {}
         for obj in objects:
             if obj.kind == "NetworkPolicy":
                 self.netpols.append(obj)
@@ -258,26 +271,28 @@ class Policies:
                  ("Sidecar", self.sidecars)]
         return [name for name, objs in found if objs]
 
+    def index(self, pods: Iterable[Pod]) -> PodIndex:
+        """Bind the release's pods: which policy governs which pod is found once, by label."""
+        index = PodIndex([*self._pod_index.pods.values(), *pods])
+        self._pod_index, self._named, self._governed = index, {}, {}
+        self._indexed = set(index.all)
+        for np in self.netpols:
+            ns = str((np.body.get("metadata") or {}).get("namespace") or self.namespace)
+            for node in sorted(index.selected(np.spec.get("podSelector"))):
+                if index.pods[node].namespace == ns:
+                    for direction in _directions(np):
+                        self._governed.setdefault((node, direction), []).append((np, ns))
+        return index
+
     def _governing(self, pod: Pod, direction: str) -> list[tuple[Obj, str]]:
         """The NetworkPolicies (with their namespace) that govern one direction of a pod.
 
-        Looked up once per pod and direction: every call to or from the pod asks again, and
-        scanning every policy each time made a graph of a large release cubic in its size.
+        Found once for the pods given to :meth:`index`: every call to or from a pod asks again,
+        and scanning every policy each time made a graph of a large release cubic in its size.
         """
-        key = (pod.node, direction)
-        found = self._cache.get(key)
-        if found is None:
-            kind = "Ingress" if direction == "ingress" else "Egress"
-            found = []
-            for np in self.netpols:
-                types = np.spec.get("policyTypes") or (
-                    ["Ingress", "Egress"] if np.spec.get("egress") else ["Ingress"])
-                ns = str((np.body.get("metadata") or {}).get("namespace") or self.namespace)
-                if kind in types and ns == pod.namespace and selects(
-                        np.spec.get("podSelector"), pod.labels):
-                    found.append((np, ns))
-            self._cache[key] = found
-        return found
+        if pod.node not in self._indexed:
+            self.index([pod])
+        return self._governed.get((pod.node, direction), [])
 
     def reachable(self, pod: Pod, direction: str, index: PodIndex) -> set[str] | None:
         """The pods a pod's NetworkPolicies admit in one direction on some port (None: the
@@ -309,7 +324,12 @@ class Policies:
             else:
                 ns_ok = other.namespace == policy_ns
             return ns_ok and selects(spec.get("podSelector"), other.labels)
-        wanted = peer_of(spec, policy_ns)
+        # The same rule is asked about for every caller: its identity is read once (the render's
+        # objects outlive this, so their ids stay theirs).
+        cached = self._peers.get(id(spec))
+        if cached is None:
+            cached = self._peers[id(spec)] = peer_of(spec, policy_ns)
+        wanted = cached
         if wanted.cidr or other.cidr:
             return wanted == other
         if wanted.namespace is not None and wanted.namespace != other.namespace:
@@ -317,6 +337,24 @@ class Policies:
         if wanted.service is not None and wanted.service != other.service:
             return False
         return set(wanted.labels) <= set(other.labels)
+
+    def _rule_pods(self, np: Obj, direction: str, i: int,
+                   peers: Sequence[Mapping[str, Any]] | None, ns: str) -> set[str] | None:
+        """The indexed pods one rule's peers name (None: a rule without peers names all).
+
+        Kept per rule: the `helm test` pod's policy has a rule per component, and every call
+        from it would otherwise match each of them against every peer.
+        """
+        if not peers:
+            return None
+        key = (np.name, direction, i)
+        found = self._named.get(key)
+        if found is None:
+            found = set()
+            for spec in peers:
+                found |= self._pod_index.peers(spec, ns)
+            self._named[key] = found
+        return found
 
     def netpol(self, pod: Pod, other: Endpoint, port: Port, direction: str) -> Verdict:
         """``direction`` "ingress": ``other`` calls ``pod``; "egress": ``pod`` calls ``other``."""
@@ -326,10 +364,14 @@ class Policies:
             verdict.governed = True
             verdict.refused_by.append(f"NetworkPolicy/{np.name}")
             for i, rule in enumerate(np.spec.get(direction) or []):
-                if not ports_admit(rule.get("ports"), port):
-                    continue
                 peers = rule.get(peers_key)
-                if not peers or any(self._netpol_peer_admits(p, ns, other) for p in peers):
+                if isinstance(other, Pod) and other.node in self._indexed:
+                    named = self._rule_pods(np, direction, i, peers, ns)
+                    if named is not None and other.node not in named:
+                        continue
+                elif peers and not any(self._netpol_peer_admits(p, ns, other) for p in peers):
+                    continue
+                if ports_admit(rule.get("ports"), port):
                     verdict.sources.append(f"NetworkPolicy/{np.name} {direction}[{i}]")
         verdict.admitted = not verdict.governed or bool(verdict.sources)
         if verdict.admitted:
@@ -422,6 +464,13 @@ class Policies:
                              self.netpol(callee, caller, port, "ingress")))
             verdicts.append(("AuthorizationPolicy", self.authorization(callee, caller, port)))
         return verdicts
+
+
+def _directions(np: Obj) -> list[str]:
+    """The directions a NetworkPolicy governs; without policyTypes, egress only with rules."""
+    types = np.spec.get("policyTypes") or (["Ingress", "Egress"] if np.spec.get("egress")
+                                           else ["Ingress"])
+    return [str(t).lower() for t in types]
 
 
 def _peer_principal(pattern: str, peer: Peer) -> bool:
