@@ -269,3 +269,23 @@ def test_output_file_suffix_chooses_the_format_and_bad_input_is_a_message(
     failed = svcgen("graph", broken, helm=helm4)
     assert failed.returncode == 1 and "Traceback" not in failed.stderr
     assert "broken.yaml" in failed.stderr and "replicas" in failed.stderr
+
+
+def test_the_gateway_named_by_pod_labels_and_by_service_account_is_one_peer(helm4: str) -> None:
+    """policy-gateway: the NetworkPolicy admits the Gateway's pods by label, the
+    AuthorizationPolicy by ServiceAccount; the routes through the KEDA interceptor go to its
+    Service in its namespace, and the policies admit that namespace."""
+    data = graph_json(CHART / "ci" / "policy-gateway-values.yaml", helm=helm4)
+    gateway = ("peer:ns:gateway-system/svc:public-istio/"
+               "gateway.networking.k8s.io/gateway-name=public")
+    found = nodes(data)
+    assert found[gateway]["role"] == "gateway"
+    callers = {e["from"]: e for e in data["edges"] if e["to"] == "web"}
+    assert [c for c in callers if c.startswith("peer:ns:gateway-system")] == [gateway]
+    assert callers[gateway]["source"] == ["NetworkPolicy/web ingress[0]",
+                                          "AuthorizationPolicy/web rules[0]"]
+    interceptor = "service:keda/keda-add-ons-http-interceptor-proxy"
+    assert found[interceptor]["role"] == "KEDA interceptor"
+    routes = {e["label"]: e for e in data["entries"]}
+    assert routes["reports.example.com/"]["backends"] == [{"to": interceptor, "port": "8080"}]
+    assert ("peer:ns:keda", "report") in {(e["from"], e["to"]) for e in data["edges"]}

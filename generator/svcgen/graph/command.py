@@ -85,10 +85,12 @@ def merged_values(files: Sequence[str], stdin: str | None) -> dict[str, Any]:
     Only each file's ``global`` block is parsed, as helm's namespace lookup does: the whole of a
     large values file takes seconds to load in pure Python.
     """
-    sources = []
+    # The chart's own defaults first: they name namespaces too (monitoring, keda).
+    defaults = chart_defaults()
+    sources = [SourceDoc("values.yaml", {"global": defaults.get("global") or {}}, PosNode())]
     for name in files:
         text = (stdin or "") if name == "-" else read_text(name)
         glob = helm._global_block(name, text)  # the one parser of that block
         data = {"global": glob} if isinstance(glob, dict) else {}
         sources.append(SourceDoc(name, data, PosNode()))
-    return merge(sources, chart_defaults()).data
+    return merge(sources, defaults).data

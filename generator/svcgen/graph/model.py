@@ -21,6 +21,7 @@ from svcgen.graph.policy import (
     PodIndex,
     Policies,
     Port,
+    compatible,
     istio_peer,
     peer_of,
 )
@@ -385,9 +386,17 @@ class _Builder:
                 found.append(str(parent.get("namespace") or self.namespace))
         return found
 
-    def _backend(self, service: str, port: object, weight: int | None = None) -> list[Backend]:
-        return [Backend(nid, str(port), weight) for nid in self.service_pods.get(service, [])] \
-            or [Backend(f"service:{service}", str(port), weight)]
+    def _backend(self, service: str, port: object, weight: int | None = None,
+                 namespace: object = None) -> list[Backend]:
+        ns = str(namespace or self.namespace)
+        if ns == self.namespace and service in self.service_pods:
+            return [Backend(nid, str(port), weight) for nid in self.service_pods[service]]
+        # A Service the release does not render (the KEDA interceptor's): drawn as a peer.
+        nid = f"service:{ns}/{service}"
+        if nid not in self.nodes:
+            self.nodes[nid] = Node(nid, "External", f"Service {service} in namespace {ns}",
+                                   role=", ".join(self.roles.by_namespace.get(ns, [])))
+        return [Backend(nid, str(port), weight)]
 
     def _entries(self) -> list[Entry]:
         entries: list[Entry] = []
@@ -416,7 +425,7 @@ class _Builder:
             for i, rule in enumerate(route.spec.get("rules") or []):
                 backends = [b for ref_ in rule.get("backendRefs") or []
                             for b in self._backend(str(ref_.get("name")), ref_.get("port"),
-                                                   ref_.get("weight"))]
+                                                   ref_.get("weight"), ref_.get("namespace"))]
                 if len(backends) == 1 and backends[0].weight is not None and \
                         len(rule.get("backendRefs") or []) == 1:
                     backends[0].weight = None  # one backend: its weight says nothing
@@ -481,15 +490,16 @@ class _Builder:
 
     def _peer_edges(self, policies: Policies) -> list[Edge]:
         """Calls from and to the peers that the policies name, each checked by every layer."""
-        callers: dict[str, set[Peer]] = {}
+        callers: dict[str, dict[Peer, set[str]]] = {}  # callee -> peer -> layers naming it
         callees: dict[str, list[tuple[Peer, list[Port]]]] = {}
+        principals = {p.principal for p in self.pods.values()}
         for np in policies.netpols:
             targets = [self.pods[n] for n in sorted(self.index.selected(
                 np.spec.get("podSelector")))]
             for rule in np.spec.get("ingress") or []:
                 for peer in _rule_peers(rule.get("from"), self.namespace, self.index):
                     for pod in targets:
-                        callers.setdefault(pod.node, set()).add(peer)
+                        callers.setdefault(pod.node, {}).setdefault(peer, set()).add("np")
             for rule in np.spec.get("egress") or []:
                 ports = _rule_ports(rule.get("ports"))
                 for peer in _rule_peers(rule.get("to"), self.namespace, self.index):
@@ -501,16 +511,17 @@ class _Builder:
             for rule in ap.spec.get("rules") or []:
                 froms = rule.get("from") or [{"source": {}}]
                 for f in froms:
-                    peer = istio_peer(f.get("source") or {}) or Peer()
-                    if any(policies.source_admits(f.get("source") or {}, p)
-                           for p in self.pods.values()) and (f.get("source") or {}):
-                        continue  # names a pod of the release: an edge between components
+                    source = f.get("source") or {}
+                    named = [str(p) for p in source.get("principals") or []]
+                    if named and all(p in principals for p in named):
+                        continue  # names pods of the release: an edge between components
+                    peer = istio_peer(source) or Peer()
                     for pod in targets:
-                        callers.setdefault(pod.node, set()).add(peer)
+                        callers.setdefault(pod.node, {}).setdefault(peer, set()).add("istio")
         edges: list[Edge] = []
-        for nid, peers in callers.items():
+        for nid, layers in callers.items():
             pod = self.pods[nid]
-            for peer in sorted(peers, key=lambda p: p.id):
+            for peer in sorted(_one_per_identity(layers), key=lambda p: p.id):
                 edge = _admitted(policies, peer, pod, pod.ports, peer.id, nid)
                 if edge is not None:
                     self.add_peer(peer, edge.ports)
@@ -548,6 +559,25 @@ def _admitted(policies: Policies, caller: Pod | Peer, callee: Pod | Peer,
     if ANY_PORT in admitted:
         admitted = [ANY_PORT]
     return Edge(caller_id, callee_id, admitted, sources)
+
+
+def _one_per_identity(named: dict[Peer, set[str]]) -> list[Peer]:
+    """The callers of one pod, where a NetworkPolicy and an AuthorizationPolicy name the same
+    pods in two ways (the Gateway's by its pod labels and by its ServiceAccount): one peer that
+    carries both names, when each has exactly one counterpart in the other layer."""
+    only_np = [p for p, layers in named.items() if layers == {"np"}]
+    only_istio = [p for p, layers in named.items() if layers == {"istio"}]
+    peers = [p for p, layers in named.items() if len(layers) > 1]
+    paired: set[Peer] = set()
+    for a in only_np:
+        matches = [b for b in only_istio if compatible(a, b)]
+        if len(matches) == 1 and [x for x in only_np if compatible(x, matches[0])] == [a]:
+            b = matches[0]
+            peers.append(Peer(a.namespace or b.namespace, a.service or b.service,
+                              tuple(sorted({*a.labels, *b.labels}))))
+            named[peers[-1]] = {"np", "istio"}
+            paired |= {a, b}
+    return peers + [p for p in [*only_np, *only_istio] if p not in paired]
 
 
 def _port_key(port: Port) -> tuple[int, str]:

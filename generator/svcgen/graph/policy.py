@@ -79,6 +79,8 @@ class Peer:
     labels: tuple[tuple[str, str], ...] = ()
     cidr: str = ""
     excepted: tuple[str, ...] = ()
+    #: Named by its ServiceAccount (an Istio principal): its pods' labels are not known.
+    by_account: bool = field(default=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -201,10 +203,27 @@ def istio_peer(source: Mapping[str, Any]) -> Peer | None:
         ns, _, sa = text.partition("/sa/")
         namespace = ns.removeprefix("cluster.local/ns/") if ns.startswith("cluster.local/ns/") \
             else None
-        return Peer(namespace, sa or None)
+        return Peer(namespace, sa or None, by_account=bool(sa))
     for namespace in source.get("namespaces") or []:
         return Peer(None if str(namespace) == "*" else str(namespace))
     return None
+
+
+def compatible(a: Peer, b: Peer) -> bool:
+    """Whether two identities outside the release can be the same pods.
+
+    Rules of different layers name a peer differently (a NetworkPolicy by pod labels, an
+    AuthorizationPolicy by ServiceAccount): an unknown attribute on one side is no conflict, so an
+    edge from a peer means that some of its pods may call.
+    """
+    if a.cidr or b.cidr:
+        return a == b
+    if None not in (a.namespace, b.namespace) and a.namespace != b.namespace:
+        return False
+    if None not in (a.service, b.service) and a.service != b.service:
+        return False
+    labels = dict(a.labels)
+    return all(labels.get(k, v) == v for k, v in b.labels)
 
 
 def _wildcard(pattern: str, text: str) -> bool:
@@ -336,7 +355,8 @@ class Policies:
             return False
         if wanted.service is not None and wanted.service != other.service:
             return False
-        return set(wanted.labels) <= set(other.labels)
+        # A peer named by its ServiceAccount has pod labels no rule tells.
+        return other.by_account or set(wanted.labels) <= set(other.labels)
 
     def _rule_pods(self, np: Obj, direction: str, i: int,
                    peers: Sequence[Mapping[str, Any]] | None, ns: str) -> set[str] | None:
@@ -474,14 +494,27 @@ def _directions(np: Obj) -> list[str]:
 
 
 def _peer_principal(pattern: str, peer: Peer) -> bool:
-    """Whether an AuthorizationPolicy principal pattern admits every pod of a peer."""
+    """Whether an AuthorizationPolicy principal pattern admits a peer's pods.
+
+    A peer named by a service label is taken to run as the ServiceAccount of that name (the
+    chart's convention); one named by other pod labels runs as an account no rule tells, so a
+    principal of its namespace admits it; a whole namespace needs a principal for every account.
+    """
     if pattern == "*":
         return True
-    if peer.service is None:
-        return False
+    ns_part, _, sa = pattern.partition("/sa/")
     if peer.namespace is not None:
-        return _wildcard(pattern, f"cluster.local/ns/{peer.namespace}/sa/{peer.service}")
-    return pattern.startswith("*") and f"/sa/{peer.service}".endswith(pattern[1:])
+        ns_ok = _wildcard(ns_part, f"cluster.local/ns/{peer.namespace}") or \
+            _wildcard(pattern, f"cluster.local/ns/{peer.namespace}/sa/{peer.service or ''}")
+    else:
+        ns_ok = ns_part.startswith("*")
+    if peer.service is not None:
+        return _wildcard(pattern, f"cluster.local/ns/{peer.namespace}/sa/{peer.service}") if \
+            peer.namespace is not None else \
+            pattern.startswith("*") and f"/sa/{peer.service}".endswith(pattern[1:])
+    if peer.labels:
+        return ns_ok
+    return ns_ok and sa == "*"
 
 
 def _host_admits(entry: str, sidecar_ns: str, callee: Endpoint) -> bool:
