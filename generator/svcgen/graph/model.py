@@ -470,8 +470,8 @@ class _Builder:
     def _edges(self, policies: Policies) -> list[Edge]:
         edges: list[Edge] = []
         pods = list(self.pods.values())
-        callees = {p.node: policies.reachable(p, "egress", self.index) for p in pods}
-        callers = {p.node: policies.reachable(p, "ingress", self.index) for p in pods}
+        callees = {p.node: policies.reachable(p, "egress") for p in pods}
+        callers = {p.node: policies.reachable(p, "ingress") for p in pods}
         for caller in pods:
             for callee in pods:
                 if caller is callee:

@@ -268,7 +268,7 @@ class Policies:
         self._governed: dict[tuple[str, str], list[tuple[Obj, str]]] = {}
         self._indexed: set[str] = set()
         self._pod_index = PodIndex([])
-        self._named: dict[tuple[str, str, int], set[str]] = {}
+        self._named: dict[tuple[str, str], dict[str, list[int]]] = {}
         self._peers: dict[int, Peer] = {}
         for obj in objects:
             if obj.kind == "NetworkPolicy":
@@ -313,21 +313,15 @@ class Policies:
             self.index([pod])
         return self._governed.get((pod.node, direction), [])
 
-    def reachable(self, pod: Pod, direction: str, index: PodIndex) -> set[str] | None:
+    def reachable(self, pod: Pod, direction: str) -> set[str] | None:
         """The pods a pod's NetworkPolicies admit in one direction on some port (None: the
         direction is open): a cheap first pass, so that ports are judged only for those pairs."""
         governing = self._governing(pod, direction)
         if not governing:
             return None
-        peers_key = "from" if direction == "ingress" else "to"
         found: set[str] = set()
         for np, ns in governing:
-            for rule in np.spec.get(direction) or []:
-                peers = rule.get(peers_key)
-                if not peers:
-                    found.update(index.all)
-                for spec in peers or []:
-                    found.update(index.peers(spec, ns))
+            found.update(self._rules_naming(np, direction, ns))
         return found
 
     # --- NetworkPolicy ---------------------------------------------------------------------
@@ -358,21 +352,26 @@ class Policies:
         # A peer named by its ServiceAccount has pod labels no rule tells.
         return other.by_account or set(wanted.labels) <= set(other.labels)
 
-    def _rule_pods(self, np: Obj, direction: str, i: int,
-                   peers: Sequence[Mapping[str, Any]] | None, ns: str) -> set[str] | None:
-        """The indexed pods one rule's peers name (None: a rule without peers names all).
+    def _rules_naming(self, np: Obj, direction: str, ns: str) -> dict[str, list[int]]:
+        """For each indexed pod, the rules of one direction of a policy whose peers name it.
 
-        Kept per rule: the `helm test` pod's policy has a rule per component, and every call
+        Kept per policy: the `helm test` pod's policy has a rule per component, and every call
         from it would otherwise match each of them against every peer.
         """
-        if not peers:
-            return None
-        key = (np.name, direction, i)
+        key = (np.name, direction)
         found = self._named.get(key)
         if found is None:
-            found = set()
-            for spec in peers:
-                found |= self._pod_index.peers(spec, ns)
+            found = {}
+            peers_key = "from" if direction == "ingress" else "to"
+            for i, rule in enumerate(np.spec.get(direction) or []):
+                peers = rule.get(peers_key)
+                named: set[str] = set()
+                if not peers:
+                    named = set(self._pod_index.all)
+                for spec in peers or []:
+                    named |= self._pod_index.peers(spec, ns)
+                for node in named:
+                    found.setdefault(node, []).append(i)
             self._named[key] = found
         return found
 
@@ -383,15 +382,14 @@ class Policies:
         for np, ns in self._governing(pod, direction):
             verdict.governed = True
             verdict.refused_by.append(f"NetworkPolicy/{np.name}")
-            for i, rule in enumerate(np.spec.get(direction) or []):
-                peers = rule.get(peers_key)
-                if isinstance(other, Pod) and other.node in self._indexed:
-                    named = self._rule_pods(np, direction, i, peers, ns)
-                    if named is not None and other.node not in named:
-                        continue
-                elif peers and not any(self._netpol_peer_admits(p, ns, other) for p in peers):
-                    continue
-                if ports_admit(rule.get("ports"), port):
+            rules = np.spec.get(direction) or []
+            if isinstance(other, Pod) and other.node in self._indexed:
+                chosen = self._rules_naming(np, direction, ns).get(other.node, [])
+            else:
+                chosen = [i for i, rule in enumerate(rules) if not rule.get(peers_key) or any(
+                    self._netpol_peer_admits(p, ns, other) for p in rule[peers_key])]
+            for i in chosen:
+                if ports_admit(rules[i].get("ports"), port):
                     verdict.sources.append(f"NetworkPolicy/{np.name} {direction}[{i}]")
         verdict.admitted = not verdict.governed or bool(verdict.sources)
         if verdict.admitted:
