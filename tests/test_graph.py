@@ -289,3 +289,28 @@ def test_the_gateway_named_by_pod_labels_and_by_service_account_is_one_peer(helm
     routes = {e["label"]: e for e in data["entries"]}
     assert routes["reports.example.com/"]["backends"] == [{"to": interceptor, "port": "8080"}]
     assert ("peer:ns:keda", "report") in {(e["from"], e["to"]) for e in data["edges"]}
+
+
+def test_a_change_of_route_weights_is_a_changed_entry_point(helm4: str, tmp_path: Path) -> None:
+    base = CHART / "ci" / "gateway-canary-values.yaml"
+    text = base.read_text()
+    assert "              weight: 90\n" in text and "                  weight: 10\n" in text
+    shifted = write(tmp_path / "shifted.yaml", text.replace(
+        "              weight: 90\n", "              weight: 50\n", 1).replace(
+        "                  weight: 10\n", "                  weight: 50\n", 1))
+    proc = svcgen("graph", base, "--", shifted, helm=helm4)
+    assert proc.returncode == 0, proc.stderr
+    assert "**Entry points changed**\n\n- HTTPRoute api.example.com/: Gateway " \
+           "gateway-system/public → api:80 weight 90; api-canary:80 weight 10 → Gateway " \
+           "gateway-system/public → api:80 weight 50; api-canary:80 weight 50\n" in proc.stdout
+    assert "e_httproute_api_example_com_0>" in proc.stdout
+    assert ":::changed" in proc.stdout and "classDef changed stroke:#bf8700" in proc.stdout
+
+
+def test_values_read_from_standard_input(helm4: str) -> None:
+    full_env = {**os.environ, "SVCGEN_HELM": helm4}
+    proc = subprocess.run([sys.executable, "-m", "svcgen", "graph", "--format", "json", "-"],
+                          input=SHOP.read_text(), capture_output=True, text=True, env=full_env,
+                          check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "postgres" in {n["id"] for n in json.loads(proc.stdout)["nodes"]}
