@@ -6,7 +6,8 @@ pair of components is judged by the policies of both. The helm render is the sam
 `svcgen template`; what graph adds is parsing the render, the topology and the policy verdicts.
 Each size runs a few times; the best time counts, since slower runs measure the machine.
 
-Target: 100 components in under 3 s as a fresh process.
+Target: 100 components in under 3 CPU seconds as a fresh process (svcgen and the helm it runs;
+CPU time hardly moves when other processes share the machine, wall time does).
 
 Usage: python benchmarks/graph.py [--sizes 10,100,1000] [--runs 3] [--helm PATH] [--check]
 """
@@ -67,10 +68,10 @@ def main(argv: list[str] | None = None) -> int:
             assert len(json.loads(stdout)["edges"]) == len(graph.edges)
             print(f"{size:>10}  {len(objects):>7}  {len(graph.edges):>5}  {seconds:>9.2f}  "
                   f"{cpu:>5.2f}  {built:>7.2f}  {drawn:>6.3f}")
-            if size == 100 and seconds > TARGET_100_SECONDS:
+            if size == 100 and cpu > TARGET_100_SECONDS:
                 over = True
     if over:
-        print(f"over target: 100 components took more than {TARGET_100_SECONDS} s")
+        print(f"over target: 100 components took more than {TARGET_100_SECONDS} CPU s")
     return 1 if over and args.check else 0
 
 

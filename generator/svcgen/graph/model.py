@@ -473,13 +473,14 @@ class _Builder:
         callees = {p.node: policies.reachable(p, "egress") for p in pods}
         callers = {p.node: policies.reachable(p, "ingress") for p in pods}
         for caller in pods:
-            for callee in pods:
+            out = callees[caller.node]
+            # Only the pods some rule admits on some port are judged port by port.
+            for callee in pods if out is None else [self.pods[n] for n in sorted(out)]:
                 if caller is callee:
                     continue
-                out, into = callees[caller.node], callers[callee.node]
-                if (out is not None and callee.node not in out) or (
-                        into is not None and caller.node not in into):
-                    continue  # no rule admits the pair on any port
+                into = callers[callee.node]
+                if into is not None and caller.node not in into:
+                    continue
                 edge = _admitted(policies, caller, callee, callee.ports, caller.node,
                                  callee.node)
                 if edge is not None:
