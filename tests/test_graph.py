@@ -314,3 +314,14 @@ def test_values_read_from_standard_input(helm4: str) -> None:
                           check=False)
     assert proc.returncode == 0, proc.stderr
     assert "postgres" in {n["id"] for n in json.loads(proc.stdout)["nodes"]}
+
+
+@pytest.mark.parametrize(("after", "message"), [
+    ([], "`--` is followed by no NEW values files"),
+    (["--format", "json", str(SHOP)], "`--format` follows `--`, where only NEW values files go"),
+])
+def test_a_change_needs_new_files_after_the_double_dash(
+        after: list[str], message: str, helm4: str) -> None:
+    proc = svcgen("graph", SHOP, "--", *after, helm=helm4)
+    assert proc.returncode == 2 and message in proc.stderr
+    assert proc.stdout == "" and "Traceback" not in proc.stderr

@@ -278,10 +278,11 @@ def graph(
     policies admit and the calls they refuse."""
     from svcgen.graph.command import GraphRequest, run_graph
 
-    new = tuple(ctx.meta.get("after_double_dash", ()))
+    after = ctx.meta.get("after_double_dash")
     code = run(lambda: run_graph(GraphRequest(
-        files=tuple(values), new=new, format=fmt, output=output, release=release,
-        namespace=namespace, kube_version=kube_version, helm=helm_path,
+        files=tuple(values), new=None if after is None else tuple(after), format=fmt,
+        output=output, release=release, namespace=namespace, kube_version=kube_version,
+        helm=helm_path,
     )))
     raise typer.Exit(code)
 

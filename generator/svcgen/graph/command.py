@@ -22,8 +22,8 @@ from svcgen.yamlio import atomic_write, read_text
 @dataclass(frozen=True)
 class GraphRequest:
     files: tuple[str, ...]
-    #: The files after ``--``: draw what changes from ``files`` to these.
-    new: tuple[str, ...] = ()
+    #: The files after ``--``: draw what changes from ``files`` to these (None: no ``--``).
+    new: tuple[str, ...] | None = None
     format: str | None = None
     output: str | None = None
     release: str = helm.DEFAULT_RELEASE
@@ -40,18 +40,26 @@ def run_graph(req: GraphRequest, stream: TextIO | None = None) -> int:
     if not req.files:
         raise error("name the values files to draw", exit_code=2,
                     hint="svcgen graph values.yaml, or svcgen graph old.yaml -- new.yaml")
-    if [*req.files, *req.new].count("-") > 1:
+    if req.new is not None and not req.new:
+        raise error("`--` is followed by no NEW values files", exit_code=2,
+                    hint="svcgen graph old.yaml -- new.yaml, or leave out `--` to draw one release")
+    new = req.new or ()
+    option = next((f for f in new if f.startswith("--")), None)
+    if option is not None:
+        raise error(f"`{option}` follows `--`, where only NEW values files go", exit_code=2,
+                    hint="put options before the BASE files: svcgen graph --format json "
+                    "old.yaml -- new.yaml")
+    if [*req.files, *new].count("-") > 1:
         raise error("standard input ('-') can be read only once", exit_code=2,
                     hint="git show main:values.yaml | svcgen graph - -- values.yaml")
-    stdin = read_text("-") if "-" in (*req.files, *req.new) else None
-    if req.new:
+    stdin = read_text("-") if "-" in (*req.files, *new) else None
+    if new:
         from svcgen.graph.change import compare, draw_change
 
         with ThreadPoolExecutor(max_workers=2) as pool:
             base_job = pool.submit(graph_of, req.files, req, stdin)
-            new_job = pool.submit(graph_of, req.new, req, stdin)
-            base, new = base_job.result(), new_job.result()
-        text = draw_change(compare(base, new), fmt)
+            new_job = pool.submit(graph_of, new, req, stdin)
+            text = draw_change(compare(base_job.result(), new_job.result()), fmt)
     else:
         text = draw(graph_of(req.files, req, stdin), fmt)
     if req.output:
