@@ -325,3 +325,29 @@ def test_a_change_needs_new_files_after_the_double_dash(
     proc = svcgen("graph", SHOP, "--", *after, helm=helm4)
     assert proc.returncode == 2 and message in proc.stderr
     assert proc.stdout == "" and "Traceback" not in proc.stderr
+
+
+def test_a_call_to_another_namespace_that_egress_does_not_admit_is_refused(
+        helm4: str, tmp_path: Path) -> None:
+    """policy-networkpolicy: web may call auth/sessions (an upstream); db is given a URL to it
+    but no upstream, so its egress refuses the call; web's own reference passes."""
+    overlay = write(tmp_path / "refs.yaml", """\
+components:
+  db:
+    containers:
+      app:
+        env:
+          AUTH_URL: http://sessions.auth.svc.cluster.local/verify
+  web:
+    containers:
+      app:
+        env:
+          SESSIONS: sessions.auth.svc.cluster.local:8443
+""")
+    data = graph_json(CHART / "ci" / "policy-networkpolicy-values.yaml", overlay, helm=helm4)
+    refused = {(r["from"], r["to"], r["port"]): r for r in data["refused"]}
+    call = refused[("db", "peer:ns:auth/svc:sessions", "80/TCP")]
+    assert call["refused_by"] == ["NetworkPolicy/db"]
+    assert call["evidence"] == ["env AUTH_URL of container app"]
+    assert not [r for r in data["refused"] if r["from"] == "web"]
+    assert nodes(data)["peer:ns:auth/svc:sessions"]["name"] == "namespace auth: service sessions"
