@@ -267,6 +267,43 @@ def diff(
     raise typer.Exit(code)
 
 
+@app.command("graph", cls=_SplitAtDoubleDash)
+def graph(
+    ctx: typer.Context,
+    values: list[str] = typer.Argument(  # noqa: B008 - typer reads its parameters from defaults
+        ...,
+        metavar="VALUES... [-- NEW...]",
+        help="Values files, merged in order as helm's -f merges them; after `--`, the changed "
+        "ones: then the picture is what the change does. '-' reads standard input (once).",
+    ),
+    fmt: str | None = typer.Option(
+        None, "--format", help="mermaid, markdown, dot, json or svg (needs graphviz).",
+        show_default="from -o's suffix; else mermaid, markdown for a change",
+    ),
+    output: str | None = typer.Option(None, "--output", "-o", help="Write here."),
+    release: str = typer.Option("svcgen", "--release", help="Release name."),
+    namespace: str | None = typer.Option(
+        None, "--namespace", "-n", help="Release namespace.",
+        show_default="global.project when the values set it, else default",
+    ),
+    kube_version: str = typer.Option(
+        "1.35.0", "--kube-version", help="Kubernetes version to render for."
+    ),
+    helm_path: str | None = typer.Option(None, "--helm", help="helm binary to render with."),
+) -> None:
+    """Draw the release as the chart renders it: components, entry points, the calls its
+    policies admit and the calls they refuse."""
+    from svcgen.graph.command import GraphRequest, run_graph
+
+    after = ctx.meta.get("after_double_dash")
+    code = run(lambda: run_graph(GraphRequest(
+        files=tuple(values), new=None if after is None else tuple(after), format=fmt,
+        output=output, release=release, namespace=namespace, kube_version=kube_version,
+        helm=helm_path,
+    )))
+    raise typer.Exit(code)
+
+
 @app.command("rules")
 def rules() -> None:
     """List every lint and diff rule: id, default severity, name and what it finds."""
