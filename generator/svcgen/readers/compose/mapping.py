@@ -40,6 +40,7 @@ from svcgen.readers.compose.kompose import PREFIX as KOMPOSE_PREFIX
 from svcgen.readers.compose.kompose import Kompose, read_kompose
 from svcgen.readers.compose.loader import Path_
 from svcgen.readers.compose.merge import as_mapping
+from svcgen.readers.compose.network import WELL_KNOWN_PORTS, Network, image_base
 from svcgen.readers.compose.paths import resolve
 from svcgen.readers.compose.units import (
     INT32_MAX,
@@ -165,8 +166,11 @@ class Context:
     providers: set[str] = field(default_factory=set)
     #: service → the services that wait for it to complete (service_completed_successfully).
     awaited: dict[str, list[str]] = field(default_factory=dict)
-    #: service → the services that call it (depends_on other than for completion, links).
+    #: service → the services that call it (depends_on other than for completion, links,
+    #: and the references network.survey finds).
     called: dict[str, list[str]] = field(default_factory=dict)
+    #: Who calls whom on which port, and the Compose networks (network.survey).
+    network: Network = field(default_factory=Network)
 
     def note(self, path: Path_, rule: str, message: str, hint: str = "") -> None:
         file, line, col = self.locate(path)
@@ -223,6 +227,8 @@ class ServiceConverter:
         self.mounts: dict[str, Any] = {}
         self.ports: dict[str, Any] = {}
         self.service_ports: dict[str, Any] = {}
+        #: A published (host) port → the Service port of its container port.
+        self.published: dict[int, str] = {}
         self.component_set: set[str] = set()
         #: prometheus.io/* labels (or annotations): name → (value, path).
         self.scrape_labels: dict[str, tuple[str, tuple[str | int, ...]]] = {}
@@ -289,6 +295,11 @@ class ServiceConverter:
     def convert(self) -> dict[str, Any]:
         self.use("profiles")
         self.use("x-svcgen")
+        if self.svc.networks is not None:
+            self.use("networks")
+            nets = sorted(self.ctx.network.networks.get(self.name, ()))
+            self.choice(("networks",), f"networks {', '.join(nets)} → the NetworkPolicies admit "
+                        "only callers that share one with it")
         self.refuse_shared_targets()
         self.kompose = read_kompose(self, self.labels)
         self.image()
@@ -298,6 +309,7 @@ class ServiceConverter:
             self.container["workingDir"] = self.svc.working_dir
         self.port_list()
         self.expose_list()
+        self.serve_callers()
         self.environment()
         self.resources()
         self.healthcheck()
@@ -312,7 +324,9 @@ class ServiceConverter:
         self.misc()
         self.hooks()
         self.report_rest()
-        return self.assemble()
+        component = self.assemble()
+        self.report_published()
+        return component
 
     def image(self) -> None:
         svc, opts = self.svc, self.ctx.options
@@ -532,14 +546,20 @@ class ServiceConverter:
             self.ports[cname] = {"containerPort": target}
             if proto != "TCP":
                 self.ports[cname]["protocol"] = proto
-        port = published if published is not None else target
-        for existing in self.service_ports.values():
+        # Inside a Compose network callers reach the container port (a published port is the
+        # host's): the Service answers on the container port, as they call it.
+        port = target
+        for sname_, existing in self.service_ports.items():
             if existing["port"] == port and existing.get("protocol", "TCP") == proto:
                 if existing["targetPort"] != cname:
                     self.skip(path, f"Service port {port}/{proto.lower()} already routes to "
                               f"{existing['targetPort']}", "publish a different port")
+                elif published is not None:
+                    self.published.setdefault(published, sname_)
                 return
         sname = cname if cname not in self.service_ports else f"{proto.lower()}-{port}"[:15]
+        if published is not None:
+            self.published.setdefault(published, sname)
         entry: dict[str, Any] = {"port": port, "targetPort": cname}
         if proto != "TCP":
             entry["protocol"] = proto
@@ -649,6 +669,74 @@ class ServiceConverter:
             first, last = self._range(path, body)
             for port in range(first, last + 1):
                 self._add_port(path, port, None, proto or "tcp")
+
+    def serve_callers(self) -> None:
+        """The Service answers on every port its callers use. Evidence, in order: ports and
+        expose (above); the ports written in the callers' URLs, ``host:port``s and commands;
+        the well-known port of the image, for callers that name no port; ``x-svcgen.ports``.
+        The report says which evidence each port came from."""
+        net = self.ctx.network
+        calls = [r for r in net.calls_to(self.name) if net.shares_network(r.caller, self.name)]
+        declared = {p["containerPort"] for p in self.ports.values()
+                    if p.get("protocol", "TCP") == "TCP"}
+        evidence: dict[int, str] = {}
+        by_port: dict[int, list[str]] = {}
+        for ref in calls:
+            if ref.port is not None and not (ref.scheme_default and declared):
+                by_port.setdefault(ref.port, [])
+                if ref.caller not in by_port[ref.port]:
+                    by_port[ref.port].append(ref.caller)
+        for port, callers in sorted(by_port.items()):
+            if port not in declared:
+                self._check_port((), port)
+                self._add_port((), port, None, "tcp")
+                evidence[port] = f"{', '.join(callers)} call{'s' if len(callers) == 1 else ''}" \
+                    f" it on {port}"
+        portless = sorted({r.caller for r in calls if r.port is None})
+        if portless and not declared and not by_port:
+            known = WELL_KNOWN_PORTS.get(image_base(self.svc.image), ())
+            for port in known:
+                self._add_port((), port, None, "tcp")
+                evidence[port] = f"the well-known port of the {image_base(self.svc.image)} " \
+                    "image"
+        for i, port in enumerate(self.x.ports):
+            if port not in {p["containerPort"] for p in self.ports.values()}:
+                self._add_port(("x-svcgen", "ports", i), port, None, "tcp")
+                evidence[port] = "x-svcgen.ports"
+        callers = sorted({r.caller for r in calls})
+        if evidence:
+            shown = "; ".join(f"{port} ({why})" for port, why in sorted(evidence.items()))
+            self.choice((), f"{self.name} is called by {', '.join(callers)}: its Service "
+                        f"{self.id} answers on {shown}" if callers else
+                        f"Service {self.id} answers on {shown}")
+        elif portless and not self.service_ports:
+            self.ctx.note(self.base, ACTION,
+                          f"{self.name} is called by {', '.join(portless)}, but nothing says "
+                          "on which port it listens: no Service, so they cannot reach it",
+                          f"add expose: [PORT] (or x-svcgen.ports: [PORT]) to {self.name}")
+
+    def report_published(self) -> None:
+        """Published ports are the Docker host's: in the cluster the Service answers on the
+        container port and nothing is exposed outside unless an ingress says so."""
+        if not self.published or self.x.ingress is not None or self.x.route is not None \
+                or self.kompose.expose is not None or "ingress" in self.component:
+            return
+        shown = ", ".join(f"{pub}→{self.service_ports[s]['port']}" if pub !=
+                          self.service_ports[s]["port"] else str(pub)
+                          for pub, s in sorted(self.published.items()))
+        web = [pub for pub in self.published if pub in (80, 443, 8080, 8000, 8443, 3000)]
+        called = bool(self.ctx.network.calls_to(self.name))
+        if web and not called:
+            port = self.service_ports[self.published[min(web)]]["port"]
+            self.ctx.note((*self.base, "ports"), ACTION,
+                          f"{self.name} publishes {shown} on the host, the way in: the Service "
+                          f"{self.id} is cluster-internal, reached from outside only through an "
+                          "ingress", f"add x-svcgen.ingress: {{host: {self.id}.example.com, "
+                          f"port: {port}}} to {self.name}")
+        else:
+            self.choice(("ports",), f"published port(s) {shown}: the Service {self.id} answers "
+                        "on the container port inside the cluster; nothing is published outside",
+                        f"kubectl port-forward svc/{self.id} PORT to reach it from your machine")
 
     # --- environment and secrets ----------------------------------------------------------------
 
@@ -1714,7 +1802,8 @@ class ServiceConverter:
             port = next(iter(self.service_ports))
         elif isinstance(x.port, int) or decimal(str(x.port)) is not None:
             wanted = int(x.port)
-            found = [n for n, p in self.service_ports.items() if p["port"] == wanted]
+            found = [n for n, p in self.service_ports.items()
+                     if p["port"] == wanted or self.published.get(wanted) == n]
             if not found:
                 known = sorted(p["port"] for p in self.service_ports.values())
                 raise self.fail((*path, "port"), f"no published port {wanted}",

@@ -26,7 +26,7 @@ from svcgen.readers._common import (
     validate,
 )
 from svcgen.readers.base import ReadOptions, ReadResult
-from svcgen.readers.compose import mapping, spec
+from svcgen.readers.compose import mapping, network, spec
 from svcgen.readers.compose.interpolation import Interpolator, UnsetUse, load_dotenv
 from svcgen.readers.compose.loader import Path_, Source, SourceDocument, load_sources
 from svcgen.readers.compose.merge import merge_documents, merge_values
@@ -417,6 +417,7 @@ def _convert_merged(sources: list[Source], docs: list[Any], interp: Interpolator
         active.append((name, service))
 
     _refuse_cycles(ctx, active, ids)
+    ctx.network = network.survey({n: s for n, s in active if n not in ctx.providers}, project)
     for name, service in active:
         for dep, _, long in _dependency_entries(name, service):
             if dep not in ids or dep in ctx.providers:
@@ -425,6 +426,9 @@ def _convert_merged(sources: list[Source], docs: list[Any], interp: Interpolator
                 ctx.awaited.setdefault(dep, []).append(name)
             else:
                 ctx.called.setdefault(dep, []).append(name)
+    for ref in ctx.network.references:
+        if ref.caller != ref.callee and ref.caller not in ctx.called.get(ref.callee, []):
+            ctx.called.setdefault(ref.callee, []).append(ref.caller)
     dependencies: dict[str, list[str]] = {}
     raw_services = merged.get("services") or {}
     for name, service in active:
@@ -434,6 +438,7 @@ def _convert_merged(sources: list[Source], docs: list[Any], interp: Interpolator
         converter.use("depends_on")
         converter.use("links")
         deps = _dependencies(ctx, name, service, ids)
+        deps += [d for d in _referenced(ctx, name, ids) if d not in deps]
         dependencies[cid] = deps
         converter.dependencies = deps
         component = converter.convert()
@@ -566,6 +571,8 @@ def _refuse_copied_secrets(source: Source, paths: dict[Path_, set[str]]) -> None
     for path, names in paths.items():
         if len(path) >= 4 and path[0] == "services" and path[2] == "environment":
             continue
+        if _extension(path):
+            continue
         line, col = source.position(path)
         name = sorted(names)[0]
         raise SvcgenError(Diagnostic(
@@ -573,6 +580,14 @@ def _refuse_copied_secrets(source: Source, paths: dict[Path_, set[str]]) -> None
             message=f"the value of {name} (secret material) would be copied into the values here",
             hint=f"write $${{{name}}} so the container expands it at run time (pass {name} "
             "through environment), or keep it out of this key"))
+
+
+def _extension(path: Path_) -> bool:
+    """An ``x-`` block (other than x-svcgen) is never converted: what it holds reaches the
+    values only where a service uses it (an anchor, a merge key), and that copy is checked at
+    the service's own path."""
+    keys = [path[0]] if path and path[0] != "services" else list(path[2:3])
+    return any(isinstance(k, str) and k.startswith("x-") and k != "x-svcgen" for k in keys)
 
 
 def _dependency_entries(name: str, service: spec.Service) -> Iterator[
@@ -679,15 +694,42 @@ def _dependencies(ctx: mapping.Context, name: str, service: spec.Service,
     return deps
 
 
+def _referenced(ctx: mapping.Context, name: str, ids: dict[str, str]) -> list[str]:
+    """The components ``name`` names in its env values, commands and healthchecks: they are
+    its upstreams (admitted by the NetworkPolicies) when they share a Compose network; a
+    reference across networks is reported, as Compose does not resolve it either."""
+    net = ctx.network
+    found: list[str] = []
+    for ref in net.references:
+        if ref.caller != name or ref.callee == name or ref.callee not in ids:
+            continue
+        if ref.path[0] in ("depends_on", "links"):
+            continue
+        if not net.shares_network(name, ref.callee):
+            ctx.note(("services", name, *ref.path), ACTION,
+                     f"{name} names {ref.host} here, but they share no Compose network: the "
+                     f"NetworkPolicies block it (as Compose does not resolve the name)",
+                     f"attach {name} and {ref.callee} to one network, or remove the reference")
+            continue
+        if ids[ref.callee] not in found:
+            found.append(ids[ref.callee])
+    return found
+
+
 def _top_level_notes(ctx: mapping.Context, merged: dict[str, Any]) -> None:
     project = ctx.project
     if project.version is not None:
         ctx.note(("version",), CHOICE,
                  "the version key is obsolete and ignored, as docker compose ignores it")
     if project.networks:
-        ctx.note(("networks",), NOT_CONVERTED,
-                 "not converted: all components share the namespace network",
-                 "restrict traffic with global.networkPolicy (upstreams and whitelists)")
+        ctx.note(("networks",), CHOICE,
+                 "networks → NetworkPolicies (global.networkPolicy.enabled): each component "
+                 "admits the callers that share a network with it and name it, on its ports")
+    for net_name in sorted(ctx.network.internal):
+        ctx.note(("networks", net_name), CHOICE,
+                 f"network {net_name} is internal: its components get no egress outside the "
+                 "cluster with NetworkPolicies on, and no ingress is derived for them",
+                 "keep global.networkPolicy.externalEgress off")
     if project.models:
         ctx.note(("models",), NOT_CONVERTED,
                  "not converted: models are not part of the chart", "remove them")

@@ -1,0 +1,185 @@
+"""Compose networking after conversion: every service a stack calls by name is reachable there.
+
+Under Compose (docker compose, compose-go) services on a shared network reach each other by
+service name on any port. These tests convert small real-looking stacks and check that each
+reference becomes a Service on the port the caller uses, admitted by the NetworkPolicies.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from chartutil import find, render
+from composeutil import Converted, convert
+
+
+def _said(out: Converted, path: str, rule: str = "R002") -> str:
+    """Every message of one rule at one path, joined."""
+    return "\n".join(d.message for d in out.notes(rule) if d.path == path)
+
+
+def _policy(objects: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    [policy] = find(objects, "NetworkPolicy", name)
+    return policy
+
+
+WEB_STACK = """
+    services:
+      web:
+        image: ghcr.io/acme/shop-web:2.1
+        ports: ["8080:3000"]
+        environment:
+          DATABASE_URL: postgres://shop@db/shop
+          REDIS_URL: redis://cache:6379/0
+          AMQP_HOST: queue
+          SEARCH: http://search:9200
+        depends_on: [db, cache, queue]
+      worker:
+        image: ghcr.io/acme/shop-web:2.1
+        command: ["celery", "-A", "shop", "worker", "--broker", "amqp://queue:5672"]
+      db:
+        image: postgres:16
+      cache:
+        image: redis:7
+      queue:
+        image: rabbitmq:3.13
+      search:
+        image: ghcr.io/acme/search:1
+      mailer:
+        image: ghcr.io/acme/mailer:1
+      notifier:
+        image: ghcr.io/acme/notifier:1
+        depends_on: [mailer]
+    """
+
+
+def test_called_services_get_a_service_on_the_ports_callers_use(tmp_path: Path) -> None:
+    out = convert(tmp_path, WEB_STACK)
+
+    def ports(cid: str) -> set[int]:
+        return {p["port"] for p in out.component(cid)["service"]["ports"].values()}
+    assert ports("db") == {5432}      # the URL's scheme default
+    assert ports("cache") == {6379}   # written in the URL
+    assert ports("queue") == {5672}   # worker's command
+    assert ports("search") == {9200}  # written in the URL
+    assert "(web calls it on 9200)" in _said(out, "services.search")
+    assert "queue is called by web, worker" in _said(out, "services.queue")
+
+
+def test_a_called_service_without_ports_uses_its_images_well_known_port(tmp_path: Path) -> None:
+    out = convert(tmp_path, """
+        services:
+          api:
+            image: ghcr.io/acme/api:1
+            environment: {DB_HOST: db}
+            depends_on: [cache]
+          db: {image: "bitnami/postgresql:16"}
+          cache: {image: "valkey/valkey:8"}
+        """)
+    assert out.component("db")["service"]["ports"]["tcp-5432"]["port"] == 5432
+    assert out.component("cache")["service"]["ports"]["tcp-6379"]["port"] == 6379
+    assert "well-known port of the valkey image" in _said(out, "services.cache")
+
+
+def test_a_called_service_with_no_evidence_is_a_warning_naming_callers_and_fix(
+        tmp_path: Path) -> None:
+    out = convert(tmp_path, WEB_STACK)
+    assert "service" not in out.component("mailer")
+    note = out.note_at("services.mailer", "R101")
+    assert "called by notifier" in note.message and "cannot reach it" in note.message
+    assert "expose: [PORT]" in note.hint and "x-svcgen.ports" in note.hint
+
+
+def test_x_svcgen_ports_gives_the_service_its_ports(tmp_path: Path) -> None:
+    out = convert(tmp_path, """
+        services:
+          notifier: {image: "ghcr.io/acme/notifier:1", depends_on: [mailer]}
+          mailer:
+            image: ghcr.io/acme/mailer:1
+            x-svcgen: {ports: [2525]}
+        """)
+    assert out.component("mailer")["service"]["ports"]["tcp-2525"] == {
+        "port": 2525, "targetPort": "tcp-2525"}
+    assert "x-svcgen.ports" in _said(out, "services.mailer")
+
+
+def test_a_proxy_publishing_80_is_reported_with_the_ingress_to_write(tmp_path: Path) -> None:
+    out = convert(tmp_path, """
+        services:
+          proxy:
+            image: nginx:1.27
+            ports: ["80:80", "443:443"]
+            depends_on: [app]
+          app: {image: "ghcr.io/acme/app:3", expose: ["8000"]}
+        """)
+    note = out.note_at("services.proxy.ports", "R101")
+    assert "80, 443" in note.message and "cluster-internal" in note.message
+    assert note.hint == "add x-svcgen.ingress: {host: proxy.example.com, port: 80} to proxy"
+
+
+def test_policies_admit_every_reference_and_only_across_shared_networks(
+        tmp_path: Path, helm4: str) -> None:
+    out = convert(tmp_path, """
+        services:
+          proxy:
+            image: nginx:1.27
+            environment: {NGINX_UPSTREAM: "app:8000"}
+            networks: [front]
+          app:
+            image: ghcr.io/acme/app:3
+            environment:
+              DATABASE_URL: postgres://app@db:5432/app
+              AUDIT_URL: http://audit:9000/events
+            networks: [front, back]
+          db:
+            image: postgres:16
+            networks: [back]
+          audit:
+            image: ghcr.io/acme/audit:1
+            networks: [audit]
+        networks:
+          front: {}
+          back: {internal: true}
+          audit: {}
+        """)
+    assert out.component("proxy")["upstreams"] == [{"component": "app"}]
+    assert out.component("app")["upstreams"] == [{"component": "db"}]
+    assert out.component("db")["whitelists"] == [{"component": "app"}]
+    blocked = out.note_at("services.app.environment.AUDIT_URL", "R101")
+    assert "share no Compose network" in blocked.message
+    assert "internal" in _said(out, "networks.back")
+    objects = render(out.values, helm=helm4, extra_args=[
+        "--set", "global.networkPolicy.enabled=true",
+        "--set", "global.networkPolicy.ingressNamespace=traefik"])
+    db_in = _policy(objects, "db")["spec"]["ingress"][0]
+    assert db_in["ports"] == [{"port": 5432, "protocol": "TCP"}]
+    assert [p["podSelector"]["matchLabels"]["app.kubernetes.io/component"]
+            for p in db_in["from"]] == ["app", "helm-test"]
+    assert "ingress" not in _policy(objects, "audit")["spec"] or not _policy(
+        objects, "audit")["spec"]["ingress"]
+
+
+def test_a_secret_in_an_x_anchor_block_converts_like_the_same_line_under_services(
+        tmp_path: Path) -> None:
+    """compose-go resolves anchors and merge keys before anything reads the services: the
+    x- block itself is never converted, only the services that use it."""
+    out = convert(tmp_path, """
+        x-db-env: &db-env
+          POSTGRES_USER: shop
+          POSTGRES_PASSWORD: ${PG_PASSWORD}
+        services:
+          db:
+            image: postgres:16
+            environment: *db-env
+          api:
+            image: ghcr.io/acme/api:1
+            environment:
+              <<: *db-env
+              LOG_LEVEL: info
+        """, environ={"PG_PASSWORD": "s3cret"})
+    for cid in ("db", "api"):
+        container = out.container(cid)
+        assert container["secretEnv"]["POSTGRES_PASSWORD"] == {
+            "secret": f"{cid}-env", "key": "POSTGRES_PASSWORD"}
+        assert "s3cret" not in str(container)
