@@ -183,3 +183,64 @@ def test_a_secret_in_an_x_anchor_block_converts_like_the_same_line_under_service
         assert container["secretEnv"]["POSTGRES_PASSWORD"] == {
             "secret": f"{cid}-env", "key": "POSTGRES_PASSWORD"}
         assert "s3cret" not in str(container)
+
+
+def test_a_healthcheck_calling_its_own_name_probes_localhost(tmp_path: Path) -> None:
+    out = convert(tmp_path, """
+        services:
+          web:
+            image: ghcr.io/acme/web:2
+            expose: ["8000"]
+            healthcheck:
+              test: ["CMD", "curl", "-f", "http://web:8000/healthz"]
+          events:
+            image: nats:2.10
+            container_name: nats-main
+            healthcheck:
+              test: ["CMD-SHELL", "wget -qO- http://nats-main:8222/healthz || exit 1"]
+        """)
+    probes = out.container("web")["probes"]
+    assert probes["liveness"]["exec"]["command"] == [
+        "curl", "-f", "http://localhost:8000/healthz"]
+    assert probes["readiness"] == probes["liveness"]
+    assert out.container("events")["probes"]["liveness"]["exec"]["command"][-1] == (
+        "wget -qO- http://localhost:8222/healthz || exit 1")
+    assert "localhost" in _said(out, "services.web.healthcheck.test")
+
+
+def test_a_healthcheck_running_a_script_from_an_unshipped_bind_mount_is_no_probe(
+        tmp_path: Path) -> None:
+    out = convert(tmp_path, """
+        services:
+          api: {image: "ghcr.io/acme/api:1", environment: {DB: "mysql:3306"}}
+          mysql:
+            image: mariadb:11
+            volumes: ["./scripts:/scripts:ro"]
+            healthcheck:
+              test: ["CMD", "/scripts/healthcheck.sh"]
+        """)
+    assert "probes" not in out.container("mysql")
+    note = out.note_at("services.mysql.healthcheck", "R101")
+    assert "restart the container forever" in note.message and "TCP probe" in note.message
+    assert "x-svcgen.configFiles" in note.hint
+
+
+def test_no_memory_limit_is_invented_for_a_service_compose_does_not_limit(
+        tmp_path: Path, helm4: str) -> None:
+    out = convert(tmp_path, """
+        services:
+          search:
+            image: elasticsearch:8.15.0
+            environment: {discovery.type: single-node, ES_JAVA_OPTS: -Xms1g -Xmx1g}
+          api:
+            image: ghcr.io/acme/api:1
+            deploy: {resources: {limits: {memory: 512m}}}
+        """)
+    assert out.container("search")["resources"] == {
+        "requests": {"cpu": "100m", "memory": "128Mi"}}
+    assert "no limit" in _said(out, "services.search")
+    [search] = find(render(out.values, helm=helm4), "StatefulSet", "search") or find(
+        render(out.values, helm=helm4), "Deployment", "search")
+    resources = search["spec"]["template"]["spec"]["containers"][0]["resources"]
+    assert "limits" not in resources
+    assert out.container("api")["resources"] == {"limits": {"memory": "512Mi"}}

@@ -55,6 +55,8 @@ from svcgen.yamlio import read_text
 
 CONTAINER = "app"
 DEFAULT_VOLUME_SIZE = "1Gi"
+#: Requests of a service Compose gives no resources (the chart's defaultResources requests).
+DEFAULT_REQUESTS = {"cpu": "100m", "memory": "128Mi"}
 MAX_INLINE_FILE = 256 * 1024
 #: x-svcgen.ingress (and .route) keys that become the fields of its one path.
 ROUTE_PATH_KEYS = ("pathType", "protocol", "method", "headers", "weight", "backends",
@@ -1220,6 +1222,16 @@ class ServiceConverter:
                                 "refuses distinct values")
             self.use(key)
             target[to] = quantity
+        if not limits and not requests:
+            # Compose sets no limit: the chart's default memory limit would OOM-kill a JVM or a
+            # search engine that ran fine before. Requests only, as the chart's defaults ask.
+            requests.update(DEFAULT_REQUESTS)
+            self.choice(("deploy", "resources") if res is not None else (),
+                        "no resources in Compose → requests "
+                        f"{', '.join(f'{k} {v}' for k, v in DEFAULT_REQUESTS.items())} and no "
+                        "limit (the chart's default 256Mi memory limit is not applied: the "
+                        "service ran without one)",
+                        "set deploy.resources.limits.memory to cap its memory")
         if limits or requests:
             resources: dict[str, Any] = {}
             if requests:
@@ -1304,6 +1316,18 @@ class ServiceConverter:
         if not command or not command[0]:
             raise self.fail(("healthcheck", "test"), "the test has no command",
                             "name the command to run")
+        command = self._own_host_is_localhost(command)
+        unshipped = self._unshipped_bind(command)
+        if unshipped is not None:
+            source, target = unshipped
+            derived = "the chart's TCP probe on its port checks it instead" if self.ports else \
+                "it gets no probe"
+            self.action(path, f"the healthcheck runs {target}… from the bind mount {source}, "
+                        "which is not in the pod: as a probe it would fail and restart the "
+                        f"container forever, so it is not converted ({derived})",
+                        f"list {target} under x-svcgen.configFiles to ship the file(s), and the "
+                        "healthcheck becomes the probe")
+            return
         interval = self._seconds((*path, "interval"), hc.interval, 1) or 30
         timeout = self._seconds((*path, "timeout"), hc.timeout, 1) or 30
         retries = hc.retries if hc.retries is not None else 3
@@ -1319,6 +1343,45 @@ class ServiceConverter:
             probes["startup"] = {**probe, "periodSeconds": start_interval,
                                  "failureThreshold": max(1, -(-start // start_interval))}
         self.container["probes"] = probes
+
+    def _own_host_is_localhost(self, command: list[str]) -> list[str]:
+        """A healthcheck calling the service by its own Compose name (curl http://web:8000)
+        reaches the container through the Service, which has no ready endpoint until the probe
+        passes: the probe calls localhost instead."""
+        names = self.ctx.network.own_names(self.name) | (
+            {self.svc.hostname.lower()} if self.svc.hostname else set())
+        if not names:
+            return command
+        pattern = re.compile(r"(?<![\w.@-])(" + "|".join(re.escape(n) for n in sorted(names))
+                             + r")(?=[:/'\"\s]|$)", re.I)
+        rewritten = [pattern.sub("localhost", word) for word in command]
+        if rewritten != command:
+            found = sorted({m.group(1) for w in command for m in pattern.finditer(w)})
+            self.choice(("healthcheck", "test"), f"the healthcheck calls the service's own name "
+                        f"{', '.join(found)}: the probe calls localhost (the pod is not behind "
+                        "its Service until the probe passes)")
+        return rewritten
+
+    def _unshipped_bind(self, command: list[str]) -> tuple[str, str] | None:
+        """(host source, container target) of a bind mount that is not converted and whose files
+        the command runs."""
+        line = " ".join(command)
+        for volume in self.svc.volumes or []:
+            if isinstance(volume, spec.VolumeLong):
+                if volume.type != "bind" or volume.target is None:
+                    continue
+                source, target = volume.source or "", volume.target
+            else:
+                parts = _volume_parts(volume)
+                if len(parts) < 2 or not _is_bind(parts[0]):
+                    continue
+                source, target = parts[0], parts[1]
+            if target in self.x.configFiles:
+                continue
+            stem = target.rstrip("/")
+            if stem and re.search(rf"(^|[\s'\"=]){re.escape(stem)}(/|\s|$)", line):
+                return source, stem
+        return None
 
     def kompose_probes(self) -> None:
         """kompose's probe labels replace the probe the healthcheck gave (kompose reads its
