@@ -244,3 +244,35 @@ def test_no_memory_limit_is_invented_for_a_service_compose_does_not_limit(
     resources = search["spec"]["template"]["spec"]["containers"][0]["resources"]
     assert "limits" not in resources
     assert out.container("api")["resources"] == {"limits": {"memory": "512Mi"}}
+
+
+def test_a_named_volume_shared_by_several_services_is_one_read_write_many_claim(
+        tmp_path: Path, helm4: str) -> None:
+    out = convert(tmp_path, """
+        services:
+          web:
+            image: ghcr.io/acme/shop:4
+            volumes: [media:/srv/media]
+          worker:
+            image: ghcr.io/acme/shop:4
+            volumes: ["media:/srv/media"]
+          thumbs:
+            image: ghcr.io/acme/thumbs:1
+            volumes: [{type: volume, source: media, target: /data, read_only: true}]
+        volumes:
+          media: {}
+        """)
+    assert out.component("web")["volumes"]["media"] == {
+        "size": "1Gi", "accessModes": ["ReadWriteMany"], "shared": True}
+    assert out.component("worker")["volumes"]["media"] == {"existingClaim": "web-media"}
+    assert out.component("thumbs")["volumes"]["media"] == {"existingClaim": "web-media"}
+    note = out.note_at("volumes.media", "R101")
+    assert "one claim web-media" in note.message and "ReadWriteMany" in note.message
+    objects = render(out.values, helm=helm4)
+    [claim] = find(objects, "PersistentVolumeClaim")
+    assert claim["metadata"]["name"] == "web-media"
+    assert claim["spec"]["accessModes"] == ["ReadWriteMany"]
+    for obj in objects:
+        if obj["kind"] in ("Deployment", "StatefulSet"):
+            volumes = obj["spec"]["template"]["spec"]["volumes"]
+            assert {"name": "media", "persistentVolumeClaim": {"claimName": "web-media"}} in volumes

@@ -156,8 +156,6 @@ class Context:
     #: Secret name → (keys, how to create each key), for one R101 note per Secret.
     secrets: dict[str, dict[str, str]] = field(default_factory=dict)
     secret_origin: dict[str, Path_] = field(default_factory=dict)
-    #: named volume → components mounting it
-    volume_users: dict[str, list[str]] = field(default_factory=dict)
     used_defs: set[Path_] = field(default_factory=set)
     #: The service being converted, and which service each report entry belongs to.
     current: str | None = None
@@ -173,6 +171,11 @@ class Context:
     called: dict[str, list[str]] = field(default_factory=dict)
     #: Who calls whom on which port, and the Compose networks (network.survey).
     network: Network = field(default_factory=Network)
+    #: service → component id, for the services that run.
+    ids: dict[str, str] = field(default_factory=dict)
+    #: named volume → the services mounting it, when more than one does (the first owns the
+    #: claim, the others mount it).
+    shared_volumes: dict[str, list[str]] = field(default_factory=dict)
 
     def note(self, path: Path_, rule: str, message: str, hint: str = "") -> None:
         file, line, col = self.locate(path)
@@ -1037,6 +1040,10 @@ class ServiceConverter:
             volume = {"existingClaim": claim_name}
             self.action(path, f"volume {source} is external: PersistentVolumeClaim {claim_name} "
                         "must exist in the namespace")
+        elif source in self.ctx.shared_volumes and self.ctx.shared_volumes[source][0] != \
+                self.name:
+            owner = self.ctx.ids[self.ctx.shared_volumes[source][0]]
+            volume = {"existingClaim": f"{owner}-{name}"}
         else:
             top = self.ctx.project.x_svcgen
             chosen = x.size if x.size is not None else self.kompose.volume_size
@@ -1048,10 +1055,13 @@ class ServiceConverter:
                 volume["storageClassName"] = storage_class
             if x.accessModes:
                 volume["accessModes"] = x.accessModes
+            if source in self.ctx.shared_volumes:
+                # one claim every user mounts: pods of several workloads, maybe on several nodes
+                volume.setdefault("accessModes", ["ReadWriteMany"])
+                volume["shared"] = True
             if chosen is None:
                 self.choice(path, f"volume {source} → persistent volume of {size} per replica",
                             f"set volumes.{source}.x-svcgen.size to choose the size")
-        self.ctx.volume_users.setdefault(source, []).append(self.id)
         self._add_volume(name, volume, {"mountPath": target, "subPath": subpath,
                                         "readOnly": True if read_only else None})
 
@@ -1951,6 +1961,23 @@ class ServiceConverter:
             self.choice(path, f"metrics port {text} is not published; declared as container "
                         f"port `{name}` (scraped from the pods, not through the Service)")
         return name
+
+
+def named_volumes(service: spec.Service, defs: Mapping[str, spec.VolumeDef | None]) -> list[str]:
+    """The top-level named volumes a service mounts that the project creates (not external)."""
+    found: list[str] = []
+    for item in service.volumes or []:
+        if isinstance(item, spec.VolumeLong):
+            source = item.source if item.type == "volume" else None
+        else:
+            parts = _volume_parts(item)
+            source = parts[0] if len(parts) > 1 and not _is_bind(parts[0]) else None
+        if not source or source not in defs or source in found:
+            continue
+        d = defs[source] or spec.VolumeDef()
+        if not (d.external is True or isinstance(d.external, spec.External)):
+            found.append(source)
+    return found
 
 
 def _file_target(kind: str, ref: spec.FileRef) -> str:

@@ -418,6 +418,12 @@ def _convert_merged(sources: list[Source], docs: list[Any], interp: Interpolator
 
     _refuse_cycles(ctx, active, ids)
     ctx.network = network.survey({n: s for n, s in active if n not in ctx.providers}, project)
+    ctx.ids = ids
+    users: dict[str, list[str]] = {}
+    for name, service in active:
+        for volume in mapping.named_volumes(service, project.volumes):
+            users.setdefault(volume, []).append(name)
+    ctx.shared_volumes = {v: who for v, who in users.items() if len(who) > 1}
     for name, service in active:
         for dep, _, long in _dependency_entries(name, service):
             if dep not in ids or dep in ctx.providers:
@@ -748,13 +754,17 @@ def _top_level_notes(ctx: mapping.Context, merged: dict[str, Any]) -> None:
                              "storage class and Secret handling apply",
                              "choose a storageClassName in x-svcgen" if kind == "volumes"
                              else "nothing to do")
-    for volume, users in ctx.volume_users.items():
-        unique = sorted(set(users))
-        if len(unique) > 1:
-            ctx.note(("volumes", volume), ACTION,
-                     f"volume {volume} is shared by {', '.join(unique)}: each component gets its "
-                     "own claim, so they no longer see the same files",
-                     "use one component, or an existing ReadWriteMany claim (external volume)")
+    for volume, users in ctx.shared_volumes.items():
+        owner = ctx.ids[users[0]]
+        claim = f"{owner}-{dns_label(volume, rfc1035=False)}"
+        ctx.note(("volumes", volume), ACTION,
+                 f"volume {volume} is shared by {', '.join(users)}: one claim {claim} "
+                 f"(ReadWriteMany, owned by {owner}; the others mount it as an existing claim), "
+                 "so they see the same files; the storage class must support ReadWriteMany "
+                 "(NFS, CephFS, Amazon EFS, Azure Files, Longhorn RWX...)",
+                 "choose such a class with volumes."
+                 f"{volume}.x-svcgen.storageClassName; with global.prefixWithRelease the claim "
+                 "is <release>-" + claim)
     for secret, keys in ctx.secrets.items():
         if all(how == "external" for how in keys.values()):
             message = f"Secret {secret} (external) must exist with key(s) {', '.join(keys)}"
