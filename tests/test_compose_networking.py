@@ -276,3 +276,39 @@ def test_a_named_volume_shared_by_several_services_is_one_read_write_many_claim(
         if obj["kind"] in ("Deployment", "StatefulSet"):
             volumes = obj["spec"]["template"]["spec"]["volumes"]
             assert {"name": "media", "persistentVolumeClaim": {"claimName": "web-media"}} in volumes
+
+
+def test_names_kubernetes_cannot_carry_are_renamed_and_every_reference_rewritten(
+        tmp_path: Path) -> None:
+    out = convert(tmp_path, """
+        services:
+          wazuh.indexer:
+            image: wazuh/wazuh-indexer:4.9.0
+            expose: ["9200"]
+          my_db:
+            image: postgres:16
+            container_name: shop-postgres
+          dashboard:
+            image: wazuh/wazuh-dashboard:4.9.0
+            environment:
+              INDEXER_URL: https://wazuh.indexer:9200
+              DB_HOST: my_db
+              PG_CONNINFO: host=shop-postgres port=5432
+              DB_PASSWORD_URL: postgres://u:${DB_PASS}@my_db:5432/app
+            command: ["--opensearch.hosts", "wazuh.indexer:9200", "--note", "my_db-backup"]
+            depends_on: [wazuh.indexer, my_db]
+        """, environ={"DB_PASS": "pw"})
+    env = out.container("dashboard")["env"]
+    assert env["INDEXER_URL"] == "https://wazuh-indexer:9200"
+    assert env["DB_HOST"] == "my-db"
+    assert out.container("dashboard")["args"][:2] == ["--opensearch.hosts", "wazuh-indexer:9200"]
+    assert {"wazuh-indexer", "my-db"} <= set(out.values["components"])
+    rewritten = _said(out, "services.dashboard.environment.INDEXER_URL")
+    assert "wazuh.indexer → wazuh-indexer" in rewritten
+    # not a URL, host:port or host variable: left as written, with a warning at its line
+    assert env["PG_CONNINFO"] == "host=shop-postgres port=5432"
+    unsafe = out.note_at("services.dashboard.environment.PG_CONNINFO", "R101")
+    assert "cannot be rewritten safely" in unsafe.message and "db" in unsafe.message
+    secret = out.note_at("services.dashboard.environment.DB_PASSWORD_URL", "R101")
+    assert "goes into a Secret" in secret.message
+    assert out.component("my-db")["service"]["ports"]["tcp-5432"]["port"] == 5432

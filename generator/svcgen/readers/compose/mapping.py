@@ -40,7 +40,7 @@ from svcgen.readers.compose.kompose import PREFIX as KOMPOSE_PREFIX
 from svcgen.readers.compose.kompose import Kompose, read_kompose
 from svcgen.readers.compose.loader import Path_
 from svcgen.readers.compose.merge import as_mapping
-from svcgen.readers.compose.network import WELL_KNOWN_PORTS, Network, image_base
+from svcgen.readers.compose.network import WELL_KNOWN_PORTS, Network, image_base, rewrite_hosts
 from svcgen.readers.compose.paths import resolve
 from svcgen.readers.compose.units import (
     INT32_MAX,
@@ -173,6 +173,9 @@ class Context:
     network: Network = field(default_factory=Network)
     #: service → component id, for the services that run.
     ids: dict[str, str] = field(default_factory=dict)
+    #: A name Compose resolves (lowercase) that is not the DNS name of its component → that
+    #: component's id: references to it are rewritten.
+    renames: dict[str, str] = field(default_factory=dict)
     #: named volume → the services mounting it, when more than one does (the first owns the
     #: claim, the others mount it).
     shared_volumes: dict[str, list[str]] = field(default_factory=dict)
@@ -411,6 +414,8 @@ class ServiceConverter:
                           "write the command the container should run")
                 continue
             self.use(key)
+            words = [self.rewrite((key,) if isinstance(value, str) else (key, i), w)
+                     for i, w in enumerate(words)]
             self.container[target] = [escape_kubernetes(w) for w in words]
 
     def _words(self, path: tuple[str | int, ...], value: str | list[str]) -> list[str]:
@@ -789,10 +794,11 @@ class ServiceConverter:
                               "not set it", f"set {name} while converting, or give it a value")
                     continue
             if self._is_secret(name, value):
+                self.rewrite(path, value, name, secret=True)
                 secret[name] = {"secret": secret_name, "key": name}
                 self.ctx.need_secret(secret_name, name, "from-literal", (*self.base, *path))
             else:
-                plain[name] = escape_kubernetes(value)
+                plain[name] = escape_kubernetes(self.rewrite(path, value, name))
         if plain:
             self.container["env"] = plain
         if secret:
@@ -1326,7 +1332,8 @@ class ServiceConverter:
         if not command or not command[0]:
             raise self.fail(("healthcheck", "test"), "the test has no command",
                             "name the command to run")
-        command = self._own_host_is_localhost(command)
+        command = [self.rewrite(("healthcheck", "test"), w)
+                   for w in self._own_host_is_localhost(command)]
         unshipped = self._unshipped_bind(command)
         if unshipped is not None:
             source, target = unshipped
@@ -1353,6 +1360,29 @@ class ServiceConverter:
             probes["startup"] = {**probe, "periodSeconds": start_interval,
                                  "failureThreshold": max(1, -(-start // start_interval))}
         self.container["probes"] = probes
+
+    def rewrite(self, path: tuple[str | int, ...], text: str, variable: str | None = None,
+                *, secret: bool = False) -> str:
+        """A reference to a service under a name Kubernetes cannot carry (``my_db``, a
+        container_name) is rewritten to the component id it became, and reported; what cannot
+        be rewritten safely (or sits in a Secret) is a warning at its line."""
+        renames = {k: v for k, v in self.ctx.renames.items()
+                   if self.ctx.network.hosts.get(k) != self.name}
+        new, done, left = rewrite_hosts(text, variable, renames)
+        if secret and (done or left):
+            names = sorted({*done, *left})
+            self.action(path, f"the value names {', '.join(names)}, which became "
+                        f"{', '.join(renames[n.lower()] for n in names)}: it goes into a Secret, "
+                        "so it is not rewritten", "write the new name in the Secret's value")
+            return text
+        if done:
+            self.choice(path, "references rewritten: " + ", ".join(
+                f"{old} → {renames[old.lower()]}" for old in done))
+        if left:
+            self.action(path, f"names {', '.join(left)} where it cannot be rewritten safely; "
+                        f"the component is {', '.join(renames[n] for n in left)}",
+                        "write the new name here")
+        return new
 
     def _own_host_is_localhost(self, command: list[str]) -> list[str]:
         """A healthcheck calling the service by its own Compose name (curl http://web:8000)

@@ -219,3 +219,35 @@ def survey(services: Mapping[str, spec.Service], project: spec.Project) -> Netwo
             if target in services:
                 net.references.append(Reference(name, target, target, None, ("links", i)))
     return net
+
+
+def rewrite_hosts(text: str, variable: str | None,
+                  renames: Mapping[str, str]) -> tuple[str, list[str], list[str]]:
+    """``text`` with each host name of ``renames`` (lowercase name → new name) replaced where
+    it is certainly a host: a URL's host, ``host:port``, or the whole value of a host-like
+    variable. Returns the text, the names rewritten, and the names still in it elsewhere
+    (unsafe to rewrite)."""
+    if not renames:
+        return text, [], []
+    done: list[str] = []
+    spans: list[tuple[int, int, str]] = []
+    for m in URL.finditer(text):
+        if m.group(2).lower() in renames:
+            spans.append((m.start(2), m.end(2), renames[m.group(2).lower()]))
+    for m in HOST_PORT.finditer(text):
+        inside = any(s <= m.start(1) < e or m.start(1) == s for s, e, _ in spans)
+        in_url = any(u.start() <= m.start(1) < u.end() for u in URL.finditer(text))
+        if m.group(1).lower() in renames and not inside and not in_url:
+            spans.append((m.start(1), m.end(1), renames[m.group(1).lower()]))
+    if variable and HOSTY.search(variable) and not NOT_A_CALL.search(variable):
+        for m in re.finditer(r"[^,\s;]+", text):
+            if m.group(0).lower() in renames and not any(s == m.start() for s, _, _ in spans):
+                spans.append((m.start(), m.end(), renames[m.group(0).lower()]))
+    out = text
+    for start, end, new in sorted(spans, reverse=True):
+        done.append(out[start:end])
+        out = out[:start] + new + out[end:]
+    left = [old for old in renames
+            if re.search(rf"(?<![\w.-]){re.escape(old)}(?![\w-])", out, re.I)
+            and old not in {n.lower() for n in renames.values()}]
+    return out, sorted(set(done)), left

@@ -419,6 +419,8 @@ def _convert_merged(sources: list[Source], docs: list[Any], interp: Interpolator
     _refuse_cycles(ctx, active, ids)
     ctx.network = network.survey({n: s for n, s in active if n not in ctx.providers}, project)
     ctx.ids = ids
+    ctx.renames = {host: ids[svc] for host, svc in ctx.network.hosts.items()
+                   if svc in ids and host != ids[svc]}
     users: dict[str, list[str]] = {}
     for name, service in active:
         for volume in mapping.named_volumes(service, project.volumes):
