@@ -312,3 +312,35 @@ def test_names_kubernetes_cannot_carry_are_renamed_and_every_reference_rewritten
     secret = out.note_at("services.dashboard.environment.DB_PASSWORD_URL", "R101")
     assert "goes into a Secret" in secret.message
     assert out.component("my-db")["service"]["ports"]["tcp-5432"]["port"] == 5432
+
+
+def test_traefik_router_labels_become_the_components_ingress(tmp_path: Path, helm4: str) -> None:
+    out = convert(tmp_path, """
+        services:
+          traefik:
+            image: traefik:v3.1
+            command: ["--providers.docker=true"]
+            ports: ["80:80"]
+          api:
+            image: ghcr.io/acme/relay-api:0.9
+            labels:
+              traefik.enable: "true"
+              traefik.http.routers.api.rule: Host(`relay.example.com`) && PathPrefix(`/api`)
+              traefik.http.routers.api.tls.certresolver: letsencrypt
+              traefik.http.services.api.loadbalancer.server.port: "9000"
+        """)
+    api = out.component("api")
+    assert api["ingress"] == {
+        "hosts": {"relay.example.com": {"paths": {"/api": {"port": "tcp-9000"}}}},
+        "tls": {"enabled": True}}
+    assert api["service"]["ports"]["tcp-9000"] == {"port": 9000, "targetPort": "tcp-9000"}
+    assert "traefik.http.routers.api.rule" not in api.get("annotations", {})
+    note = _said(out, "services.api.labels.traefik.http.routers.api.rule")
+    assert "relay.example.com/api on port 9000" in note
+    objects = render(out.values, helm=helm4)
+    [ingress] = find(objects, "Ingress", "api")
+    [rule] = ingress["spec"]["rules"]
+    assert rule["host"] == "relay.example.com"
+    assert rule["http"]["paths"][0]["path"] == "/api"
+    assert rule["http"]["paths"][0]["backend"]["service"] == {
+        "name": "api", "port": {"name": "tcp-9000"}}

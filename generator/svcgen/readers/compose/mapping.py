@@ -71,6 +71,9 @@ LABEL_KEY = re.compile(
 )
 LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$")
 FILE_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+TRAEFIK_ROUTER = re.compile(r"^traefik\.http\.routers\.([^.]+)\.(rule|tls|tls\.certresolver|"
+                            r"service|entrypoints)$")
+TRAEFIK_PORT = re.compile(r"^traefik\.http\.services\.([^.]+)\.loadbalancer\.server\.port$")
 #: Capabilities the baseline Pod Security Standard allows adding.
 BASELINE_CAPS = {"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
                  "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"}
@@ -318,6 +321,7 @@ class ServiceConverter:
         self.port_list()
         self.expose_list()
         self.serve_callers()
+        self.traefik_routes()
         self.environment()
         self.resources()
         self.healthcheck()
@@ -724,6 +728,66 @@ class ServiceConverter:
                           f"{self.name} is called by {', '.join(portless)}, but nothing says "
                           "on which port it listens: no Service, so they cannot reach it",
                           f"add expose: [PORT] (or x-svcgen.ports: [PORT]) to {self.name}")
+
+    def traefik_routes(self) -> None:
+        """Traefik's router labels (``traefik.http.routers.<r>.rule=Host(`a.example.com`) &&
+        PathPrefix(`/api`)``, ``….tls``, the service's ``loadbalancer.server.port``) are how the
+        stack is reached from outside: they become the component's ingress."""
+        routers: dict[str, dict[str, str]] = {}
+        ports: dict[str, str] = {}
+        for key, value in self.labels.items():
+            m = TRAEFIK_ROUTER.match(key)
+            if m:
+                routers.setdefault(m.group(1), {})[m.group(2)] = value
+                continue
+            m = TRAEFIK_PORT.match(key)
+            if m:
+                ports[m.group(1)] = value
+        if not routers or self.x.ingress is not None or self.x.route is not None \
+                or self.kompose.expose is not None:
+            return
+        hosts: dict[str, Any] = {}
+        tls = False
+        for router, fields in sorted(routers.items()):
+            rule = fields.get("rule")
+            where: tuple[str | int, ...] = ("labels", f"traefik.http.routers.{router}.rule")
+            if rule is None:
+                continue
+            names = re.findall(r"Host\(\s*`([^`]+)`", rule)
+            paths = re.findall(r"(?:PathPrefix|Path)\(\s*`([^`]+)`", rule) or ["/"]
+            if not names or re.search(r"\|\||HostRegexp|!", rule):
+                self.skip(where, f"the Traefik rule {rule!r} is not Host(...) with an optional "
+                          "Path or PathPrefix", "write the route as x-svcgen.ingress")
+                continue
+            service = fields.get("service") or (next(iter(ports)) if len(ports) == 1 else None)
+            text = ports.get(service or "", "")
+            number = decimal(text) if text else None
+            if number is None:
+                tcp = [n for n, p in self.service_ports.items()
+                       if p.get("protocol", "TCP") == "TCP"]
+                if not tcp:
+                    self.skip(where, "the Traefik router names no server port and the service "
+                              "has none", "add the traefik.http.services.<s>.loadbalancer.server"
+                              ".port label")
+                    continue
+                sname = tcp[0]
+            else:
+                self._check_port(where, number)
+                self._add_port(where, number, None, "tcp")
+                sname = next(n for n, p in self.service_ports.items()
+                             if p["port"] == number and p.get("protocol", "TCP") == "TCP")
+            for name in names:
+                for prefix in paths:
+                    hosts.setdefault(name, {"paths": {}})["paths"][prefix] = {"port": sname}
+            tls = tls or fields.get("tls") == "true" or "tls.certresolver" in fields
+            self.choice(where, f"Traefik router {router} → ingress "
+                        f"{', '.join(f'{n}{p}' for n in names for p in paths)} on port "
+                        f"{self.service_ports[sname]['port']}")
+        if hosts:
+            ingress: dict[str, Any] = {"hosts": hosts}
+            if tls:
+                ingress["tls"] = {"enabled": True}
+            self.component["ingress"] = ingress
 
     def report_published(self) -> None:
         """Published ports are the Docker host's: in the cluster the Service answers on the
@@ -1589,6 +1653,9 @@ class ServiceConverter:
                 name = str(name)
                 if key == "labels" and name.startswith(KOMPOSE_PREFIX):
                     continue  # instructions to a converter, read by read_kompose
+                if key == "labels" and "ingress" in self.component and (
+                        TRAEFIK_ROUTER.match(name) or TRAEFIK_PORT.match(name)):
+                    continue  # the routes, read by traefik_routes
                 if name.startswith(SCRAPE_PREFIX):
                     self.scrape_labels[name] = (text, (key, name))
                 elif key == "labels" and LABEL_KEY.match(name) and LABEL_VALUE.match(text) and len(
@@ -1815,6 +1882,8 @@ class ServiceConverter:
             component["ingress"].setdefault("exposure", "gateway")
         elif kompose.expose is not None:
             component["ingress"] = self._kompose_ingress()
+        elif "ingress" in self.component:
+            component["ingress"] = self.component.pop("ingress")
         if kompose.pod_security:
             component["podSecurityContext"] = kompose.pod_security
         if kompose.service_account:
