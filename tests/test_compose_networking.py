@@ -344,3 +344,41 @@ def test_traefik_router_labels_become_the_components_ingress(tmp_path: Path, hel
     assert rule["http"]["paths"][0]["path"] == "/api"
     assert rule["http"]["paths"][0]["backend"]["service"] == {
         "name": "api", "port": {"name": "tcp-9000"}}
+
+
+def test_network_mode_service_makes_a_container_in_that_services_pod(
+        tmp_path: Path, helm4: str) -> None:
+    out = convert(tmp_path, """
+        services:
+          vpn:
+            image: ghcr.io/acme/tunnel:1
+            expose: ["51820"]
+            volumes: [state:/var/lib/tunnel]
+          tunnel-agent:
+            image: ghcr.io/acme/agent:1
+            network_mode: service:vpn
+            depends_on: [vpn, api]
+            environment: {TARGET: "api:9000"}
+            volumes: [state:/state]
+          api:
+            image: ghcr.io/acme/api:1
+            environment: {AGENT_URL: "http://tunnel-agent:7000"}
+        volumes:
+          state: {}
+        """)
+    assert "tunnel-agent" not in out.values["components"]
+    vpn = out.component("vpn")
+    assert set(vpn["containers"]) == {"app", "tunnel-agent"}
+    assert vpn["containers"]["tunnel-agent"]["env"]["TARGET"] == "api:9000"
+    assert vpn["upstreams"] == [{"component": "api"}]
+    assert out.component("api")["whitelists"] == [{"component": "vpn"}]
+    # callers of the joined service reach the pod it joined
+    assert out.container("api")["env"]["AGENT_URL"] == "http://vpn:7000"
+    assert not [d for d in out.notes("R100") if d.path.endswith("network_mode")]
+    assert "container tunnel-agent of its pod" in out.note_at(
+        "services.tunnel-agent", "R001").message
+    [deployment] = [o for o in render(out.values, helm=helm4)
+                    if o["kind"] in ("Deployment", "StatefulSet")
+                    and o["metadata"]["name"] == "vpn"]
+    names = [c["name"] for c in deployment["spec"]["template"]["spec"]["containers"]]
+    assert sorted(names) == ["app", "tunnel-agent"]

@@ -437,6 +437,9 @@ def _convert_merged(sources: list[Source], docs: list[Any], interp: Interpolator
     for ref in ctx.network.references:
         if ref.caller != ref.callee and ref.caller not in ctx.called.get(ref.callee, []):
             ctx.called.setdefault(ref.callee, []).append(ref.caller)
+    pod_of = _shared_pods(active, ids)
+    for name, host in pod_of.items():
+        ctx.renames[name.lower()] = ids[host]
     dependencies: dict[str, list[str]] = {}
     raw_services = merged.get("services") or {}
     for name, service in active:
@@ -445,6 +448,8 @@ def _convert_merged(sources: list[Source], docs: list[Any], interp: Interpolator
         converter = mapping.ServiceConverter(ctx, name, cid, service, raw_services.get(name) or {})
         converter.use("depends_on")
         converter.use("links")
+        if name in pod_of:
+            converter.use("network_mode")
         deps = _dependencies(ctx, name, service, ids)
         deps += [d for d in _referenced(ctx, name, ids) if d not in deps]
         dependencies[cid] = deps
@@ -463,12 +468,16 @@ def _convert_merged(sources: list[Source], docs: list[Any], interp: Interpolator
                  if isinstance(scaling, dict) else f"{component.get('replicas')} replica(s), "
                  if "replicas" in component else "")
         summary = (f"service {name} → component {cid} ({component.get('kind')}, {count}"
-                   f"{component.get('securityProfile')} profile)")
+                   f"{component.get('securityProfile')} profile)") if name not in pod_of else (
+            f"service {name} → component {ids[pod_of[name]]} (container {cid} of its pod, as "
+            f"network_mode service:{pod_of[name]} shares its network namespace)")
         if converted:
             summary += ": converted " + ", ".join(map(str, converted))
         ctx.note(("services", name), CONVERTED, summary)
 
     ctx.current = None
+    for name, host in pod_of.items():
+        _join_pod(components, dependencies, ids[name], ids[host])
     mapping.finish_peers(components, dependencies)
     _top_level_notes(ctx, merged)
 
@@ -700,6 +709,69 @@ def _dependencies(ctx: mapping.Context, name: str, service: spec.Service,
         if cid not in deps:
             deps.append(cid)
     return deps
+
+
+def _shared_pods(active: list[tuple[str, spec.Service]], ids: dict[str, str]) -> dict[str, str]:
+    """service → the service whose network namespace it joins (``network_mode: service:x``),
+    followed to the service that has its own: they become containers of one pod."""
+    joins = {name: str(svc.network_mode).removeprefix("service:") for name, svc in active
+             if str(svc.network_mode or "").startswith("service:")}
+    out: dict[str, str] = {}
+    for name, target in joins.items():
+        seen = {name}
+        while target in joins and target not in seen:
+            seen.add(target)
+            target = joins[target]
+        if target in ids and target not in joins:
+            out[name] = target
+    return out
+
+
+def _join_pod(components: dict[str, dict[str, Any]], dependencies: dict[str, list[str]],
+              cid: str, host: str) -> None:
+    """Component ``cid`` becomes the container ``cid`` of ``host``'s pod: its volumes, Service
+    ports and upstreams go with it, and whoever called it calls ``host``."""
+    joined = components.pop(cid)
+    target = components[host]
+    container = joined["containers"][mapping.CONTAINER]
+    mounts = container.get("volumeMounts") or {}
+    volumes = target.setdefault("volumes", {})
+    for vname, volume in (joined.get("volumes") or {}).items():
+        new = vname
+        if vname in volumes and volumes[vname] != volume:
+            new = f"{cid}-{vname}"[:63]
+            if vname in mounts:
+                mounts[new] = mounts.pop(vname)
+        volumes[new] = volume
+    if not volumes:
+        target.pop("volumes")
+    target["containers"][cid] = container
+    for key in ("initContainers",):
+        for name, init in (joined.get(key) or {}).items():
+            target.setdefault(key, {})[f"{cid}-{name}"[:63]] = init
+    ports = (joined.get("service") or {}).get("ports") or {}
+    if ports:
+        service = target.setdefault("service", {})
+        taken = {(p["port"], p.get("protocol", "TCP")) for p in (service.get("ports") or {})
+                 .values()}
+        for pname, port in ports.items():
+            if (port["port"], port.get("protocol", "TCP")) not in taken:
+                service.setdefault("ports", {}).setdefault(pname, port)
+    if joined.get("securityProfile") == "baseline":
+        target["securityProfile"] = "baseline"  # one pod, one profile: the looser one
+    for dep in dependencies.pop(cid, []):
+        if dep != host and dep not in dependencies.setdefault(host, []):
+            dependencies[host].append(dep)
+    for deps in dependencies.values():
+        if cid in deps:
+            deps[deps.index(cid)] = host
+            while deps.count(host) > 1:
+                deps.reverse()
+                deps.remove(host)
+                deps.reverse()
+    for own, deps in dependencies.items():
+        if own == host and host in deps:
+            deps.remove(host)
 
 
 def _referenced(ctx: mapping.Context, name: str, ids: dict[str, str]) -> list[str]:
