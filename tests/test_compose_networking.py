@@ -135,6 +135,8 @@ def test_policies_admit_every_reference_and_only_across_shared_networks(
           db:
             image: postgres:16
             networks: [back]
+            labels:
+              traefik.http.routers.db.rule: Host(`db.example.com`)
           audit:
             image: ghcr.io/acme/audit:1
             networks: [audit]
@@ -149,6 +151,8 @@ def test_policies_admit_every_reference_and_only_across_shared_networks(
     blocked = out.note_at("services.app.environment.AUDIT_URL", "R101")
     assert "share no Compose network" in blocked.message
     assert "internal" in _said(out, "networks.back")
+    assert "ingress" not in out.component("db")
+    assert "internal networks only" in _said(out, "services.db.labels")
     objects = render(out.values, helm=helm4, extra_args=[
         "--set", "global.networkPolicy.enabled=true",
         "--set", "global.networkPolicy.ingressNamespace=traefik"])

@@ -746,6 +746,10 @@ class ServiceConverter:
         if not routers or self.x.ingress is not None or self.x.route is not None \
                 or self.kompose.expose is not None:
             return
+        if self._internal_only():
+            self.choice(("labels",), "Traefik routes of a service on internal networks only: "
+                        "Compose keeps it unreachable from outside, so no ingress")
+            return
         hosts: dict[str, Any] = {}
         tls = False
         for router, fields in sorted(routers.items()):
@@ -789,6 +793,11 @@ class ServiceConverter:
                 ingress["tls"] = {"enabled": True}
             self.component["ingress"] = ingress
 
+    def _internal_only(self) -> bool:
+        """Whether every Compose network of the service is ``internal: true``."""
+        nets = self.ctx.network.networks.get(self.name, set())
+        return bool(nets) and nets <= self.ctx.network.internal
+
     def report_published(self) -> None:
         """Published ports are the Docker host's: in the cluster the Service answers on the
         container port and nothing is exposed outside unless an ingress says so."""
@@ -800,7 +809,7 @@ class ServiceConverter:
                           for pub, s in sorted(self.published.items()))
         web = [pub for pub in self.published if pub in (80, 443, 8080, 8000, 8443, 3000)]
         called = bool(self.ctx.network.calls_to(self.name))
-        if web and not called:
+        if web and not called and not self._internal_only():
             port = self.service_ports[self.published[min(web)]]["port"]
             self.ctx.note((*self.base, "ports"), ACTION,
                           f"{self.name} publishes {shown} on the host, the way in: the Service "
