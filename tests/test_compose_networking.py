@@ -210,6 +210,9 @@ def test_a_healthcheck_calling_its_own_name_probes_localhost(tmp_path: Path) -> 
     assert out.container("events")["probes"]["liveness"]["exec"]["command"][-1] == (
         "wget -qO- http://localhost:8222/healthz || exit 1")
     assert "localhost" in _said(out, "services.web.healthcheck.test")
+    # the port its own healthcheck uses is a port it listens on
+    assert out.component("events")["service"]["ports"]["tcp-8222"]["port"] == 8222
+    assert "its own healthcheck uses it" in _said(out, "services.events")
 
 
 def test_a_healthcheck_running_a_script_from_an_unshipped_bind_mount_is_no_probe(

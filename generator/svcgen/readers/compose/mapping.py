@@ -695,7 +695,10 @@ class ServiceConverter:
                     if p.get("protocol", "TCP") == "TCP"}
         evidence: dict[int, str] = {}
         by_port: dict[int, list[str]] = {}
-        for ref in calls:
+        # its own healthcheck or command naming a port says the container listens there
+        own = [r for r in net.references if r.caller == self.name == r.callee
+               and r.port is not None and not r.scheme_default]
+        for ref in [*calls, *own]:
             if ref.port is not None and not (ref.scheme_default and declared):
                 by_port.setdefault(ref.port, [])
                 if ref.caller not in by_port[ref.port]:
@@ -705,7 +708,8 @@ class ServiceConverter:
                 self._check_port((), port)
                 self._add_port((), port, None, "tcp")
                 evidence[port] = f"{', '.join(callers)} call{'s' if len(callers) == 1 else ''}" \
-                    f" it on {port}"
+                    f" it on {port}" if callers != [self.name] else \
+                    f"its own {' '.join(str(r.path[0]) for r in own if r.port == port)} uses it"
         portless = sorted({r.caller for r in calls if r.port is None})
         if portless and not declared and not by_port:
             known = WELL_KNOWN_PORTS.get(image_base(self.svc.image), ())
