@@ -238,6 +238,8 @@ class ServiceConverter:
         self.mounts: dict[str, Any] = {}
         self.ports: dict[str, Any] = {}
         self.service_ports: dict[str, Any] = {}
+        #: Names of other services to rewrite in this one's references (see rewrite).
+        self._renames: dict[str, str] | None = None
         #: A published (host) port → the Service port of its container port.
         self.published: dict[int, str] = {}
         self.component_set: set[str] = set()
@@ -696,7 +698,7 @@ class ServiceConverter:
         evidence: dict[int, str] = {}
         by_port: dict[int, list[str]] = {}
         # its own healthcheck or command naming a port says the container listens there
-        own = [r for r in net.references if r.caller == self.name == r.callee
+        own = [r for r in net.calls_from(self.name) if r.callee == self.name
                and r.port is not None and not r.scheme_default]
         for ref in [*calls, *own]:
             if ref.port is not None and not (ref.scheme_default and declared):
@@ -1443,8 +1445,10 @@ class ServiceConverter:
         """A reference to a service under a name Kubernetes cannot carry (``my_db``, a
         container_name) is rewritten to the component id it became, and reported; what cannot
         be rewritten safely (or sits in a Secret) is a warning at its line."""
-        renames = {k: v for k, v in self.ctx.renames.items()
-                   if self.ctx.network.hosts.get(k) != self.name}
+        if self._renames is None:  # once per service: the names of the others
+            self._renames = {k: v for k, v in self.ctx.renames.items()
+                             if self.ctx.network.hosts.get(k) != self.name}
+        renames = self._renames
         new, done, left = rewrite_hosts(text, variable, renames)
         if secret and (done or left):
             names = sorted({*done, *left})

@@ -91,8 +91,29 @@ class Network:
     #: networks declared `internal: true`.
     internal: set[str] = field(default_factory=set)
 
+    #: The references by callee and by caller, built once (lookups stay linear in total).
+    _by_callee: dict[str, list[Reference]] | None = None
+    _by_caller: dict[str, list[Reference]] | None = None
+
+    def _index(self) -> None:
+        self._by_callee, self._by_caller = {}, {}
+        for ref in self.references:
+            self._by_callee.setdefault(ref.callee, []).append(ref)
+            self._by_caller.setdefault(ref.caller, []).append(ref)
+
     def calls_to(self, callee: str) -> list[Reference]:
-        return [r for r in self.references if r.callee == callee and r.caller != callee]
+        """References to ``callee`` from other services."""
+        if self._by_callee is None:
+            self._index()
+        assert self._by_callee is not None
+        return [r for r in self._by_callee.get(callee, []) if r.caller != callee]
+
+    def calls_from(self, caller: str) -> list[Reference]:
+        """References ``caller`` makes (to itself too)."""
+        if self._by_caller is None:
+            self._index()
+        assert self._by_caller is not None
+        return self._by_caller.get(caller, [])
 
     def shares_network(self, a: str, b: str) -> bool:
         return bool(self.networks.get(a, set()) & self.networks.get(b, set()))
@@ -247,7 +268,8 @@ def rewrite_hosts(text: str, variable: str | None,
     for start, end, new in sorted(spans, reverse=True):
         done.append(out[start:end])
         out = out[:start] + new + out[end:]
+    lowered = out.lower()
     left = [old for old in renames
-            if re.search(rf"(?<![\w.-]){re.escape(old)}(?![\w-])", out, re.I)
+            if old in lowered and re.search(rf"(?<![\w.-]){re.escape(old)}(?![\w-])", out, re.I)
             and old not in {n.lower() for n in renames.values()}]
     return out, sorted(set(done)), left

@@ -780,8 +780,8 @@ def _referenced(ctx: mapping.Context, name: str, ids: dict[str, str]) -> list[st
     reference across networks is reported, as Compose does not resolve it either."""
     net = ctx.network
     found: list[str] = []
-    for ref in net.references:
-        if ref.caller != name or ref.callee == name or ref.callee not in ids:
+    for ref in net.calls_from(name):
+        if ref.callee == name or ref.callee not in ids:
             continue
         if ref.path[0] in ("depends_on", "links"):
             continue
