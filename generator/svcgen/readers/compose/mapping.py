@@ -1471,7 +1471,7 @@ class ServiceConverter:
         passes: the probe calls localhost instead."""
         names = self.ctx.network.own_names(self.name) | (
             {self.svc.hostname.lower()} if self.svc.hostname else set())
-        if not names:
+        if not names or not any(n in word.lower() for n in names for word in command):
             return command
         pattern = re.compile(r"(?<![\w.@-])(" + "|".join(re.escape(n) for n in sorted(names))
                              + r")(?=[:/'\"\s]|$)", re.I)

@@ -94,6 +94,7 @@ class Network:
     #: The references by callee and by caller, built once (lookups stay linear in total).
     _by_callee: dict[str, list[Reference]] | None = None
     _by_caller: dict[str, list[Reference]] | None = None
+    _names: dict[str, set[str]] | None = None
 
     def _index(self) -> None:
         self._by_callee, self._by_caller = {}, {}
@@ -119,7 +120,12 @@ class Network:
         return bool(self.networks.get(a, set()) & self.networks.get(b, set()))
 
     def own_names(self, service: str) -> set[str]:
-        return {h for h, s in self.hosts.items() if s == service}
+        """The names Compose resolves to ``service``."""
+        if self._names is None:
+            self._names = {}
+            for host, owner in self.hosts.items():
+                self._names.setdefault(owner, set()).add(host)
+        return self._names.get(service, set())
 
 
 def _service_networks(name: str, svc: spec.Service, services: Mapping[str, spec.Service],
