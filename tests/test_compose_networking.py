@@ -389,3 +389,27 @@ def test_network_mode_service_makes_a_container_in_that_services_pod(
                     and o["metadata"]["name"] == "vpn"]
     names = [c["name"] for c in deployment["spec"]["template"]["spec"]["containers"]]
     assert sorted(names) == ["app", "tunnel-agent"]
+
+
+def test_a_service_naming_itself_outside_its_healthcheck_is_admitted_by_its_own_policy(
+        tmp_path: Path, helm4: str) -> None:
+    """A cluster member advertising its own name (Kafka, Elasticsearch seeds) calls its own
+    Service: its policy admits it, as Compose's network did."""
+    out = convert(tmp_path, """
+        services:
+          redpanda:
+            image: redpandadata/redpanda:v24.2.4
+            command: ["redpanda", "start", "--advertise-kafka-addr", "redpanda:9092"]
+          producer:
+            image: ghcr.io/acme/producer:1
+            environment: {BROKERS: "redpanda:9092"}
+        """)
+    assert out.component("redpanda")["upstreams"] == [{"component": "redpanda"}]
+    assert out.component("redpanda")["whitelists"] == [
+        {"component": "redpanda"}, {"component": "producer"}]
+    objects = render(out.values, helm=helm4, extra_args=[
+        "--set", "global.networkPolicy.enabled=true"])
+    policy = _policy(objects, "redpanda")["spec"]
+    peers = [p["podSelector"]["matchLabels"]["app.kubernetes.io/component"]
+             for p in policy["ingress"][0]["from"]]
+    assert "redpanda" in peers and "producer" in peers

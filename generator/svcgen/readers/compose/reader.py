@@ -781,8 +781,8 @@ def _referenced(ctx: mapping.Context, name: str, ids: dict[str, str]) -> list[st
     net = ctx.network
     found: list[str] = []
     for ref in net.calls_from(name):
-        if ref.callee == name or ref.callee not in ids:
-            continue
+        if ref.callee not in ids or (ref.callee == name and ref.path[0] == "healthcheck"):
+            continue  # its own healthcheck calls localhost (mapping: _own_host_is_localhost)
         if ref.path[0] in ("depends_on", "links"):
             continue
         if not net.shares_network(name, ref.callee):
