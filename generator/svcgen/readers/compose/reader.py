@@ -759,19 +759,15 @@ def _join_pod(components: dict[str, dict[str, Any]], dependencies: dict[str, lis
                 service.setdefault("ports", {}).setdefault(pname, port)
     if joined.get("securityProfile") == "baseline":
         target["securityProfile"] = "baseline"  # one pod, one profile: the looser one
+    own = dependencies.setdefault(host, [])
     for dep in dependencies.pop(cid, []):
-        if dep != host and dep not in dependencies.setdefault(host, []):
-            dependencies[host].append(dep)
-    for deps in dependencies.values():
+        if dep not in (host, cid) and dep not in own:
+            own.append(dep)  # a call to the pod it joined is a call over localhost
+    for caller, deps in dependencies.items():
         if cid in deps:
-            deps[deps.index(cid)] = host
-            while deps.count(host) > 1:
-                deps.reverse()
-                deps.remove(host)
-                deps.reverse()
-    for own, deps in dependencies.items():
-        if own == host and host in deps:
-            deps.remove(host)
+            moved = [host if d == cid else d for d in deps]
+            dependencies[caller] = [d for i, d in enumerate(moved) if d not in moved[:i]
+                                    and not (caller == host and d == host and host not in deps)]
 
 
 def _referenced(ctx: mapping.Context, name: str, ids: dict[str, str]) -> list[str]:
