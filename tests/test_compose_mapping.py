@@ -74,14 +74,19 @@ def test_pull_policy_maps_to_kubernetes_names(tmp_path: Path) -> None:
 # --- ports ----------------------------------------------------------------------------------------
 
 
-def test_published_port_is_the_service_port_and_target_the_container_port(tmp_path: Path) -> None:
+def test_service_answers_on_the_container_port_callers_use_not_the_published_one(
+        tmp_path: Path) -> None:
+    """Compose: inside the network a `8080:80` service is reached on 80; 8080 is the host's."""
     out = convert(tmp_path, """
         services:
           web: {image: "nginx:1", ports: ["8080:80"]}
         """)
     assert out.container("web")["ports"] == {"tcp-80": {"containerPort": 80}}
     assert out.component("web")["service"]["ports"] == {
-        "tcp-80": {"port": 8080, "targetPort": "tcp-80"}}
+        "tcp-80": {"port": 80, "targetPort": "tcp-80"}}
+    [note] = [d for d in out.notes("R101") if "publishes" in d.message]
+    assert note.path == "services.web.ports" and "8080→80" in note.message
+    assert "x-svcgen.ingress: {host: web.example.com, port: 80}" in note.hint
 
 
 def test_short_port_forms_ranges_udp_and_host_addresses(tmp_path: Path) -> None:
@@ -101,7 +106,7 @@ def test_short_port_forms_ranges_udp_and_host_addresses(tmp_path: Path) -> None:
     assert {p["containerPort"] for p in ports.values()} == {53, 9153, 8181, 8000, 8001, 9000}
     service = out.component("dns")["service"]["ports"]
     assert service["udp-53"] == {"port": 53, "targetPort": "udp-53", "protocol": "UDP"}
-    assert service["tcp-8000"]["port"] == 7000 and service["tcp-8001"]["port"] == 7001
+    assert service["tcp-8000"]["port"] == 8000 and service["tcp-8001"]["port"] == 8001
     assert service["tcp-9000"]["port"] == 9000
     host_notes = [d for d in out.notes("R002") if "host" in d.message]
     assert {d.path for d in host_notes} == {"services.dns.ports[1]", "services.dns.ports[2]"}
@@ -118,7 +123,7 @@ def test_long_port_syntax_with_name_and_app_protocol(tmp_path: Path) -> None:
         """)
     assert out.container("api")["ports"]["web"] == {"containerPort": 8080}
     service = out.component("api")["service"]["ports"]
-    assert service["web"] == {"port": 80, "targetPort": "web", "appProtocol": "http"}
+    assert service["web"] == {"port": 8080, "targetPort": "web", "appProtocol": "http"}
     assert service["udp-9090"]["port"] == 9090
 
 

@@ -65,7 +65,8 @@ def test_values_go_to_stdout_and_the_report_to_stderr(project: Path) -> None:
                                                      "containers"]
     assert "compose.yaml:9:5: warning[R100]: not converted" in err
     assert "services.api.stop_signal" in err
-    assert err.rstrip().endswith("2 service(s) converted, 1 key(s) not converted, 0 action(s) "
+    # the one action: api publishes 8080, the way in, and the report gives the ingress to write
+    assert err.rstrip().endswith("2 service(s) converted, 1 key(s) not converted, 1 action(s) "
                                  "for you")
 
 

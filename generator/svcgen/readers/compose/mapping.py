@@ -40,6 +40,7 @@ from svcgen.readers.compose.kompose import PREFIX as KOMPOSE_PREFIX
 from svcgen.readers.compose.kompose import Kompose, read_kompose
 from svcgen.readers.compose.loader import Path_
 from svcgen.readers.compose.merge import as_mapping
+from svcgen.readers.compose.network import WELL_KNOWN_PORTS, Network, image_base, rewrite_hosts
 from svcgen.readers.compose.paths import resolve
 from svcgen.readers.compose.units import (
     INT32_MAX,
@@ -54,6 +55,8 @@ from svcgen.yamlio import read_text
 
 CONTAINER = "app"
 DEFAULT_VOLUME_SIZE = "1Gi"
+#: Requests of a service Compose gives no resources (the chart's defaultResources requests).
+DEFAULT_REQUESTS = {"cpu": "100m", "memory": "128Mi"}
 MAX_INLINE_FILE = 256 * 1024
 #: x-svcgen.ingress (and .route) keys that become the fields of its one path.
 ROUTE_PATH_KEYS = ("pathType", "protocol", "method", "headers", "weight", "backends",
@@ -68,6 +71,9 @@ LABEL_KEY = re.compile(
 )
 LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$")
 FILE_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+TRAEFIK_ROUTER = re.compile(r"^traefik\.http\.routers\.([^.]+)\.(rule|tls|tls\.certresolver|"
+                            r"service|entrypoints)$")
+TRAEFIK_PORT = re.compile(r"^traefik\.http\.services\.([^.]+)\.loadbalancer\.server\.port$")
 #: Capabilities the baseline Pod Security Standard allows adding.
 BASELINE_CAPS = {"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
                  "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"}
@@ -153,8 +159,6 @@ class Context:
     #: Secret name → (keys, how to create each key), for one R101 note per Secret.
     secrets: dict[str, dict[str, str]] = field(default_factory=dict)
     secret_origin: dict[str, Path_] = field(default_factory=dict)
-    #: named volume → components mounting it
-    volume_users: dict[str, list[str]] = field(default_factory=dict)
     used_defs: set[Path_] = field(default_factory=set)
     #: The service being converted, and which service each report entry belongs to.
     current: str | None = None
@@ -165,8 +169,19 @@ class Context:
     providers: set[str] = field(default_factory=set)
     #: service → the services that wait for it to complete (service_completed_successfully).
     awaited: dict[str, list[str]] = field(default_factory=dict)
-    #: service → the services that call it (depends_on other than for completion, links).
+    #: service → the services that call it (depends_on other than for completion, links,
+    #: and the references network.survey finds).
     called: dict[str, list[str]] = field(default_factory=dict)
+    #: Who calls whom on which port, and the Compose networks (network.survey).
+    network: Network = field(default_factory=Network)
+    #: service → component id, for the services that run.
+    ids: dict[str, str] = field(default_factory=dict)
+    #: A name Compose resolves (lowercase) that is not the DNS name of its component → that
+    #: component's id: references to it are rewritten.
+    renames: dict[str, str] = field(default_factory=dict)
+    #: named volume → the services mounting it, when more than one does (the first owns the
+    #: claim, the others mount it).
+    shared_volumes: dict[str, list[str]] = field(default_factory=dict)
 
     def note(self, path: Path_, rule: str, message: str, hint: str = "") -> None:
         file, line, col = self.locate(path)
@@ -223,6 +238,10 @@ class ServiceConverter:
         self.mounts: dict[str, Any] = {}
         self.ports: dict[str, Any] = {}
         self.service_ports: dict[str, Any] = {}
+        #: Names of other services to rewrite in this one's references (see rewrite).
+        self._renames: dict[str, str] | None = None
+        #: A published (host) port → the Service port of its container port.
+        self.published: dict[int, str] = {}
         self.component_set: set[str] = set()
         #: prometheus.io/* labels (or annotations): name → (value, path).
         self.scrape_labels: dict[str, tuple[str, tuple[str | int, ...]]] = {}
@@ -289,6 +308,11 @@ class ServiceConverter:
     def convert(self) -> dict[str, Any]:
         self.use("profiles")
         self.use("x-svcgen")
+        if self.svc.networks is not None:
+            self.use("networks")
+            nets = sorted(self.ctx.network.networks.get(self.name, ()))
+            self.choice(("networks",), f"networks {', '.join(nets)} → the NetworkPolicies admit "
+                        "only callers that share one with it")
         self.refuse_shared_targets()
         self.kompose = read_kompose(self, self.labels)
         self.image()
@@ -298,6 +322,8 @@ class ServiceConverter:
             self.container["workingDir"] = self.svc.working_dir
         self.port_list()
         self.expose_list()
+        self.serve_callers()
+        self.traefik_routes()
         self.environment()
         self.resources()
         self.healthcheck()
@@ -312,7 +338,9 @@ class ServiceConverter:
         self.misc()
         self.hooks()
         self.report_rest()
-        return self.assemble()
+        component = self.assemble()
+        self.report_published()
+        return component
 
     def image(self) -> None:
         svc, opts = self.svc, self.ctx.options
@@ -392,6 +420,8 @@ class ServiceConverter:
                           "write the command the container should run")
                 continue
             self.use(key)
+            words = [self.rewrite((key,) if isinstance(value, str) else (key, i), w)
+                     for i, w in enumerate(words)]
             self.container[target] = [escape_kubernetes(w) for w in words]
 
     def _words(self, path: tuple[str | int, ...], value: str | list[str]) -> list[str]:
@@ -532,14 +562,20 @@ class ServiceConverter:
             self.ports[cname] = {"containerPort": target}
             if proto != "TCP":
                 self.ports[cname]["protocol"] = proto
-        port = published if published is not None else target
-        for existing in self.service_ports.values():
+        # Inside a Compose network callers reach the container port (a published port is the
+        # host's): the Service answers on the container port, as they call it.
+        port = target
+        for sname_, existing in self.service_ports.items():
             if existing["port"] == port and existing.get("protocol", "TCP") == proto:
                 if existing["targetPort"] != cname:
                     self.skip(path, f"Service port {port}/{proto.lower()} already routes to "
                               f"{existing['targetPort']}", "publish a different port")
+                elif published is not None:
+                    self.published.setdefault(published, sname_)
                 return
         sname = cname if cname not in self.service_ports else f"{proto.lower()}-{port}"[:15]
+        if published is not None:
+            self.published.setdefault(published, sname)
         entry: dict[str, Any] = {"port": port, "targetPort": cname}
         if proto != "TCP":
             entry["protocol"] = proto
@@ -650,6 +686,147 @@ class ServiceConverter:
             for port in range(first, last + 1):
                 self._add_port(path, port, None, proto or "tcp")
 
+    def serve_callers(self) -> None:
+        """The Service answers on every port its callers use. Evidence, in order: ports and
+        expose (above); the ports written in the callers' URLs, ``host:port``s and commands;
+        the well-known port of the image, for callers that name no port; ``x-svcgen.ports``.
+        The report says which evidence each port came from."""
+        net = self.ctx.network
+        calls = [r for r in net.calls_to(self.name) if net.shares_network(r.caller, self.name)]
+        declared = {p["containerPort"] for p in self.ports.values()
+                    if p.get("protocol", "TCP") == "TCP"}
+        evidence: dict[int, str] = {}
+        by_port: dict[int, list[str]] = {}
+        # its own healthcheck or command naming a port says the container listens there
+        own = [r for r in net.calls_from(self.name) if r.callee == self.name
+               and r.port is not None and not r.scheme_default]
+        for ref in [*calls, *own]:
+            if ref.port is not None and not (ref.scheme_default and declared):
+                by_port.setdefault(ref.port, [])
+                if ref.caller not in by_port[ref.port]:
+                    by_port[ref.port].append(ref.caller)
+        for port, callers in sorted(by_port.items()):
+            if port not in declared:
+                self._check_port((), port)
+                self._add_port((), port, None, "tcp")
+                evidence[port] = f"{', '.join(callers)} call{'s' if len(callers) == 1 else ''}" \
+                    f" it on {port}" if callers != [self.name] else \
+                    f"its own {' '.join(str(r.path[0]) for r in own if r.port == port)} uses it"
+        portless = sorted({r.caller for r in calls if r.port is None})
+        if portless and not declared and not by_port:
+            known = WELL_KNOWN_PORTS.get(image_base(self.svc.image), ())
+            for port in known:
+                self._add_port((), port, None, "tcp")
+                evidence[port] = f"the well-known port of the {image_base(self.svc.image)} " \
+                    "image"
+        for i, port in enumerate(self.x.ports):
+            if port not in {p["containerPort"] for p in self.ports.values()}:
+                self._add_port(("x-svcgen", "ports", i), port, None, "tcp")
+                evidence[port] = "x-svcgen.ports"
+        callers = sorted({r.caller for r in calls})
+        if evidence:
+            shown = "; ".join(f"{port} ({why})" for port, why in sorted(evidence.items()))
+            self.choice((), f"{self.name} is called by {', '.join(callers)}: its Service "
+                        f"{self.id} answers on {shown}" if callers else
+                        f"Service {self.id} answers on {shown}")
+        elif portless and not self.service_ports:
+            self.ctx.note(self.base, ACTION,
+                          f"{self.name} is called by {', '.join(portless)}, but nothing says "
+                          "on which port it listens: no Service, so they cannot reach it",
+                          f"add expose: [PORT] (or x-svcgen.ports: [PORT]) to {self.name}")
+
+    def traefik_routes(self) -> None:
+        """Traefik's router labels (``traefik.http.routers.<r>.rule=Host(`a.example.com`) &&
+        PathPrefix(`/api`)``, ``….tls``, the service's ``loadbalancer.server.port``) are how the
+        stack is reached from outside: they become the component's ingress."""
+        routers: dict[str, dict[str, str]] = {}
+        ports: dict[str, str] = {}
+        for key, value in self.labels.items():
+            m = TRAEFIK_ROUTER.match(key)
+            if m:
+                routers.setdefault(m.group(1), {})[m.group(2)] = value
+                continue
+            m = TRAEFIK_PORT.match(key)
+            if m:
+                ports[m.group(1)] = value
+        if not routers or self.x.ingress is not None or self.x.route is not None \
+                or self.kompose.expose is not None:
+            return
+        if self._internal_only():
+            self.choice(("labels",), "Traefik routes of a service on internal networks only: "
+                        "Compose keeps it unreachable from outside, so no ingress")
+            return
+        hosts: dict[str, Any] = {}
+        tls = False
+        for router, fields in sorted(routers.items()):
+            rule = fields.get("rule")
+            where: tuple[str | int, ...] = ("labels", f"traefik.http.routers.{router}.rule")
+            if rule is None:
+                continue
+            names = re.findall(r"Host\(\s*`([^`]+)`", rule)
+            paths = re.findall(r"(?:PathPrefix|Path)\(\s*`([^`]+)`", rule) or ["/"]
+            if not names or re.search(r"\|\||HostRegexp|!", rule):
+                self.skip(where, f"the Traefik rule {rule!r} is not Host(...) with an optional "
+                          "Path or PathPrefix", "write the route as x-svcgen.ingress")
+                continue
+            service = fields.get("service") or (next(iter(ports)) if len(ports) == 1 else None)
+            text = ports.get(service or "", "")
+            number = decimal(text) if text else None
+            if number is None:
+                tcp = [n for n, p in self.service_ports.items()
+                       if p.get("protocol", "TCP") == "TCP"]
+                if not tcp:
+                    self.skip(where, "the Traefik router names no server port and the service "
+                              "has none", "add the traefik.http.services.<s>.loadbalancer.server"
+                              ".port label")
+                    continue
+                sname = tcp[0]
+            else:
+                self._check_port(where, number)
+                self._add_port(where, number, None, "tcp")
+                sname = next(n for n, p in self.service_ports.items()
+                             if p["port"] == number and p.get("protocol", "TCP") == "TCP")
+            for name in names:
+                for prefix in paths:
+                    hosts.setdefault(name, {"paths": {}})["paths"][prefix] = {"port": sname}
+            tls = tls or fields.get("tls") == "true" or "tls.certresolver" in fields
+            self.choice(where, f"Traefik router {router} → ingress "
+                        f"{', '.join(f'{n}{p}' for n in names for p in paths)} on port "
+                        f"{self.service_ports[sname]['port']}")
+        if hosts:
+            ingress: dict[str, Any] = {"hosts": hosts}
+            if tls:
+                ingress["tls"] = {"enabled": True}
+            self.component["ingress"] = ingress
+
+    def _internal_only(self) -> bool:
+        """Whether every Compose network of the service is ``internal: true``."""
+        nets = self.ctx.network.networks.get(self.name, set())
+        return bool(nets) and nets <= self.ctx.network.internal
+
+    def report_published(self) -> None:
+        """Published ports are the Docker host's: in the cluster the Service answers on the
+        container port and nothing is exposed outside unless an ingress says so."""
+        if not self.published or self.x.ingress is not None or self.x.route is not None \
+                or self.kompose.expose is not None or "ingress" in self.component:
+            return
+        shown = ", ".join(f"{pub}→{self.service_ports[s]['port']}" if pub !=
+                          self.service_ports[s]["port"] else str(pub)
+                          for pub, s in sorted(self.published.items()))
+        web = [pub for pub in self.published if pub in (80, 443, 8080, 8000, 8443, 3000)]
+        called = bool(self.ctx.network.calls_to(self.name))
+        if web and not called and not self._internal_only():
+            port = self.service_ports[self.published[min(web)]]["port"]
+            self.ctx.note((*self.base, "ports"), ACTION,
+                          f"{self.name} publishes {shown} on the host, the way in: the Service "
+                          f"{self.id} is cluster-internal, reached from outside only through an "
+                          "ingress", f"add x-svcgen.ingress: {{host: {self.id}.example.com, "
+                          f"port: {port}}} to {self.name}")
+        else:
+            self.choice(("ports",), f"published port(s) {shown}: the Service {self.id} answers "
+                        "on the container port inside the cluster; nothing is published outside",
+                        f"kubectl port-forward svc/{self.id} PORT to reach it from your machine")
+
     # --- environment and secrets ----------------------------------------------------------------
 
     def _is_secret(self, name: str, value: str | None) -> bool:
@@ -696,10 +873,11 @@ class ServiceConverter:
                               "not set it", f"set {name} while converting, or give it a value")
                     continue
             if self._is_secret(name, value):
+                self.rewrite(path, value, name, secret=True)
                 secret[name] = {"secret": secret_name, "key": name}
                 self.ctx.need_secret(secret_name, name, "from-literal", (*self.base, *path))
             else:
-                plain[name] = escape_kubernetes(value)
+                plain[name] = escape_kubernetes(self.rewrite(path, value, name))
         if plain:
             self.container["env"] = plain
         if secret:
@@ -947,6 +1125,10 @@ class ServiceConverter:
             volume = {"existingClaim": claim_name}
             self.action(path, f"volume {source} is external: PersistentVolumeClaim {claim_name} "
                         "must exist in the namespace")
+        elif source in self.ctx.shared_volumes and self.ctx.shared_volumes[source][0] != \
+                self.name:
+            owner = self.ctx.ids[self.ctx.shared_volumes[source][0]]
+            volume = {"existingClaim": f"{owner}-{name}"}
         else:
             top = self.ctx.project.x_svcgen
             chosen = x.size if x.size is not None else self.kompose.volume_size
@@ -958,10 +1140,13 @@ class ServiceConverter:
                 volume["storageClassName"] = storage_class
             if x.accessModes:
                 volume["accessModes"] = x.accessModes
+            if source in self.ctx.shared_volumes:
+                # one claim every user mounts: pods of several workloads, maybe on several nodes
+                volume.setdefault("accessModes", ["ReadWriteMany"])
+                volume["shared"] = True
             if chosen is None:
                 self.choice(path, f"volume {source} → persistent volume of {size} per replica",
                             f"set volumes.{source}.x-svcgen.size to choose the size")
-        self.ctx.volume_users.setdefault(source, []).append(self.id)
         self._add_volume(name, volume, {"mountPath": target, "subPath": subpath,
                                         "readOnly": True if read_only else None})
 
@@ -1132,6 +1317,16 @@ class ServiceConverter:
                                 "refuses distinct values")
             self.use(key)
             target[to] = quantity
+        if not limits and not requests:
+            # Compose sets no limit: the chart's default memory limit would OOM-kill a JVM or a
+            # search engine that ran fine before. Requests only, as the chart's defaults ask.
+            requests.update(DEFAULT_REQUESTS)
+            self.choice(("deploy", "resources") if res is not None else (),
+                        "no resources in Compose → requests "
+                        f"{', '.join(f'{k} {v}' for k, v in DEFAULT_REQUESTS.items())} and no "
+                        "limit (the chart's default 256Mi memory limit is not applied: the "
+                        "service ran without one)",
+                        "set deploy.resources.limits.memory to cap its memory")
         if limits or requests:
             resources: dict[str, Any] = {}
             if requests:
@@ -1216,6 +1411,19 @@ class ServiceConverter:
         if not command or not command[0]:
             raise self.fail(("healthcheck", "test"), "the test has no command",
                             "name the command to run")
+        command = [self.rewrite(("healthcheck", "test"), w)
+                   for w in self._own_host_is_localhost(command)]
+        unshipped = self._unshipped_bind(command)
+        if unshipped is not None:
+            source, target = unshipped
+            derived = "the chart's TCP probe on its port checks it instead" if self.ports else \
+                "it gets no probe"
+            self.action(path, f"the healthcheck runs {target}… from the bind mount {source}, "
+                        "which is not in the pod: as a probe it would fail and restart the "
+                        f"container forever, so it is not converted ({derived})",
+                        f"list {target} under x-svcgen.configFiles to ship the file(s), and the "
+                        "healthcheck becomes the probe")
+            return
         interval = self._seconds((*path, "interval"), hc.interval, 1) or 30
         timeout = self._seconds((*path, "timeout"), hc.timeout, 1) or 30
         retries = hc.retries if hc.retries is not None else 3
@@ -1231,6 +1439,70 @@ class ServiceConverter:
             probes["startup"] = {**probe, "periodSeconds": start_interval,
                                  "failureThreshold": max(1, -(-start // start_interval))}
         self.container["probes"] = probes
+
+    def rewrite(self, path: tuple[str | int, ...], text: str, variable: str | None = None,
+                *, secret: bool = False) -> str:
+        """A reference to a service under a name Kubernetes cannot carry (``my_db``, a
+        container_name) is rewritten to the component id it became, and reported; what cannot
+        be rewritten safely (or sits in a Secret) is a warning at its line."""
+        if self._renames is None:  # once per service: the names of the others
+            self._renames = {k: v for k, v in self.ctx.renames.items()
+                             if self.ctx.network.hosts.get(k) != self.name}
+        renames = self._renames
+        new, done, left = rewrite_hosts(text, variable, renames)
+        if secret and (done or left):
+            names = sorted({*done, *left})
+            self.action(path, f"the value names {', '.join(names)}, which became "
+                        f"{', '.join(renames[n.lower()] for n in names)}: it goes into a Secret, "
+                        "so it is not rewritten", "write the new name in the Secret's value")
+            return text
+        if done:
+            self.choice(path, "references rewritten: " + ", ".join(
+                f"{old} → {renames[old.lower()]}" for old in done))
+        if left:
+            self.action(path, f"names {', '.join(left)} where it cannot be rewritten safely; "
+                        f"the component is {', '.join(renames[n] for n in left)}",
+                        "write the new name here")
+        return new
+
+    def _own_host_is_localhost(self, command: list[str]) -> list[str]:
+        """A healthcheck calling the service by its own Compose name (curl http://web:8000)
+        reaches the container through the Service, which has no ready endpoint until the probe
+        passes: the probe calls localhost instead."""
+        names = self.ctx.network.own_names(self.name) | (
+            {self.svc.hostname.lower()} if self.svc.hostname else set())
+        if not names or not any(n in word.lower() for n in names for word in command):
+            return command
+        pattern = re.compile(r"(?<![\w.@-])(" + "|".join(re.escape(n) for n in sorted(names))
+                             + r")(?=[:/'\"\s]|$)", re.I)
+        rewritten = [pattern.sub("localhost", word) for word in command]
+        if rewritten != command:
+            found = sorted({m.group(1) for w in command for m in pattern.finditer(w)})
+            self.choice(("healthcheck", "test"), f"the healthcheck calls the service's own name "
+                        f"{', '.join(found)}: the probe calls localhost (the pod is not behind "
+                        "its Service until the probe passes)")
+        return rewritten
+
+    def _unshipped_bind(self, command: list[str]) -> tuple[str, str] | None:
+        """(host source, container target) of a bind mount that is not converted and whose files
+        the command runs."""
+        line = " ".join(command)
+        for volume in self.svc.volumes or []:
+            if isinstance(volume, spec.VolumeLong):
+                if volume.type != "bind" or volume.target is None:
+                    continue
+                source, target = volume.source or "", volume.target
+            else:
+                parts = _volume_parts(volume)
+                if len(parts) < 2 or not _is_bind(parts[0]):
+                    continue
+                source, target = parts[0], parts[1]
+            if target in self.x.configFiles:
+                continue
+            stem = target.rstrip("/")
+            if stem and re.search(rf"(^|[\s'\"=]){re.escape(stem)}(/|\s|$)", line):
+                return source, stem
+        return None
 
     def kompose_probes(self) -> None:
         """kompose's probe labels replace the probe the healthcheck gave (kompose reads its
@@ -1398,6 +1670,9 @@ class ServiceConverter:
                 name = str(name)
                 if key == "labels" and name.startswith(KOMPOSE_PREFIX):
                     continue  # instructions to a converter, read by read_kompose
+                if key == "labels" and "ingress" in self.component and (
+                        TRAEFIK_ROUTER.match(name) or TRAEFIK_PORT.match(name)):
+                    continue  # the routes, read by traefik_routes
                 if name.startswith(SCRAPE_PREFIX):
                     self.scrape_labels[name] = (text, (key, name))
                 elif key == "labels" and LABEL_KEY.match(name) and LABEL_VALUE.match(text) and len(
@@ -1624,6 +1899,8 @@ class ServiceConverter:
             component["ingress"].setdefault("exposure", "gateway")
         elif kompose.expose is not None:
             component["ingress"] = self._kompose_ingress()
+        elif "ingress" in self.component:
+            component["ingress"] = self.component.pop("ingress")
         if kompose.pod_security:
             component["podSecurityContext"] = kompose.pod_security
         if kompose.service_account:
@@ -1714,7 +1991,8 @@ class ServiceConverter:
             port = next(iter(self.service_ports))
         elif isinstance(x.port, int) or decimal(str(x.port)) is not None:
             wanted = int(x.port)
-            found = [n for n, p in self.service_ports.items() if p["port"] == wanted]
+            found = [n for n, p in self.service_ports.items()
+                     if p["port"] == wanted or self.published.get(wanted) == n]
             if not found:
                 known = sorted(p["port"] for p in self.service_ports.values())
                 raise self.fail((*path, "port"), f"no published port {wanted}",
@@ -1799,6 +2077,23 @@ class ServiceConverter:
             self.choice(path, f"metrics port {text} is not published; declared as container "
                         f"port `{name}` (scraped from the pods, not through the Service)")
         return name
+
+
+def named_volumes(service: spec.Service, defs: Mapping[str, spec.VolumeDef | None]) -> list[str]:
+    """The top-level named volumes a service mounts that the project creates (not external)."""
+    found: list[str] = []
+    for item in service.volumes or []:
+        if isinstance(item, spec.VolumeLong):
+            source = item.source if item.type == "volume" else None
+        else:
+            parts = _volume_parts(item)
+            source = parts[0] if len(parts) > 1 and not _is_bind(parts[0]) else None
+        if not source or source not in defs or source in found:
+            continue
+        d = defs[source] or spec.VolumeDef()
+        if not (d.external is True or isinstance(d.external, spec.External)):
+            found.append(source)
+    return found
 
 
 def _file_target(kind: str, ref: spec.FileRef) -> str:

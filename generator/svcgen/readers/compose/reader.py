@@ -26,7 +26,7 @@ from svcgen.readers._common import (
     validate,
 )
 from svcgen.readers.base import ReadOptions, ReadResult
-from svcgen.readers.compose import mapping, spec
+from svcgen.readers.compose import mapping, network, spec
 from svcgen.readers.compose.interpolation import Interpolator, UnsetUse, load_dotenv
 from svcgen.readers.compose.loader import Path_, Source, SourceDocument, load_sources
 from svcgen.readers.compose.merge import merge_documents, merge_values
@@ -417,6 +417,15 @@ def _convert_merged(sources: list[Source], docs: list[Any], interp: Interpolator
         active.append((name, service))
 
     _refuse_cycles(ctx, active, ids)
+    ctx.network = network.survey({n: s for n, s in active if n not in ctx.providers}, project)
+    ctx.ids = ids
+    ctx.renames = {host: ids[svc] for host, svc in ctx.network.hosts.items()
+                   if svc in ids and host != ids[svc]}
+    users: dict[str, list[str]] = {}
+    for name, service in active:
+        for volume in mapping.named_volumes(service, project.volumes):
+            users.setdefault(volume, []).append(name)
+    ctx.shared_volumes = {v: who for v, who in users.items() if len(who) > 1}
     for name, service in active:
         for dep, _, long in _dependency_entries(name, service):
             if dep not in ids or dep in ctx.providers:
@@ -425,6 +434,12 @@ def _convert_merged(sources: list[Source], docs: list[Any], interp: Interpolator
                 ctx.awaited.setdefault(dep, []).append(name)
             else:
                 ctx.called.setdefault(dep, []).append(name)
+    for ref in ctx.network.references:
+        if ref.caller != ref.callee and ref.caller not in ctx.called.get(ref.callee, []):
+            ctx.called.setdefault(ref.callee, []).append(ref.caller)
+    pod_of = _shared_pods(active, ids)
+    for name, host in pod_of.items():
+        ctx.renames[name.lower()] = ids[host]
     dependencies: dict[str, list[str]] = {}
     raw_services = merged.get("services") or {}
     for name, service in active:
@@ -433,7 +448,10 @@ def _convert_merged(sources: list[Source], docs: list[Any], interp: Interpolator
         converter = mapping.ServiceConverter(ctx, name, cid, service, raw_services.get(name) or {})
         converter.use("depends_on")
         converter.use("links")
+        if name in pod_of:
+            converter.use("network_mode")
         deps = _dependencies(ctx, name, service, ids)
+        deps += [d for d in _referenced(ctx, name, ids) if d not in deps]
         dependencies[cid] = deps
         converter.dependencies = deps
         component = converter.convert()
@@ -450,12 +468,16 @@ def _convert_merged(sources: list[Source], docs: list[Any], interp: Interpolator
                  if isinstance(scaling, dict) else f"{component.get('replicas')} replica(s), "
                  if "replicas" in component else "")
         summary = (f"service {name} → component {cid} ({component.get('kind')}, {count}"
-                   f"{component.get('securityProfile')} profile)")
+                   f"{component.get('securityProfile')} profile)") if name not in pod_of else (
+            f"service {name} → component {ids[pod_of[name]]} (container {cid} of its pod, as "
+            f"network_mode service:{pod_of[name]} shares its network namespace)")
         if converted:
             summary += ": converted " + ", ".join(map(str, converted))
         ctx.note(("services", name), CONVERTED, summary)
 
     ctx.current = None
+    for name, host in pod_of.items():
+        _join_pod(components, dependencies, ids[name], ids[host])
     mapping.finish_peers(components, dependencies)
     _top_level_notes(ctx, merged)
 
@@ -566,6 +588,8 @@ def _refuse_copied_secrets(source: Source, paths: dict[Path_, set[str]]) -> None
     for path, names in paths.items():
         if len(path) >= 4 and path[0] == "services" and path[2] == "environment":
             continue
+        if _extension(path):
+            continue
         line, col = source.position(path)
         name = sorted(names)[0]
         raise SvcgenError(Diagnostic(
@@ -573,6 +597,14 @@ def _refuse_copied_secrets(source: Source, paths: dict[Path_, set[str]]) -> None
             message=f"the value of {name} (secret material) would be copied into the values here",
             hint=f"write $${{{name}}} so the container expands it at run time (pass {name} "
             "through environment), or keep it out of this key"))
+
+
+def _extension(path: Path_) -> bool:
+    """An ``x-`` block (other than x-svcgen) is never converted: what it holds reaches the
+    values only where a service uses it (an anchor, a merge key), and that copy is checked at
+    the service's own path."""
+    keys = [path[0]] if path and path[0] != "services" else list(path[2:3])
+    return any(isinstance(k, str) and k.startswith("x-") and k != "x-svcgen" for k in keys)
 
 
 def _dependency_entries(name: str, service: spec.Service) -> Iterator[
@@ -679,15 +711,101 @@ def _dependencies(ctx: mapping.Context, name: str, service: spec.Service,
     return deps
 
 
+def _shared_pods(active: list[tuple[str, spec.Service]], ids: dict[str, str]) -> dict[str, str]:
+    """service → the service whose network namespace it joins (``network_mode: service:x``),
+    followed to the service that has its own: they become containers of one pod."""
+    joins = {name: str(svc.network_mode).removeprefix("service:") for name, svc in active
+             if str(svc.network_mode or "").startswith("service:")}
+    out: dict[str, str] = {}
+    for name, target in joins.items():
+        seen = {name}
+        while target in joins and target not in seen:
+            seen.add(target)
+            target = joins[target]
+        if target in ids and target not in joins:
+            out[name] = target
+    return out
+
+
+def _join_pod(components: dict[str, dict[str, Any]], dependencies: dict[str, list[str]],
+              cid: str, host: str) -> None:
+    """Component ``cid`` becomes the container ``cid`` of ``host``'s pod: its volumes, Service
+    ports and upstreams go with it, and whoever called it calls ``host``."""
+    joined = components.pop(cid)
+    target = components[host]
+    container = joined["containers"][mapping.CONTAINER]
+    mounts = container.get("volumeMounts") or {}
+    volumes = target.setdefault("volumes", {})
+    for vname, volume in (joined.get("volumes") or {}).items():
+        new = vname
+        if vname in volumes and volumes[vname] != volume:
+            new = f"{cid}-{vname}"[:63]
+            if vname in mounts:
+                mounts[new] = mounts.pop(vname)
+        volumes[new] = volume
+    if not volumes:
+        target.pop("volumes")
+    target["containers"][cid] = container
+    for key in ("initContainers",):
+        for name, init in (joined.get(key) or {}).items():
+            target.setdefault(key, {})[f"{cid}-{name}"[:63]] = init
+    ports = (joined.get("service") or {}).get("ports") or {}
+    if ports:
+        service = target.setdefault("service", {})
+        taken = {(p["port"], p.get("protocol", "TCP")) for p in (service.get("ports") or {})
+                 .values()}
+        for pname, port in ports.items():
+            if (port["port"], port.get("protocol", "TCP")) not in taken:
+                service.setdefault("ports", {}).setdefault(pname, port)
+    if joined.get("securityProfile") == "baseline":
+        target["securityProfile"] = "baseline"  # one pod, one profile: the looser one
+    own = dependencies.setdefault(host, [])
+    for dep in dependencies.pop(cid, []):
+        if dep not in (host, cid) and dep not in own:
+            own.append(dep)  # a call to the pod it joined is a call over localhost
+    for caller, deps in dependencies.items():
+        if cid in deps:
+            moved = [host if d == cid else d for d in deps]
+            dependencies[caller] = [d for i, d in enumerate(moved) if d not in moved[:i]
+                                    and not (caller == host and d == host and host not in deps)]
+
+
+def _referenced(ctx: mapping.Context, name: str, ids: dict[str, str]) -> list[str]:
+    """The components ``name`` names in its env values, commands and healthchecks: they are
+    its upstreams (admitted by the NetworkPolicies) when they share a Compose network; a
+    reference across networks is reported, as Compose does not resolve it either."""
+    net = ctx.network
+    found: list[str] = []
+    for ref in net.calls_from(name):
+        if ref.callee not in ids or (ref.callee == name and ref.path[0] == "healthcheck"):
+            continue  # its own healthcheck calls localhost (mapping: _own_host_is_localhost)
+        if ref.path[0] in ("depends_on", "links"):
+            continue
+        if not net.shares_network(name, ref.callee):
+            ctx.note(("services", name, *ref.path), ACTION,
+                     f"{name} names {ref.host} here, but they share no Compose network: the "
+                     f"NetworkPolicies block it (as Compose does not resolve the name)",
+                     f"attach {name} and {ref.callee} to one network, or remove the reference")
+            continue
+        if ids[ref.callee] not in found:
+            found.append(ids[ref.callee])
+    return found
+
+
 def _top_level_notes(ctx: mapping.Context, merged: dict[str, Any]) -> None:
     project = ctx.project
     if project.version is not None:
         ctx.note(("version",), CHOICE,
                  "the version key is obsolete and ignored, as docker compose ignores it")
     if project.networks:
-        ctx.note(("networks",), NOT_CONVERTED,
-                 "not converted: all components share the namespace network",
-                 "restrict traffic with global.networkPolicy (upstreams and whitelists)")
+        ctx.note(("networks",), CHOICE,
+                 "networks → NetworkPolicies (global.networkPolicy.enabled): each component "
+                 "admits the callers that share a network with it and name it, on its ports")
+    for net_name in sorted(ctx.network.internal):
+        ctx.note(("networks", net_name), CHOICE,
+                 f"network {net_name} is internal: its components get no egress outside the "
+                 "cluster with NetworkPolicies on, and no ingress is derived for them",
+                 "keep global.networkPolicy.externalEgress off")
     if project.models:
         ctx.note(("models",), NOT_CONVERTED,
                  "not converted: models are not part of the chart", "remove them")
@@ -706,13 +824,17 @@ def _top_level_notes(ctx: mapping.Context, merged: dict[str, Any]) -> None:
                              "storage class and Secret handling apply",
                              "choose a storageClassName in x-svcgen" if kind == "volumes"
                              else "nothing to do")
-    for volume, users in ctx.volume_users.items():
-        unique = sorted(set(users))
-        if len(unique) > 1:
-            ctx.note(("volumes", volume), ACTION,
-                     f"volume {volume} is shared by {', '.join(unique)}: each component gets its "
-                     "own claim, so they no longer see the same files",
-                     "use one component, or an existing ReadWriteMany claim (external volume)")
+    for volume, users in ctx.shared_volumes.items():
+        owner = ctx.ids[users[0]]
+        claim = f"{owner}-{dns_label(volume, rfc1035=False)}"
+        ctx.note(("volumes", volume), ACTION,
+                 f"volume {volume} is shared by {', '.join(users)}: one claim {claim} "
+                 f"(ReadWriteMany, owned by {owner}; the others mount it as an existing claim), "
+                 "so they see the same files; the storage class must support ReadWriteMany "
+                 "(NFS, CephFS, Amazon EFS, Azure Files, Longhorn RWX...)",
+                 "choose such a class with volumes."
+                 f"{volume}.x-svcgen.storageClassName; with global.prefixWithRelease the claim "
+                 "is <release>-" + claim)
     for secret, keys in ctx.secrets.items():
         if all(how == "external" for how in keys.values()):
             message = f"Secret {secret} (external) must exist with key(s) {', '.join(keys)}"

@@ -106,6 +106,8 @@ class XService(XSpec):
     plainEnv: list[str] = Field(default_factory=list)
     secretEnv: list[str] = Field(default_factory=list)
     secretName: str | None = None
+    #: Container ports the Service answers on besides those ports/expose and callers name.
+    ports: list[Annotated[int, Field(ge=1, le=65535)]] = Field(default_factory=list)
     values: dict[str, Any] = Field(default_factory=dict)
 
 
