@@ -23,18 +23,11 @@ import tempfile
 from pathlib import Path
 
 import yaml
-from render import Run, run_process, synthetic_values, template_args
+from render import Run, measured, synthetic_values, template_args
 
 from svcgen.helm import DEFAULT_KUBE_VERSION, chart_dir, find_helm
 
 TARGET_RATIO = 1.5
-
-
-def measured(args: list[str], out_dir: Path, ok: tuple[int, ...] = (0,)) -> Run:
-    run, code, _, err = run_process(args, out_dir)
-    if code not in ok:
-        raise SystemExit(f"{' '.join(args[:3])} failed ({code}):\n{err}")
-    return run
 
 
 def main(argv: list[str] | None = None) -> int:

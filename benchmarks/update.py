@@ -23,17 +23,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from render import Run, run_process
+from render import Run, measured
 from values import compose_text
 
 TARGET_RATIO = 2.0
 
 
 def svcgen_run(args: list[str], out_dir: Path) -> Run:
-    run, code, _, err = run_process([str(Path(sys.executable).parent / "svcgen"), *args], out_dir)
-    if code != 0:
-        raise SystemExit(f"svcgen {' '.join(args)} failed:\n{err}")
-    return run
+    return measured([str(Path(sys.executable).parent / "svcgen"), *args], out_dir)
 
 
 def changed(text: str, size: int) -> str:
