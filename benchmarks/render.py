@@ -143,6 +143,14 @@ def run_process(args: list[str], out_dir: Path) -> tuple[Run, int, str, str]:
     return run, os.waitstatus_to_exitcode(status), out_path.read_text(), err_path.read_text()
 
 
+def measured(args: list[str], out_dir: Path, ok: tuple[int, ...] = (0,)) -> Run:
+    """The measurements of one command that must exit with a status in ``ok``."""
+    run, code, _, err = run_process(args, out_dir)
+    if code not in ok:
+        raise SystemExit(f"{' '.join(args[:3])} failed ({code}):\n{err}")
+    return run
+
+
 def run_measured(args: list[str], out_dir: Path) -> tuple[float, float, int, str, str]:
     """(wall seconds, CPU seconds, exit status, stdout, stderr) of one command."""
     run, code, out, err = run_process(args, out_dir)

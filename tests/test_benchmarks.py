@@ -57,3 +57,20 @@ def test_render_benchmark_floor_renders_the_charts_output(helm4: str, tmp_path: 
     assert static and not any('include "svcgen.' in text for text in static)
     _, static_out = render.helm_run(render.template_args(helm4, floor, values), tmp_path)
     assert static_out == manifests
+
+
+@pytest.mark.parametrize("name, column", [("update.py", "ratio"), ("lint_render.py", "ratio"),
+                                          ("diff.py", "ratio")])
+def test_command_benchmarks_print_their_ratio_to_the_reference_and_state_a_target(
+        helm4: str, name: str, column: str) -> None:
+    """update / new file, lint --render / helm template, diff / helm template: each benchmark
+    states its target in its docstring and prints the ratio of every size it ran."""
+    script = REPO / "benchmarks" / name
+    assert "Target" in script.read_text().split('"""')[1]
+    proc = run_benchmark(script, "--sizes", "3", "--runs", "2")
+    assert proc.returncode == 0, proc.stderr
+    header, row = next((lines[i], lines[i + 1]) for lines in [proc.stdout.splitlines()]
+                       for i, line in enumerate(lines) if column in line.split())
+    end = header.index(f" {column}") + len(column) + 1  # the columns are right-aligned
+    ratio = float(row[:end].split()[-1])
+    assert row.split()[0] == "3" and ratio > 0

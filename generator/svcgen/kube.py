@@ -4,7 +4,10 @@ The schemas are the ``*-local-strict`` ones bundled in the ``kubernetes-validate
 fields are errors, as with ``kubectl apply --validate=strict``). That package's own ``validate()``
 reads and parses the kind's schema and the 1.5 MB ``_definitions.json`` on every call; here each
 file is read once per process and one compiled validator is kept per (schema version, apiVersion,
-kind): checking a 16-object render took 22 ms instead of 445 ms (20 times faster).
+kind): checking a 16-object render took 22 ms instead of 445 ms (20 times faster). Each schema is
+also compiled by jsonschema-rs, which answers "valid?" for the 5000 objects of a 1000-component
+render in 0.12 s where the reference validator took 9 s; an object it refuses is checked again by
+the reference validator, whose errors name every problem and its path.
 
 The custom resources the chart renders (KEDA ScaledObject and HTTPScaledObject, Istio
 AuthorizationPolicy and Sidecar, Prometheus Operator ServiceMonitor and PodMonitor) are checked
@@ -105,9 +108,15 @@ def _read_json(path: Path) -> Any:
 
 
 @functools.cache
+def _definitions(version: str) -> Any:
+    """The shared definitions of one Kubernetes version, read once (never mutated)."""
+    return _read_json(_schema_root() / f"v{version}-local-strict" / "_definitions.json")
+
+
+@functools.cache
 def _registry(version: str) -> Registry[Any]:
     """The shared definitions of one Kubernetes version, crawled once."""
-    definitions = _read_json(_schema_root() / f"v{version}-local-strict" / "_definitions.json")
+    definitions = _definitions(version)
     resource = Resource.from_contents(definitions, default_specification=DRAFT202012)
     registry: Registry[Any] = Registry().with_resource(DEFINITIONS_URI, resource)
     return registry.crawl()
@@ -179,6 +188,28 @@ def _validator(version: str, api_version: str, kind: str) -> jsonschema.protocol
     return validator_class(schema, registry=_registry(version))
 
 
+@functools.cache
+def _rs_registry(version: str) -> Any:
+    import jsonschema_rs
+
+    return jsonschema_rs.Registry([(DEFINITIONS_URI, _definitions(version))])
+
+
+@functools.cache
+def _compiled(version: str, api_version: str, kind: str) -> Any:
+    """The same schema as :func:`_validator`'s, compiled by jsonschema-rs: it answers "is this
+    object valid?" about 70 times faster (5000 rendered objects: 0.12 s instead of 9 s). Only an
+    object it refuses goes through the reference validator, for every problem with its path."""
+    import jsonschema_rs
+
+    reference = _validator(version, api_version, kind)
+    if reference is None:
+        return None
+    schema: Any = reference.schema
+    return jsonschema_rs.Draft202012Validator(schema, registry=_rs_registry(version),
+                                              validate_formats=False)
+
+
 def _message(err: jsonschema.ValidationError) -> str:
     """The most specific message: inside oneOf/anyOf, the reason of the best matching branch."""
     branches = err.validator_value if err.validator == "oneOf" else None
@@ -212,6 +243,8 @@ def validate_object(obj: dict[str, Any], kube_version: str) -> list[KubeProblem]
     if validator is None:
         return [KubeProblem(kind, name, api_version, "",
                             f"no schema for kind {kind} ({api_version}) in Kubernetes {version}")]
+    if _compiled(version, api_version, kind).is_valid(obj):
+        return []
     problems = []
     for err in sorted(validator.iter_errors(obj), key=lambda e: list(map(str, e.absolute_path))):
         path = dotted_path(err.absolute_path)
