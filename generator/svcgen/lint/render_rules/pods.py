@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -236,8 +237,7 @@ def port_names(obj: dict[str, Any], version: Version) -> Iterator[Violation]:
     seen: set[str] = set()  # the containers of a pod share one set of port names
     for at, ckey, c in containers(obj):
         yield from _port_names(sequence(c, "ports"), at, seen,
-                               lambda name, c=c, ckey=ckey: container_values(ckey, c, "ports",
-                                                                             name))
+                               functools.partial(container_values, ckey, c, "ports"))
 
 
 def _port_names(ports: list[Any], at: str, seen: set[str],
