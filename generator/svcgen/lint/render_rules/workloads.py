@@ -80,10 +80,11 @@ def _zero(value: Any) -> bool:
 
 def _int_or_percent(value: Any, field: str, places: tuple[ValuesPath, ...],
                     at: str) -> Iterator[Violation]:
-    """ValidatePositiveIntOrPercent and IsNotMoreThan100Percent."""
+    """ValidatePositiveIntOrPercent, and IsNotMoreThan100Percent but for a surge (a rollout
+    may double a Deployment and more)."""
     if isinstance(value, int) and not isinstance(value, bool) and value < 0:
         yield Violation(at, f"{field} {value}: must be greater than or equal to 0", places)
-    why = not_more_than_100_percent(value)
+    why = not_more_than_100_percent(value) if field != "maxSurge" else ""
     if why:
         yield Violation(at, f"{field} {value}: {why}", places)
 
