@@ -9,6 +9,7 @@ import pytest
 
 from svcgen.diagnostics import Severity
 from svcgen.lint import Linter, all_rules
+from svcgen.lint.render_rules import api_rule_ids
 
 FIXTURES = Path(__file__).parent / "lint_fixtures" / "rules"
 
@@ -77,8 +78,9 @@ EXPECTED: dict[str, list[tuple[int, int]]] = {
     "SVC803": [(8, 57), (18, 22)],
 }
 
-#: Rules whose findings come from helm and the Kubernetes schemas; tested in test_lint_render.py.
-RENDER_RULES = {"SVC901", "SVC902", "SVC903"}
+#: Rules whose findings come from helm and the Kubernetes schemas; tested in test_lint_render.py
+#: and (the API server's rules over rendered objects) in test_apivalidation_rules.py.
+RENDER_RULES = {"SVC901", "SVC902", "SVC903"} | api_rule_ids()
 
 
 def lint(path: Path, rule: str) -> list[tuple[str, int, int, str, Severity]]:
