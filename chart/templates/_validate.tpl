@@ -10,6 +10,16 @@ so their cost is one pass over the components. */ -}}
 {{- if and $g.project (ne $g.project .Release.Namespace) -}}
   {{- fail (printf "global.project must equal the release namespace: global.project is %q but the release namespace is %q; install with --namespace %s or change global.project" $g.project .Release.Namespace $g.project) -}}
 {{- end -}}
+{{- /* toYaml drops or mangles a string with a C1 control character (U+0080-U+009F), and the
+YAML of a document may not carry one raw: refuse them where they were written. */ -}}
+{{- if regexMatch `[\x{80}-\x{9f}]` (toJson $g) -}}
+  {{- fail "global: a value holds a C1 control character (U+0080-U+009F), which the rendered YAML cannot carry; remove it (svcgen lint names the key)" -}}
+{{- end -}}
+{{- range $id, $c := (.Values.components | default dict) -}}
+  {{- if regexMatch `[\x{80}-\x{9f}]` (toJson $c) -}}
+    {{- fail (printf "components.%s: a value holds a C1 control character (U+0080-U+009F), which the rendered YAML cannot carry; remove it (svcgen lint names the key)" $id) -}}
+  {{- end -}}
+{{- end -}}
 {{- /* Service names must be unique across the components that have Services (service.name can
 make two collide). */ -}}
 {{- $services := dict -}}

@@ -346,7 +346,17 @@ class Global(Model):
         description="Names of existing `kubernetes.io/dockerconfigjson` Secrets used to pull every "
         "image (registry credentials by reference).",
         examples=[["regcred"]],
+        json_schema_extra={"uniqueItems": True},
     )
+
+    @field_validator("imagePullSecrets", mode="after")
+    @classmethod
+    def _each_secret_once(cls, names: list[str]) -> list[str]:
+        # The pod's imagePullSecrets is a list keyed by name: server-side apply refuses a twin.
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"{', '.join(twice)} is listed twice")
+        return names
     ingressClassName: ClassName | None = Field(
         None, description="Default ingress class for components that do not name one."
     )
