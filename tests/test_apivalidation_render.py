@@ -8,18 +8,9 @@ from pathlib import Path
 
 import pytest
 from chartutil import RenderError, helm_binary, render_text
+from test_lint_render import BASE
 
 from svcgen.lint import Linter, RenderOptions
-
-BASE = """\
-components:
-  api:
-    containers:
-      app:
-        image: {repository: ghcr.io/acme/api, tag: "1.4.2"}
-        ports:
-          http: {containerPort: 8080}
-"""
 
 
 def lint(tmp_path: Path, text: str, *, render: bool = True) -> list[tuple[int, int, str, str]]:
