@@ -1,8 +1,12 @@
 """The name and value formats of k8s.io/apimachinery/pkg/util/validation, as predicates that
-return the reason a value is refused (empty: accepted), in the API server's words."""
+return the reason a value is refused (empty: accepted), in the API server's words.
+
+Every object of a render carries the same standard labels and names: the predicates those meet
+remember their answers, so a large render checks each distinct string once."""
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 
@@ -21,6 +25,7 @@ _HTTP_HEADER_NAME = re.compile(r"^[-A-Za-z0-9]+$")
 _PERCENT = re.compile(r"^[0-9]+%$")
 
 
+@functools.lru_cache(maxsize=4096)
 def qualified_name(value: str) -> str:
     """IsQualifiedName: ``[prefix/]name``, the name at most 63 alphanumerics with ``-_.`` inside,
     the prefix a DNS subdomain."""
@@ -45,6 +50,7 @@ def qualified_name(value: str) -> str:
     return ""
 
 
+@functools.lru_cache(maxsize=4096)
 def label_value(value: str) -> str:
     """IsValidLabelValue: at most 63 characters, empty or alphanumeric at both ends."""
     if len(value) > 63:
@@ -75,6 +81,7 @@ def dns1035_label(value: str) -> str:
     return ""
 
 
+@functools.lru_cache(maxsize=4096)
 def dns1123_subdomain(value: str) -> str:
     """IsDNS1123Subdomain."""
     if len(value) > 253:
@@ -85,6 +92,7 @@ def dns1123_subdomain(value: str) -> str:
     return ""
 
 
+@functools.lru_cache(maxsize=4096)
 def config_map_key(value: str) -> str:
     """IsConfigMapKey: the keys of ConfigMaps and Secrets, and the keys a pod reads from them."""
     if len(value) > 253:
@@ -115,6 +123,7 @@ def env_var_name(value: str, relaxed: bool) -> str:
     return ""
 
 
+@functools.lru_cache(maxsize=4096)
 def port_name(value: str) -> str:
     """IsValidPortName (an IANA service name): at most 15 lowercase alphanumerics and '-', at
     least one letter, no '--', no '-' at either end."""

@@ -65,13 +65,16 @@ def label_keys_and_values(obj: dict[str, Any], version: Version) -> Iterator[Vio
     """
     for at, labels, sources in _label_maps(obj):
         for key, value in labels.items():
-            why = qualified_name(str(key))
+            key_why = qualified_name(str(key))
+            value_why = label_value(str(value)) if value is not None else ""
+            if not (key_why or value_why):
+                continue
             places = tuple((*s, str(key)) for s in sources)
-            if why:
-                yield Violation(f"{at}.{key}", f"label key {key!r}: {why}", places)
-            why = label_value(str(value)) if value is not None else ""
-            if why:
-                yield Violation(f"{at}.{key}", f"label {key}={str(value)!r}: {why}", places)
+            if key_why:
+                yield Violation(f"{at}.{key}", f"label key {key!r}: {key_why}", places)
+            if value_why:
+                yield Violation(f"{at}.{key}", f"label {key}={str(value)!r}: {value_why}",
+                                places)
 
 
 @api_rule("SVC911", "annotation-format", "An annotation key is not a qualified name, or the "

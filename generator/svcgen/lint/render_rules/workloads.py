@@ -136,11 +136,13 @@ def rollout(obj: dict[str, Any], version: Version) -> Iterator[Violation]:
 def _keys(items: list[Any], *fields: str, defaults: tuple[Any, ...] = ()) -> Iterator[
         tuple[int, tuple[Any, ...]]]:
     """(index, key) of each entry whose key was seen before."""
+    if len(items) < 2:
+        return
     seen: set[tuple[Any, ...]] = set()
     for i, item in enumerate(items):
         if not isinstance(item, dict):
             continue
-        key = tuple(item.get(f, defaults[n] if n < len(defaults) else None)
+        key = tuple(str(item.get(f, defaults[n] if n < len(defaults) else None))
                     for n, f in enumerate(fields))
         if key in seen:
             yield i, key
