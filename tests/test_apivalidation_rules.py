@@ -201,7 +201,7 @@ CASES: list[tuple[str, Callable[[], list[Obj]], Callable[[], list[Obj]], str]] =
     ("SVC925", lambda: [deployment(imagePullSecrets=[{"name": "reg"}, {"name": "reg"}])],
      lambda: [deployment(imagePullSecrets=[{"name": "reg"}])], "imagePullSecrets"),
     ("SVC926", lambda: [route("/api//v1")], lambda: [route("/api/v1")], "'//'"),
-    ("SVC926", lambda: [route("/a b")], lambda: [route("/a%20b")], "valid characters"),
+    ("SVC926", lambda: [route("/a b")], lambda: [route("/a%20b")], "RFC 3986"),
     ("SVC926", lambda: [route("/", {"request": "10s", "backendRequest": "1m"})],
      lambda: [route("/", {"request": "1m", "backendRequest": "10s"})], "cannot be longer"),
     ("SVC927", lambda: scaled("cpu", {"memory": "1Gi"}),

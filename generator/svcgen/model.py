@@ -44,6 +44,33 @@ DURATION = (
 )
 #: A Gateway API duration (HTTPRoute timeouts): one to four `<number><unit>` parts, e.g. `1m30s`.
 GATEWAY_DURATION = r"^([0-9]{1,5}(h|m|s|ms)){1,4}$"
+_DURATION_PART = re.compile(r"([0-9]{1,5})(h|ms|m|s)")
+_DURATION_UNIT = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+_PATH_CHARS = re.compile(r"^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+$")
+
+
+def gateway_seconds(duration: str) -> float | None:
+    """A Gateway API duration (``1m30s``) in seconds; None when unreadable."""
+    parts = _DURATION_PART.findall(duration)
+    if not parts or "".join(n + u for n, u in parts) != duration:
+        return None
+    return sum(int(n) * _DURATION_UNIT[u] for n, u in parts)
+
+
+def route_path_problem(value: str) -> str:
+    """Why a prefix or exact path is refused (the HTTPRoute CRD's CEL rules, and Ingress
+    validation's invalid sequences); empty when accepted."""
+    if not value.startswith("/"):
+        return "must be an absolute path"
+    for part in ("//", "/./", "/../", "%2f", "%2F", "#"):
+        if part in value:
+            return f"must not contain {part!r}"
+    for end in ("/..", "/."):
+        if value.endswith(end):
+            return f"must not end with {end!r}"
+    if not _PATH_CHARS.match(value):
+        return "must only contain RFC 3986 path characters or %-escapes"
+    return ""
 #: An HTTP header name (RFC 7230 token), as Gateway API checks it.
 HEADER_NAME = r"^[A-Za-z0-9!#$%&'*+\-.^_\x60|~]+$"
 #: Amounts the chart renders (requests, limits, sizes) are never negative: no '-' sign.
@@ -488,7 +515,9 @@ class Resources(Model):
 
 
 class HTTPHeader(Model):
-    name: str = Field(description="Header name.")
+    name: Annotated[str, StringConstraints(pattern=r"^[-A-Za-z0-9]+$")] = Field(
+        description="Header name (IsHTTPHeaderName: letters, digits and '-')."
+    )
     value: str = Field(description="Header value.")
 
 
@@ -878,6 +907,15 @@ class RouteTimeouts(Model):
         None, description="Time the Gateway allows for one request to a backend."
     )
 
+    @model_validator(mode="after")
+    def _backend_within_request(self) -> RouteTimeouts:
+        # The HTTPRoute CRD's CEL rule: one backend request fits in the whole request (0s: none).
+        total = gateway_seconds(self.request) if self.request else None
+        part = gateway_seconds(self.backendRequest) if self.backendRequest else None
+        if total and part is not None and part > total:
+            raise ValueError("backendRequest cannot be longer than request")
+        return self
+
 
 class WeightedBackend(Model):
     port: PortRef | None = Field(
@@ -943,6 +981,18 @@ class IngressHost(Model):
         default_factory=lambda: {"/": IngressPath()},
         description="Paths on this host, each routed to a Service port.",
     )
+
+    @field_validator("paths", mode="after")
+    @classmethod
+    def _paths_a_server_accepts(cls, paths: dict[str, IngressPath]) -> dict[str, IngressPath]:
+        # Ingress validation and the HTTPRoute CEL rules refuse the same prefix and exact paths;
+        # regular expressions and implementation-specific paths are the controller's to read.
+        for path, spec in paths.items():
+            why = route_path_problem(path) \
+                if spec.pathType in (PathType.PREFIX, PathType.EXACT) else ""
+            if why:
+                raise ValueError(f"path {path!r} {why}")
+        return paths
 
 
 class CertManager(Model):
@@ -1570,6 +1620,22 @@ class Component(Model):
         if self.kind == WorkloadKind.CRONJOB and self.job is not None and self.job.hook:
             raise ValueError("job.hook: a CronJob runs on its schedule, not as a Helm hook; "
                              "use kind Job for a hook")
+        # ValidateRollingUpdateDaemonSet: a DaemonSet surges or leaves nodes short, not both.
+        if self.kind == WorkloadKind.DAEMONSET and self.strategy.maxSurge not in (0, "0%") and \
+                self.strategy.maxUnavailable not in (0, "0%"):
+            raise ValueError("strategy: a DaemonSet sets maxSurge or maxUnavailable, not both; "
+                             "set one of them to 0")
+        # validateSleepAction: a sleep hook ends within the grace period, or is cut off.
+        grace = self.terminationGracePeriodSeconds
+        grace = 30 if grace is None else grace
+        for section in (self.initContainers, self.containers):
+            for cname, ctr in section.items():
+                for hook in (ctr.lifecycle.preStop, ctr.lifecycle.postStart) if ctr.lifecycle \
+                        else ():
+                    seconds = (hook.sleep or {}).get("seconds") if hook is not None else None
+                    if seconds is not None and seconds > grace:
+                        raise ValueError(f"container {cname}: a sleep hook of {seconds}s is "
+                                         f"longer than terminationGracePeriodSeconds ({grace})")
         return self
 
     @property
