@@ -15,9 +15,12 @@ YAML of a document may not carry one raw: refuse them where they were written. *
 {{- if regexMatch `[\x{80}-\x{9f}]` (toJson $g) -}}
   {{- fail "global: a value holds a C1 control character (U+0080-U+009F), which the rendered YAML cannot carry; remove it (svcgen lint names the key)" -}}
 {{- end -}}
-{{- range $id, $c := (.Values.components | default dict) -}}
-  {{- if regexMatch `[\x{80}-\x{9f}]` (toJson $c) -}}
-    {{- fail (printf "components.%s: a value holds a C1 control character (U+0080-U+009F), which the rendered YAML cannot carry; remove it (svcgen lint names the key)" $id) -}}
+{{- /* One scan of all components; the loop that names the component runs only on a match. */ -}}
+{{- if regexMatch `[\x{80}-\x{9f}]` (toJson (.Values.components | default dict)) -}}
+  {{- range $id, $c := .Values.components -}}
+    {{- if regexMatch `[\x{80}-\x{9f}]` (toJson $c) -}}
+      {{- fail (printf "components.%s: a value holds a C1 control character (U+0080-U+009F), which the rendered YAML cannot carry; remove it (svcgen lint names the key)" $id) -}}
+    {{- end -}}
   {{- end -}}
 {{- end -}}
 {{- /* Service names must be unique across the components that have Services (service.name can
