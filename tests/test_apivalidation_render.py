@@ -101,3 +101,38 @@ def test_a_c1_control_character_is_refused_before_any_object_renders(
     else:
         assert f"{path}: a value holds a C1 control character (U+0080-U+009F)" in \
             refused.value.stderr
+
+
+
+APP = """\
+    containers:
+      app:
+        image: {repository: ghcr.io/acme/api, tag: "1.4.2"}
+        ports: {http: {containerPort: 8080}}
+"""
+#: Values the API server (or a CRD's admission) refuses that plain lint refuses where they were
+#: written: (what `components.api` holds, line and column of the finding, words of it).
+STATIC = [
+    ("    kind: DaemonSet\n    strategy: {maxSurge: 1, maxUnavailable: 1}\n" + APP,
+     (2, 3), "maxSurge or maxUnavailable, not both"),
+    ("    terminationGracePeriodSeconds: 10\n" + APP +
+     "        lifecycle: {preStop: {sleep: {seconds: 20}}}\n",
+     (2, 3), "longer than terminationGracePeriodSeconds (10)"),
+    (APP + "    ingress: {hosts: {a.example.com: {paths: {/api//v1: {}}}}}\n",
+     (7, 39), "must not contain '//'"),
+    (APP + "    ingress: {hosts: {a.example.com: {paths: {/: {timeouts: "
+     "{request: 1s, backendRequest: 2s}}}}}}\n", (7, 51),
+     "backendRequest cannot be longer than request"),
+    (APP + "    podDisruptionBudget: {maxUnavailable: 120%}\n", (7, 43), "120%"),
+    ("    kind: CronJob\n    cronJob: {schedule: '0 3 * * *', timeZone: Mars/Olympus}\n" + APP,
+     (4, 48), "not a time zone of the IANA database"),
+]
+
+
+@pytest.mark.parametrize(("component", "where", "words"), STATIC, ids=[c[2] for c in STATIC])
+def test_a_refusal_the_model_knows_is_a_lint_error_where_it_was_written(
+    tmp_path: Path, component: str, where: tuple[int, int], words: str
+) -> None:
+    found = lint(tmp_path, "components:\n  api:\n" + component, render=False)
+    assert [(line, col, rule) for line, col, rule, _ in found] == [(*where, "SVC001")], found
+    assert words in found[0][3]
