@@ -94,13 +94,13 @@ def test_a_c1_control_character_is_refused_before_any_object_renders(
         values["components"]["api"].update(note)  # type: ignore[index]
     with pytest.raises(RenderError) as refused:
         render_text(values, helm=each_helm)
-    path = "global" if where == "global" else "components.api"
+    path = "global.annotations: a value" if where == "global" else \
+        "components.api: a value of annotations"
     if Path(each_helm).name == "helm3":
         assert "values don't meet the specifications of the schema" in refused.value.stderr
         assert "control characters are not allowed" in refused.value.stderr
     else:
-        assert f"{path}: a value holds a C1 control character (U+0080-U+009F)" in \
-            refused.value.stderr
+        assert f"{path} holds a C1 control character (U+0080-U+009F)" in refused.value.stderr
 
 
 

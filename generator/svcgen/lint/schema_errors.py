@@ -29,7 +29,7 @@ PATTERN_NAMES = {
     model.ENV_NAME: "an environment variable name: letters, digits, '_', '-' and '.', not "
                     "starting with a digit",
     model.HOSTNAME_WILDCARD: "a host name such as api.example.com (or *.example.com)",
-    model.QUANTITY: "a Kubernetes quantity such as 250m, 0.5, 512Mi or 2Gi (never negative)",
+    model.QUANTITY: "a Kubernetes quantity such as 250m, 0.5, 512Mi or 2Gi",
     model.QUALIFIED_NAME: "a label key: an optional DNS prefix and '/', then at most 63 letters, "
                           "digits, '-', '_' or '.', starting and ending with a letter or digit",
     model.ANNOTATION_KEY: "an annotation key: an optional DNS prefix and '/', then at most 63 "

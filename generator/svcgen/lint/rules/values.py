@@ -45,6 +45,10 @@ def unknown_global_key(ctx: Context) -> Iterator[Finding]:
 
 
 _C1 = re.compile("[\u0080-\u009f]")
+#: A component's sections the chart writes with toYaml or toJson, which cannot carry a C1
+#: character (chart/templates/_validate.tpl refuses the same); env values are quoted and can.
+YAML_ONLY_SECTIONS = ("annotations", "podAnnotations", "service", "ingress", "serviceAccount",
+                      "affinity", "tolerations", "topologySpreadConstraints", "podSecurityContext")
 
 
 def _c1_strings(node: Any, path: Path) -> Iterator[tuple[Path, bool]]:
@@ -68,14 +72,26 @@ def control_character(ctx: Context) -> Iterator[Finding]:
     UTF-8 and fits the schema, but a YAML document may not carry it unescaped: Helm's ``toYaml``
     drops the whole map that holds it (an annotation vanishes without a word) or breaks the
     document, and ``helm install`` then fails on YAML the user never wrote. The chart refuses
-    such values; the lint names the key.
+    such values in the sections it writes that way (annotations, the Service, the ingress, the
+    ServiceAccount and its rules, the pod fields passed through); the lint names the key.
+    Environment values are quoted and carry them.
 
     Example fix: delete the invisible character (retype the value).
 
         annotations: {team: payments}
     """
-    for section in ("global", "components"):
-        for path, key in _c1_strings(ctx.raw.get(section), (section,)):
-            yield Finding(path, "a C1 control character (U+0080-U+009F) is in this "
-                          f"{'key' if key else 'value'}: the rendered YAML cannot carry it",
-                          "delete the invisible character", key=key)
+    for path, key in _c1_strings((ctx.raw.get("global") or {}).get("annotations"),
+                                 ("global", "annotations")):
+        yield _c1_finding(path, key)
+    components = ctx.raw.get("components")
+    for cid, comp in (components.items() if isinstance(components, dict) else ()):
+        for section in YAML_ONLY_SECTIONS:
+            if isinstance(comp, dict) and section in comp:
+                for path, key in _c1_strings(comp[section], ("components", cid, section)):
+                    yield _c1_finding(path, key)
+
+
+def _c1_finding(path: Path, key: bool) -> Finding:
+    return Finding(path, "a C1 control character (U+0080-U+009F) is in this "
+                   f"{'key' if key else 'value'}: the rendered YAML cannot carry it",
+                   "delete the invisible character", key=key)
