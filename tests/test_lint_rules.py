@@ -9,6 +9,7 @@ import pytest
 
 from svcgen.diagnostics import Severity
 from svcgen.lint import Linter, all_rules
+from svcgen.lint.render_rules import api_rule_ids
 
 FIXTURES = Path(__file__).parent / "lint_fixtures" / "rules"
 
@@ -19,6 +20,7 @@ EXPECTED: dict[str, list[tuple[int, int]]] = {
     "SVC003": [(7, 19), (10, 21)],
     "SVC004": [(7, 17), (8, 17), (9, 17)],
     "SVC005": [(2, 17), (6, 7), (7, 7), (13, 21)],
+    "SVC006": [(4, 13), (10, 9)],
     "SVC101": [(11, 34)],
     "SVC102": [(12, 23), (13, 9), (14, 9)],
     "SVC103": [(12, 23), (18, 5), (35, 17), (36, 29)],
@@ -78,8 +80,9 @@ EXPECTED: dict[str, list[tuple[int, int]]] = {
     "SVC803": [(8, 57), (18, 22)],
 }
 
-#: Rules whose findings come from helm and the Kubernetes schemas; tested in test_lint_render.py.
-RENDER_RULES = {"SVC901", "SVC902", "SVC903", "SVC904"}
+#: Rules whose findings come from helm and the Kubernetes schemas; tested in test_lint_render.py
+#: and (the API server's rules over rendered objects) in test_apivalidation_rules.py.
+RENDER_RULES = {"SVC901", "SVC902", "SVC903", "SVC904"} | api_rule_ids()
 
 
 def lint(path: Path, rule: str) -> list[tuple[str, int, int, str, Severity]]:

@@ -7,11 +7,14 @@ hosts, paths) so that Helm merges them across ``-f`` files and ``--set`` can add
 
 from __future__ import annotations
 
+import functools
 import re
+import zoneinfo
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -23,6 +26,8 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+
+from svcgen.units import quantity
 
 # --- names -----------------------------------------------------------------------------------
 
@@ -39,13 +44,79 @@ DURATION = (
 )
 #: A Gateway API duration (HTTPRoute timeouts): one to four `<number><unit>` parts, e.g. `1m30s`.
 GATEWAY_DURATION = r"^([0-9]{1,5}(h|m|s|ms)){1,4}$"
+_DURATION_PART = re.compile(r"([0-9]{1,5})(h|ms|m|s)")
+_DURATION_UNIT = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+_PATH_CHARS = re.compile(r"^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+$")
+
+
+def gateway_seconds(duration: str) -> float | None:
+    """A Gateway API duration (``1m30s``) in seconds; None when unreadable."""
+    parts = _DURATION_PART.findall(duration)
+    if not parts or "".join(n + u for n, u in parts) != duration:
+        return None
+    return sum(int(n) * _DURATION_UNIT[u] for n, u in parts)
+
+
+def route_path_problem(value: str) -> str:
+    """Why a prefix or exact path is refused (the HTTPRoute CRD's CEL rules, and Ingress
+    validation's invalid sequences); empty when accepted."""
+    if not value.startswith("/"):
+        return "must be an absolute path"
+    for part in ("//", "/./", "/../", "%2f", "%2F", "#"):
+        if part in value:
+            return f"must not contain {part!r}"
+    for end in ("/..", "/."):
+        if value.endswith(end):
+            return f"must not end with {end!r}"
+    if not _PATH_CHARS.match(value):
+        return "must only contain RFC 3986 path characters or %-escapes"
+    return ""
 #: An HTTP header name (RFC 7230 token), as Gateway API checks it.
 HEADER_NAME = r"^[A-Za-z0-9!#$%&'*+\-.^_\x60|~]+$"
-QUANTITY = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$"
+#: Amounts the chart renders (requests, limits, sizes) are never negative: no '-' sign.
+QUANTITY = r"^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$"
+#: A label key (IsQualifiedName): an optional DNS-subdomain prefix and '/', then at most 63
+#: alphanumerics, '-', '_' and '.' that start and end alphanumeric.
+QUALIFIED_NAME = (
+    r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+    r"([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$"
+)
+#: An annotation key: a qualified name once lower-cased, so the prefix may have upper case.
+ANNOTATION_KEY = (
+    r"^([A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*/)?"
+    r"([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$"
+)
+#: A label value (IsValidLabelValue): empty, or at most 63 such characters.
+LABEL_VALUE = r"^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$"
+#: A key of a ConfigMap or Secret (IsConfigMapKey): not `.`, `..` or starting with `..`.
+CONFIG_MAP_KEY = r"^(\.[-_a-zA-Z0-9]|[-_a-zA-Z0-9])[-._a-zA-Z0-9]*$"
+#: A container resource (validateContainerResourceName): a standard one or `domain/name`.
+RESOURCE_NAME = (
+    r"^(cpu|memory|ephemeral-storage|hugepages-[A-Za-z0-9.]+|"
+    r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/"
+    r"([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])$"
+)
+#: A host alias address: IPv4 dotted quad, or IPv6 (the API's IsValidIP decides the rest).
+IP_ADDRESS = (
+    r"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|"
+    r"[1-9]?[0-9])$|^[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*$"
+)
 
 #: Kubernetes' int32 fields (replicas, ports, seconds, thresholds) and int64 fields (user ids).
 INT32_MAX = 2**31 - 1
 INT64_MAX = 2**63 - 1
+
+
+@functools.cache
+def time_zone_known(zone: str) -> bool:
+    """A zone of the IANA database (what the CronJob controller loads); never ``Local``."""
+    if zone.lower() == "local":
+        return False
+    try:
+        zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def _no_coercion(value: Any) -> Any:
@@ -72,12 +143,37 @@ Bool = Annotated[bool, Strict()]
 ComponentId = Annotated[str, StringConstraints(pattern=DNS1035_LABEL, max_length=63)]
 ContainerName = Annotated[str, StringConstraints(pattern=DNS1123_LABEL, max_length=63)]
 VolumeName = Annotated[str, StringConstraints(pattern=DNS1123_LABEL, max_length=63)]
-PortName = Annotated[str, StringConstraints(pattern=PORT_NAME, max_length=15)]
+def _iana_service_name(name: str) -> str:
+    """IsValidPortName beyond the characters: a letter, so the name never reads as a number, and
+    no ``--``. (Kept out of the pattern, whose simple shape lets the schema bound its length.)"""
+    if not re.search(r"[a-z]", name):
+        raise PydanticCustomError("port_name", "a port name needs a letter (e.g. http-8080)")
+    if "--" in name:
+        raise PydanticCustomError("port_name", "a port name must not contain '--'")
+    return name
+
+
+PortName = Annotated[
+    str, StringConstraints(pattern=PORT_NAME, max_length=15), AfterValidator(_iana_service_name)
+]
+LabelKey = Annotated[str, StringConstraints(pattern=QUALIFIED_NAME, max_length=317)]
+LabelValue = Annotated[str, StringConstraints(pattern=LABEL_VALUE, max_length=63)]
+AnnotationKey = Annotated[str, StringConstraints(pattern=ANNOTATION_KEY, max_length=317)]
+#: Labels (and node selectors): keys and values the API server accepts.
+Labels = dict[LabelKey, LabelValue]
+Annotations = dict[AnnotationKey, str]
+ConfigMapKey = Annotated[str, StringConstraints(pattern=CONFIG_MAP_KEY, max_length=253)]
+ClassName = Annotated[str, StringConstraints(pattern=DNS1123_SUBDOMAIN, max_length=253)]
+ResourceKey = Annotated[str, StringConstraints(pattern=RESOURCE_NAME, max_length=317)]
 EnvName = Annotated[str, StringConstraints(pattern=ENV_NAME)]
 NamespaceName = Annotated[str, StringConstraints(pattern=DNS1123_LABEL, max_length=63)]
 ResourceName = Annotated[str, StringConstraints(pattern=DNS1123_SUBDOMAIN, max_length=253)]
 Hostname = Annotated[str, StringConstraints(pattern=HOSTNAME_WILDCARD, max_length=253)]
-Quantity = Annotated[str, StringConstraints(pattern=QUANTITY)] | int | float
+Quantity = (
+    Annotated[str, StringConstraints(pattern=QUANTITY)]
+    | Annotated[int, Field(ge=0), NOT_TEXT]
+    | Annotated[float, Field(ge=0)]
+)
 PortNumber = Annotated[int, Field(ge=1, le=65535), NOT_TEXT]
 Duration = Annotated[str, StringConstraints(pattern=DURATION)]
 #: A port given by number or by the name of a container port.
@@ -85,6 +181,8 @@ PortRef = PortNumber | PortName
 #: ``$(VAR)`` in an env value, with the ``$`` run before it (an even run is an escape).
 _ENV_REFERENCE = re.compile(r"(\$+)\(([-._a-zA-Z][-._a-zA-Z0-9]*)\)")
 IntOrPercent = Count | Annotated[str, StringConstraints(pattern=r"^[0-9]+%$")]
+#: What may be unavailable, as a number or a share of the pods: at most 100%.
+IntOrPercent100 = Count | Annotated[str, StringConstraints(pattern=r"^(100|[1-9]?[0-9])%$")]
 EnvValue = str | int | float | bool
 
 
@@ -109,7 +207,7 @@ class NetworkPolicyGlobal(Model):
     )
     #: Empty by default (the chart then selects k8s-app=kube-dns): Helm merges maps, so a non-empty
     #: default would stay inside every user's own selector.
-    dnsPodLabels: dict[str, str] = Field(
+    dnsPodLabels: Labels = Field(
         default_factory=dict,
         description="Labels of the cluster DNS pods; `k8s-app: kube-dns` when empty.",
     )
@@ -183,7 +281,7 @@ class GatewayGlobal(GatewayParent):
         "attach an HTTP→HTTPS redirect route to it.",
         examples=["http"],
     )
-    podLabels: dict[str, str] = Field(
+    podLabels: Labels = Field(
         default_factory=dict,
         description="Labels of the Gateway's data-plane pods: NetworkPolicies admit only those "
         "pods of the Gateway's namespace when set, every pod of it when empty.",
@@ -232,7 +330,7 @@ class MetricsGlobal(Model):
             "metrics port, Istio AuthorizationPolicies admit its identities.",
         )
     )
-    monitorLabels: dict[str, str] = Field(
+    monitorLabels: Labels = Field(
         default_factory=dict,
         description="Labels on every ServiceMonitor and PodMonitor, to match the Prometheus' "
         "`serviceMonitorSelector` and `podMonitorSelector`.",
@@ -264,10 +362,10 @@ class Global(Model):
         description="Prefix every object name with the release name, to run two releases in one "
         "namespace. Off by default so a Service is named after its component.",
     )
-    labels: dict[str, str] = Field(
+    labels: Labels = Field(
         default_factory=dict, description="Labels added to every object."
     )
-    annotations: dict[str, str] = Field(
+    annotations: Annotations = Field(
         default_factory=dict, description="Annotations added to every object."
     )
     imagePullSecrets: list[ResourceName] = Field(
@@ -275,8 +373,18 @@ class Global(Model):
         description="Names of existing `kubernetes.io/dockerconfigjson` Secrets used to pull every "
         "image (registry credentials by reference).",
         examples=[["regcred"]],
+        json_schema_extra={"uniqueItems": True},
     )
-    ingressClassName: str | None = Field(
+
+    @field_validator("imagePullSecrets", mode="after")
+    @classmethod
+    def _each_secret_once(cls, names: list[str]) -> list[str]:
+        # The pod's imagePullSecrets is a list keyed by name: server-side apply refuses a twin.
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"{', '.join(twice)} is listed twice")
+        return names
+    ingressClassName: ClassName | None = Field(
         None, description="Default ingress class for components that do not name one."
     )
     defaultResources: Resources = Field(
@@ -348,7 +456,7 @@ class ContainerPort(Model):
 
 class SecretKeyRef(Model):
     secret: ResourceName | None = Field(None, description="Name of an existing Secret.")
-    key: str | None = Field(None, description="Key inside the Secret.")
+    key: ConfigMapKey | None = Field(None, description="Key inside the Secret.")
     optional: Bool | None = Field(None, description="Start even when the Secret or key is missing.")
     value: str | None = Field(
         None,
@@ -372,7 +480,7 @@ class EnvFromSource(Model):
     configMap: ResourceName | None = Field(
         None, description="Every key of this ConfigMap becomes a variable."
     )
-    prefix: str | None = Field(None, description="Prefix added to each variable name.")
+    prefix: EnvName | None = Field(None, description="Prefix added to each variable name.")
     optional: Bool | None = Field(None, description="Start even when the source is missing.")
 
     @model_validator(mode="after")
@@ -383,16 +491,33 @@ class EnvFromSource(Model):
 
 
 class Resources(Model):
-    requests: dict[str, Quantity] = Field(
+    requests: dict[ResourceKey, Quantity] = Field(
         default_factory=dict,
         description="Resource requests (cpu, memory, ephemeral-storage, nvidia.com/gpu, …).",
         examples=[{"cpu": "250m", "memory": "512Mi"}],
     )
-    limits: dict[str, Quantity] = Field(default_factory=dict, description="Resource limits.")
+    limits: dict[ResourceKey, Quantity] = Field(
+        default_factory=dict, description="Resource limits."
+    )
+
+    @model_validator(mode="after")
+    def _extended_resources_limited(self) -> Resources:
+        # Extended resources (nvidia.com/gpu) cannot be overcommitted: the API server wants a
+        # limit equal to the request (ValidateResourceRequirements).
+        for name, amount in self.requests.items():
+            if "/" in name and "kubernetes.io/" not in name:
+                if name not in self.limits:
+                    raise ValueError(f"{name} is requested without a limit: set "
+                                     f"limits.{name} (equal to the request)")
+                if quantity(amount) != quantity(self.limits[name]):
+                    raise ValueError(f"{name}: the request must equal the limit")
+        return self
 
 
 class HTTPHeader(Model):
-    name: str = Field(description="Header name.")
+    name: Annotated[str, StringConstraints(pattern=r"^[-A-Za-z0-9]+$")] = Field(
+        description="Header name (IsHTTPHeaderName: letters, digits and '-')."
+    )
     value: str = Field(description="Header value.")
 
 
@@ -472,6 +597,14 @@ class Probes(Model):
         None, description="Hold the other probes until this succeeds (slow starters)."
     )
 
+    @field_validator("liveness", "startup", mode="after")
+    @classmethod
+    def _one_success(cls, probe: Probe | None) -> Probe | None:
+        # validateLivenessProbe/validateStartupProbe: only readiness may need several successes.
+        if probe is not None and probe.successThreshold not in (None, 1):
+            raise ValueError("successThreshold must be 1 for liveness and startup probes")
+        return probe
+
 
 class VolumeMount(Model):
     volume: VolumeName | None = Field(
@@ -485,6 +618,14 @@ class VolumeMount(Model):
     subPath: str | None = Field(None, description="Mount only this path inside the volume.")
     readOnly: Bool | None = Field(None, description="Mount read-only.")
 
+    @field_validator("subPath", mode="after")
+    @classmethod
+    def _inside_the_volume(cls, path: str | None) -> str | None:
+        # validateLocalDescendingPath: a relative path that never climbs out of the volume.
+        if path is not None and (path.startswith("/") or ".." in path.split("/")):
+            raise ValueError("subPath must be a relative path without '..'")
+        return path
+
     def volume_name(self, key: str) -> str:
         """The volume this mount (the entry ``key`` of ``volumeMounts``) mounts."""
         return self.volume or key
@@ -496,8 +637,8 @@ class Capabilities(Model):
 
 
 class SecurityContext(Model):
-    runAsUser: Count64 | None = Field(None, description="UID to run as.")
-    runAsGroup: Count64 | None = Field(None, description="GID to run as.")
+    runAsUser: Count | None = Field(None, description="UID to run as.")
+    runAsGroup: Count | None = Field(None, description="GID to run as.")
     runAsNonRoot: Bool | None = Field(None, description="Refuse to start as root.")
     readOnlyRootFilesystem: Bool | None = Field(
         None, description="Mount the root filesystem read-only."
@@ -621,7 +762,7 @@ RUN_TO_COMPLETION_KINDS = frozenset({WorkloadKind.JOB, WorkloadKind.CRONJOB})
 
 
 class Strategy(Model):
-    maxUnavailable: IntOrPercent = Field(
+    maxUnavailable: IntOrPercent100 = Field(
         0, description="Pods that may be unavailable during a rollout (0: zero downtime)."
     )
     maxSurge: IntOrPercent = Field(1, description="Extra pods created during a rollout.")
@@ -645,7 +786,9 @@ class ServicePort(Model):
     nodePort: Annotated[int, Field(ge=30000, le=32767), NOT_TEXT] | None = Field(
         None, description="Fixed node port (NodePort and LoadBalancer only)."
     )
-    appProtocol: str | None = Field(None, description="Application protocol hint (http, grpc, …).")
+    appProtocol: Annotated[str, StringConstraints(pattern=QUALIFIED_NAME)] | None = Field(
+        None, description="Application protocol hint (http, grpc, …)."
+    )
 
 
 class Service(Model):
@@ -663,14 +806,14 @@ class Service(Model):
         description="Service ports by name; every container port when empty.",
         examples=[{"http": {"port": 80}}],
     )
-    labels: dict[str, str] = Field(default_factory=dict, description="Extra labels.")
-    annotations: dict[str, str] = Field(default_factory=dict, description="Extra annotations.")
+    labels: Labels = Field(default_factory=dict, description="Extra labels.")
+    annotations: Annotations = Field(default_factory=dict, description="Extra annotations.")
 
 
 class MetricsCA(Model):
     secret: ResourceName = Field(description="Secret holding the CA certificate, in the release "
                                  "namespace.")
-    key: str = Field(description="Key of the CA certificate in that Secret.")
+    key: ConfigMapKey = Field(description="Key of the CA certificate in that Secret.")
 
 
 class MetricsTLS(Model):
@@ -764,6 +907,15 @@ class RouteTimeouts(Model):
         None, description="Time the Gateway allows for one request to a backend."
     )
 
+    @model_validator(mode="after")
+    def _backend_within_request(self) -> RouteTimeouts:
+        # The HTTPRoute CRD's CEL rule: one backend request fits in the whole request (0s: none).
+        total = gateway_seconds(self.request) if self.request else None
+        part = gateway_seconds(self.backendRequest) if self.backendRequest else None
+        if total and part is not None and part > total:
+            raise ValueError("backendRequest cannot be longer than request")
+        return self
+
 
 class WeightedBackend(Model):
     port: PortRef | None = Field(
@@ -830,6 +982,18 @@ class IngressHost(Model):
         description="Paths on this host, each routed to a Service port.",
     )
 
+    @field_validator("paths", mode="after")
+    @classmethod
+    def _paths_a_server_accepts(cls, paths: dict[str, IngressPath]) -> dict[str, IngressPath]:
+        # Ingress validation and the HTTPRoute CEL rules refuse the same prefix and exact paths;
+        # regular expressions and implementation-specific paths are the controller's to read.
+        for path, spec in paths.items():
+            why = route_path_problem(path) \
+                if spec.pathType in (PathType.PREFIX, PathType.EXACT) else ""
+            if why:
+                raise ValueError(f"path {path!r} {why}")
+        return paths
+
 
 class CertManager(Model):
     issuer: str | None = Field(None, description="cert-manager Issuer in the release namespace.")
@@ -857,7 +1021,7 @@ class Ingress(Model):
     exposure: Exposure | None = Field(
         None, description="Overrides `global.exposure` for this component."
     )
-    className: str | None = Field(
+    className: ClassName | None = Field(
         None, description="Ingress class; `global.ingressClassName` when unset."
     )
     gateway: GatewayParent | None = Field(
@@ -883,13 +1047,13 @@ class Ingress(Model):
         "component from zero; renders a ReferenceGrant in the add-on's namespace. Needs "
         "`scaling.concurrency` or `scaling.requestsPerSecond`.",
     )
-    annotations: dict[str, str] = Field(default_factory=dict, description="Extra annotations.")
+    annotations: Annotations = Field(default_factory=dict, description="Extra annotations.")
 
 
 class TriggerSecret(Model):
     parameter: str = Field(description="Scaler parameter to set (e.g. `password`, `host`).")
     secret: ResourceName = Field(description="Name of an existing Secret.")
-    key: str = Field(description="Key inside the Secret.")
+    key: ConfigMapKey = Field(description="Key inside the Secret.")
 
 
 class KedaTrigger(Model):
@@ -959,8 +1123,8 @@ class PodDisruptionBudget(Model):
     enabled: Bool | None = Field(
         None, description="Render a PodDisruptionBudget; on by default when 2 or more replicas run."
     )
-    minAvailable: IntOrPercent | None = Field(None, description="Pods that must stay up.")
-    maxUnavailable: IntOrPercent | None = Field(
+    minAvailable: IntOrPercent100 | None = Field(None, description="Pods that must stay up.")
+    maxUnavailable: IntOrPercent100 | None = Field(
         None, description="Pods that may be down at once (default 1)."
     )
 
@@ -985,7 +1149,7 @@ class ServiceAccount(Model):
     name: ResourceName | None = Field(
         None, description="ServiceAccount to use; the component's name when created."
     )
-    annotations: dict[str, str] = Field(
+    annotations: Annotations = Field(
         default_factory=dict, description="Annotations (e.g. cloud IAM)."
     )
     automountToken: Bool = Field(False, description="Mount the API token into the pods.")
@@ -1015,7 +1179,7 @@ class EmptyDir(Model):
 
 
 class KeyToPath(Model):
-    key: str = Field(description="Key in the source.")
+    key: ConfigMapKey = Field(description="Key in the source.")
     path: str = Field(description="File path relative to the mount.")
 
 
@@ -1040,7 +1204,15 @@ class Volume(Model):
     ``configMap``, ``secret`` or ``files``."""
 
     size: Quantity | None = Field(None, description="Persistent volume size.", examples=["1Gi"])
-    storageClassName: str | None = Field(
+
+    @field_validator("size", mode="after")
+    @classmethod
+    def _positive_size(cls, size: str | int | float | None) -> str | int | float | None:
+        # ValidatePersistentVolumeClaimSpec: a claim asks for more than nothing.
+        if size is not None and (quantity(size) or 0) <= 0:
+            raise ValueError("a volume size must be greater than zero (e.g. 1Gi)")
+        return size
+    storageClassName: ClassName | Literal[""] | None = Field(
         None, description="Storage class; the cluster default when unset."
     )
     accessModes: list[AccessMode] = Field(
@@ -1059,7 +1231,7 @@ class Volume(Model):
     )
     configMap: ConfigMapVolume | None = Field(None, description="An existing ConfigMap.")
     secret: SecretVolume | None = Field(None, description="An existing Secret.")
-    files: dict[Annotated[str, StringConstraints(pattern=r"^[-._a-zA-Z0-9]+$")], str] | None = (
+    files: dict[ConfigMapKey, str] | None = (
         Field(
             None,
             description="Inline files, rendered into a ConfigMap the chart owns.",
@@ -1206,6 +1378,7 @@ class CronJobSettings(Model):
         None, description="IANA time zone of the schedule; the controller's (UTC) when unset.",
         examples=["Europe/Berlin"],
     )
+
     concurrencyPolicy: Literal["Allow", "Forbid", "Replace"] = Field(
         "Forbid",
         description="A run due while the last one still runs: Forbid skips it, Replace stops the "
@@ -1221,6 +1394,15 @@ class CronJobSettings(Model):
     startingDeadlineSeconds: Count | None = Field(
         None, description="A run that could not start this many seconds after its time is skipped."
     )
+
+    @field_validator("timeZone", mode="after")
+    @classmethod
+    def _known_zone(cls, zone: str | None) -> str | None:
+        # validateTimeZone loads the zone from the IANA database and refuses Local.
+        if zone is not None and not time_zone_known(zone):
+            raise ValueError(f"{zone!r} is not a time zone of the IANA database "
+                             "(e.g. Europe/Berlin, UTC)")
+        return zone
 
 
 #: Fields a kind cannot have, with the reason, checked when the field is written.
@@ -1319,7 +1501,7 @@ class Component(Model):
         description="Volumes by name; containers mount them through `volumeMounts`.",
         examples=[{"data": {"size": "1Gi"}}],
     )
-    nodeSelector: dict[str, str] = Field(default_factory=dict, description="Node labels to run on.")
+    nodeSelector: Labels = Field(default_factory=dict, description="Node labels to run on.")
     tolerations: list[dict[str, Any]] = Field(
         default_factory=list, description="Taints to tolerate."
     )
@@ -1329,7 +1511,9 @@ class Component(Model):
         description="Spread rules; the chart fills `labelSelector` with the component's selector "
         "when omitted.",
     )
-    hostAliases: dict[str, list[str]] = Field(
+    hostAliases: dict[
+        Annotated[str, StringConstraints(pattern=IP_ADDRESS)], list[ResourceName]
+    ] = Field(
         default_factory=dict,
         description="Extra /etc/hosts entries: IP → hostnames.",
         examples=[{"10.0.0.5": ["db.internal"]}],
@@ -1340,15 +1524,15 @@ class Component(Model):
     terminationGracePeriodSeconds: Count64 | None = Field(
         None, description="Seconds a pod has to stop before it is killed."
     )
-    priorityClassName: str | None = Field(None, description="Priority class.")
-    labels: dict[str, str] = Field(
+    priorityClassName: ClassName | None = Field(None, description="Priority class.")
+    labels: Labels = Field(
         default_factory=dict, description="Labels on this component's objects (never in selectors)."
     )
-    annotations: dict[str, str] = Field(
+    annotations: Annotations = Field(
         default_factory=dict, description="Annotations on its objects."
     )
-    podLabels: dict[str, str] = Field(default_factory=dict, description="Extra pod labels.")
-    podAnnotations: dict[str, str] = Field(
+    podLabels: Labels = Field(default_factory=dict, description="Extra pod labels.")
+    podAnnotations: Annotations = Field(
         default_factory=dict, description="Extra pod annotations."
     )
     metrics: Metrics | None = Field(
@@ -1440,6 +1624,22 @@ class Component(Model):
         if self.kind == WorkloadKind.CRONJOB and self.job is not None and self.job.hook:
             raise ValueError("job.hook: a CronJob runs on its schedule, not as a Helm hook; "
                              "use kind Job for a hook")
+        # ValidateRollingUpdateDaemonSet: a DaemonSet surges or leaves nodes short, not both.
+        if self.kind == WorkloadKind.DAEMONSET and self.strategy.maxSurge not in (0, "0%") and \
+                self.strategy.maxUnavailable not in (0, "0%"):
+            raise ValueError("strategy: a DaemonSet sets maxSurge or maxUnavailable, not both; "
+                             "set one of them to 0")
+        # validateSleepAction: a sleep hook ends within the grace period, or is cut off.
+        grace = self.terminationGracePeriodSeconds
+        grace = 30 if grace is None else grace
+        for section in (self.initContainers, self.containers):
+            for cname, ctr in section.items():
+                for hook in (ctr.lifecycle.preStop, ctr.lifecycle.postStart) if ctr.lifecycle \
+                        else ():
+                    seconds = (hook.sleep or {}).get("seconds") if hook is not None else None
+                    if seconds is not None and seconds > grace:
+                        raise ValueError(f"container {cname}: a sleep hook of {seconds}s is "
+                                         f"longer than terminationGracePeriodSeconds ({grace})")
         return self
 
     @property

@@ -14,7 +14,7 @@ import re
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import ValidationError
@@ -23,6 +23,8 @@ from svcgen.diagnostics import Diagnostic, Severity, SvcgenError
 from svcgen.lint import schema_errors
 from svcgen.lint.config import LintConfig, active_rules
 from svcgen.lint.registry import Context, Finding, LintOptions, Rule, all_rules
+from svcgen.lint.render_rules import ApiProblem, api_rule_ids
+from svcgen.lint.render_rules import validate as api_validate
 from svcgen.lint.rules.builtin import HELM_LINT, HELM_RENDER, KUBE_SCHEMA, KUBE_SERVER, SCHEMA
 from svcgen.lint.silencing import silence
 from svcgen.lint.source import SourceDoc, chart_defaults, load_or_exit2, no_gc_pauses
@@ -148,7 +150,9 @@ class Linter:
             diagnostics += _nulled_sections(sources, chart_defaults())
         kept, suppressed = self._filter(diagnostics, sources)
         # Helm would only repeat an error the values already have: render clean values only.
-        render_rules = {HELM_RENDER.id, HELM_LINT.id, KUBE_SCHEMA.id, KUBE_SERVER.id} & active
+        render_rules = (
+            {HELM_RENDER.id, HELM_LINT.id, KUBE_SCHEMA.id, KUBE_SERVER.id} | api_rule_ids()
+        ) & active
         if render is not None and values is not None and render_rules and not any(
                 d.severity is Severity.ERROR for d in kept):
             t = time.perf_counter()
@@ -216,10 +220,13 @@ class Linter:
         from svcgen import kube
 
         found: list[Diagnostic] = []
+        api_active = api_rule_ids() & active
+        objects = _objects(manifests) if KUBE_SCHEMA.id in active or api_active else []
+        broken: set[tuple[Any, Any]] = set()
         if KUBE_SCHEMA.id in active:
-            objects = _objects(manifests)
             owners = _owners(objects)
             for p in kube.validate_objects(objects, opts.kube_version):
+                broken.add((p.kind, p.name))
                 where = _values_path(owners.get((p.kind, p.name)), p.path)
                 file, line, col = merged.locate(where) if where else (label, 0, 0)
                 found.append(Diagnostic(
@@ -231,6 +238,13 @@ class Linter:
                     hint="correct the values this field is rendered from",
                     extra=(("name", KUBE_SCHEMA.name), ("object", f"{p.kind}/{p.name}")),
                 ))
+        if api_active:
+            # The server decodes an object against its schema before it validates the meaning:
+            # an object SVC903 refuses gets no further findings.
+            sound = [o for o in objects if (str(o.get("kind", "")), str(
+                (o.get("metadata") or {}).get("name", ""))) not in broken]
+            found += _api_diagnostics(api_validate(sound, opts.kube_version, api_active),
+                                      merged, label)
         return found
 
 
@@ -290,6 +304,42 @@ def _values_path(component: str | None, object_path: str) -> tuple[str | int, ..
         rest = parts[4:] if field != "hostAliases" else []
         return ("components", component, field, *rest)
     return ("components", component)
+
+
+def _api_diagnostics(problems: list[ApiProblem], merged: Merged, label: str) -> list[Diagnostic]:
+    """One finding per values line and problem: a global label breaks every object it is on."""
+    first: dict[tuple[str, str, int, int, str], tuple[Diagnostic, int]] = {}
+    for p in problems:
+        d = _api_diagnostic(p, merged, label)
+        key = (d.rule, d.file, d.line, d.column, p.message)
+        seen = first.get(key)
+        first[key] = (d, 0) if seen is None else (seen[0], seen[1] + 1)
+    return [d if more == 0 else replace(d, message=f"{d.message} (and {more} other "
+                                        f"object{'s' if more > 1 else ''})")
+            for d, more in first.values()]
+
+
+def _api_diagnostic(p: ApiProblem, merged: Merged, label: str) -> Diagnostic:
+    """A predicted API refusal, at the first of its candidate values paths that was written."""
+    where: tuple[str | int, ...] | None = None
+    written = Context(None, merged.data)
+    for candidate in p.values:
+        full = candidate if candidate[:1] in (("global",), ("components",)) else (
+            ("components", p.component, *candidate) if p.component else None)
+        if full is not None and written.is_set(full):
+            where = full
+            break
+    if where is None:
+        where = _values_path(p.component, p.path)
+    file, line, col = merged.locate(where) if where else (label, 0, 0)
+    return Diagnostic(
+        file=file or label, line=line, column=col, path=p.path, rule=p.rule.id,
+        severity=p.rule.severity,
+        message=f"{p.kind} {p.name} ({p.api_version}): {p.path}: {p.message}",
+        hint="correct the values this field is rendered from (svcgen explain "
+             f"{p.rule.id})",
+        extra=(("name", p.rule.name), ("object", f"{p.kind}/{p.name}")),
+    )
 
 
 def _nulled_sections(sources: Sequence[SourceDoc], defaults: dict[str, Any]) -> list[Diagnostic]:

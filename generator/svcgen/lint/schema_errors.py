@@ -31,6 +31,17 @@ PATTERN_NAMES = {
                     "starting with a digit",
     model.HOSTNAME_WILDCARD: "a host name such as api.example.com (or *.example.com)",
     model.QUANTITY: "a Kubernetes quantity such as 250m, 0.5, 512Mi or 2Gi",
+    model.QUALIFIED_NAME: "a label key: an optional DNS prefix and '/', then at most 63 letters, "
+                          "digits, '-', '_' or '.', starting and ending with a letter or digit",
+    model.ANNOTATION_KEY: "an annotation key: an optional DNS prefix and '/', then at most 63 "
+                          "letters, digits, '-', '_' or '.', starting and ending alphanumeric",
+    model.LABEL_VALUE: "a label value: at most 63 letters, digits, '-', '_' or '.', starting and "
+                       "ending with a letter or digit (or empty)",
+    model.CONFIG_MAP_KEY: "a ConfigMap or Secret key: letters, digits, '-', '_' and '.', not "
+                          "'.', '..' or starting with '..'",
+    model.RESOURCE_NAME: "a resource name: cpu, memory, ephemeral-storage, hugepages-<size> or "
+                         "a domain-qualified extended resource such as nvidia.com/gpu",
+    model.IP_ADDRESS: "an IP address such as 10.0.0.5 or 2001:db8::5",
 }
 
 
