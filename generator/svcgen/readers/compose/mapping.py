@@ -27,11 +27,9 @@ from svcgen.readers._common import (
     dns_label,
     is_secret,
     key_material,
-    looks_secret,
     metrics_port,
     parse_image,
     scrape_annotations,
-    secret_value,
 )
 from svcgen.readers.base import ReadOptions
 from svcgen.readers.compose import spec
@@ -657,10 +655,10 @@ class ServiceConverter:
             return False
         if name in self.x.secretEnv:
             return True
-        if value is not None and (secret_value(value) or value in self.secret_values
+        if value is not None and (value in self.secret_values
                                   or f"{name}={value}" in self.ctx.secret_values):
             return True
-        return looks_secret(name)
+        return is_secret(name, value)
 
     def environment(self) -> None:
         entries: dict[str, tuple[str | None, tuple[str | int, ...]]] = {}
@@ -720,7 +718,7 @@ class ServiceConverter:
             d = exc.diagnostics[0]
             raise self.fail(path, f"env_file {item.path}: {d.message}", d.hint or
                             "check the path (relative to the project directory)") from None
-        interp = Interpolator(self.ctx.environ, is_secret=looks_secret)
+        interp = Interpolator(self.ctx.environ, is_secret=is_secret)
 
         def substitute(value: str, line: int) -> str:
             try:

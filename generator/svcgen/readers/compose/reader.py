@@ -21,7 +21,6 @@ from svcgen.readers._common import (
     component_id,
     dns_label,
     is_secret,
-    looks_secret,
     ordered,
     validate,
 )
@@ -205,7 +204,7 @@ def _interpolated(source: Source, interp: Interpolator, report: Report) -> Any:
 def convert(sources: list[Source], options: ReadOptions) -> ReadResult:
     environ, project_dir = environment(sources, options)
     report = Report()
-    interp = Interpolator(environ, is_secret=looks_secret,
+    interp = Interpolator(environ, is_secret=is_secret,
                           unreadable=unreadable(os.environ if options.environ is None
                                                 else options.environ))
     docs = [_interpolated(source, interp, report) for source in sources]
@@ -308,7 +307,7 @@ def _load_include(at: Include, where: Path_, entry: Any) -> dict[str, Any]:
                           "exist", f"check the path (relative to {at.base})")
         for k, v in load_dotenv(str(path), read_text(path), at.environ).items():
             environ.setdefault(k, v)
-    interp = Interpolator(environ, is_secret=looks_secret)
+    interp = Interpolator(environ, is_secret=is_secret)
     sources = [source for file in files for source in load_sources(file)]
     docs = [_interpolated(source, interp, at.report) for source in sources]
     for source, doc in zip(sources, docs, strict=True):
