@@ -73,7 +73,8 @@ def _p(name: str, regex: str, example: str, what: str,
     return Pattern(name, re.compile(regex, flags), example, what, confirm)
 
 
-#: Values that are secret whatever their variable's name. Examples are made up; they only have
+#: Values that are secret whatever their variable's name, the specific formats before the generic
+#: ones (a JAAS config also has a ``password=`` parameter). Examples are made up; they only have
 #: the shape of the real thing.
 VALUE_PATTERNS: tuple[Pattern, ...] = (
     _p("private-key", PRIVATE_KEY.pattern, "-----BEGIN PRIVATE KEY-----\nMIIEvQ...",
@@ -127,6 +128,13 @@ VALUE_PATTERNS: tuple[Pattern, ...] = (
     _p("jwt", r"\beyJ[A-Za-z0-9_\-]{5,}\.eyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]{10,}",
        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhcGkifQ.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg",
        "a signed JSON Web Token"),
+    _p("jvm-password-option",
+       r"-D[\w.\-]*(?:password|passwd|secret|token|credentials?)[\w.\-]*=(?P<secret>\S+)",
+       "-Djavax.net.ssl.keyStorePassword=changeit", "a JVM system property holding a password",
+       flags=re.IGNORECASE),
+    _p("jaas-config", r"LoginModule\s+required\b[^;]*\bpassword\s*=\s*(?P<secret>\"[^\"]+\"|\S+)",
+       'org.apache.kafka.common.security.plain.PlainLoginModule required username="app" '
+       'password="example-pw";', "a JAAS login configuration with a password"),
     _p("url-password",
        r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s/@:?#]*:(?P<secret>[^\s@?#]+)@",
        "postgres://app:example-pw@db:5432/app",
@@ -137,13 +145,6 @@ VALUE_PATTERNS: tuple[Pattern, ...] = (
        "Server=db;Database=shop;User Id=app;Password=example-pw;",
        "a password or token as a URL query, JDBC, ADO.NET, ODBC or libpq parameter",
        flags=re.IGNORECASE),
-    _p("jvm-password-option",
-       r"-D[\w.\-]*(?:password|passwd|secret|token|credentials?)[\w.\-]*=(?P<secret>\S+)",
-       "-Djavax.net.ssl.keyStorePassword=changeit", "a JVM system property holding a password",
-       flags=re.IGNORECASE),
-    _p("jaas-config", r"LoginModule\s+required\b[^;]*\bpassword\s*=\s*(?P<secret>\"[^\"]+\"|\S+)",
-       'org.apache.kafka.common.security.plain.PlainLoginModule required username="app" '
-       'password="example-pw";', "a JAAS login configuration with a password"),
     _p("authorization-header",
        r"^\s*(?:Authorization:\s*)?(?:Bearer|Basic|Token|Bot|Digest|ApiKey|SSWS)\s+"
        r"(?P<secret>[A-Za-z0-9._~+/=\-]{8,})",
@@ -175,7 +176,7 @@ REFERENCE = re.compile(
 SETTING_VALUE = re.compile(
     r"^(?:true|false|yes|no|on|off|y|n|none|null|nil|enabled?|disabled?|required|optional|"
     r"plain|login|md5|scram-sha-256|trust|peer|basic|bearer|oauth2?|oidc|jwt|hmac|"
-    r"hs256|hs512|rs256|es256|sha256|sha512|aes-256-gcm|bcrypt|argon2id?|"
+    r"hs256|hs512|rs256|es256|sha256|sha512|aes-256-gcm|bcrypt|scrypt|pbkdf2|argon2(?:id|i|d)?|"
     # a number of at most three digits, a size or a duration
     r"-?\d{1,3}|\d+(?:\.\d+)?\s*(?:ms|s|m|h|d|w|[kmgtpKMGTP]i?[bB]?|bytes))$",
     re.IGNORECASE,
@@ -213,7 +214,8 @@ _KEY_QUALIFIERS = frozenset({
     "CRYPT", "CRYPTO", "CIPHER", "AES", "ENC", "SESSION", "MASTER", "HMAC", "JWT", "COOKIE", "APP",
     "AUTH", "CLIENT", "LICENSE", "ACCOUNT", "STORAGE", "TLS", "SSL", "SSH", "GPG", "PGP", "DEPLOY",
     "WEBHOOK", "SHARED", "ADMIN", "ROOT", "SERVER", "CSRF", "TOTP", "OTP", "VAPID", "SERVICE",
-    "STRIPE", "SENDGRID", "MAILGUN", "OPENAI", "ANTHROPIC", "TWILIO", "ALGOLIA", "MAPBOX",
+    "FERNET", "UNSEAL", "RECOVERY", "STRIPE", "SENDGRID", "MAILGUN", "OPENAI", "ANTHROPIC",
+    "TWILIO", "ALGOLIA", "MAPBOX",
     "PUSHER", "DATADOG", "DD", "NEWRELIC", "S3", "MINIO", "SPACES", "AWS", "GCP", "AZURE",
     "CLOUDFLARE", "GITHUB", "GITLAB", "SLACK", "NPM", "PYPI", "RECAPTCHA", "MASTERKEY",
 })
@@ -311,11 +313,21 @@ def only_references(text: str) -> bool:
     return bool(POINTER.match(stripped)) or not re.search(r"[A-Za-z0-9]", literal(stripped))
 
 
+def _unquoted(part: str) -> str:
+    """A parameter value without its quotes, or the braces ODBC puts around it (``PWD={x}``)."""
+    part = part.strip()
+    if len(part) >= 2 and part[0] == part[-1] and part[0] in "\"'":
+        return part[1:-1]
+    if part.startswith("{") and part.endswith("}") and not REFERENCE.fullmatch(part):
+        return part[1:-1]
+    return part
+
+
 def _value_pattern(text: str) -> Pattern | None:
     for pattern in VALUE_PATTERNS:
         for m in pattern.regex.finditer(text):
-            part = m.groupdict().get("secret") or m.group(0)
-            if only_references(part.strip("\"'{}")):
+            part = _unquoted(m.groupdict().get("secret") or m.group(0))
+            if only_references(part):
                 continue
             if pattern.confirm is None or pattern.confirm(m):
                 return pattern
