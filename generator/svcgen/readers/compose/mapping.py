@@ -151,6 +151,8 @@ class Context:
     #: Secret name → (keys, how to create each key), for one R101 note per Secret.
     secrets: dict[str, dict[str, str]] = field(default_factory=dict)
     secret_origin: dict[str, Path_] = field(default_factory=dict)
+    #: component → variable → literal value moved into a Secret reference (for --secret-values).
+    literals: dict[str, dict[str, str]] = field(default_factory=dict)
     #: named volume → components mounting it
     volume_users: dict[str, list[str]] = field(default_factory=dict)
     used_defs: set[Path_] = field(default_factory=set)
@@ -696,6 +698,7 @@ class ServiceConverter:
             if self._is_secret(name, value):
                 secret[name] = {"secret": secret_name, "key": name}
                 self.ctx.need_secret(secret_name, name, "from-literal", (*self.base, *path))
+                self.ctx.literals.setdefault(self.id, {})[name] = value
             else:
                 plain[name] = escape_kubernetes(value)
         if plain:

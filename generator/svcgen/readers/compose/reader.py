@@ -468,7 +468,9 @@ def _convert_merged(sources: list[Source], docs: list[Any], interp: Interpolator
         values["global"] = glob
     values["components"] = components
     _validate(values, ctx, ids)
-    return ReadResult(values=ordered(values), report=ctx.grouped_report(project.services))
+    return ReadResult(values=ordered(values), report=ctx.grouped_report(project.services),
+                      secret_values={cid: {mapping.CONTAINER: env}
+                                     for cid, env in ctx.literals.items()})
 
 
 def _resolve_extends(merged: Any, project_dir: Path, interp: Interpolator,
@@ -725,6 +727,8 @@ def _top_level_notes(ctx: mapping.Context, merged: dict[str, Any]) -> None:
                     parts.append(f"--{how}")
             message = f"create Secret {secret} with key(s) {', '.join(keys)}"
             hint = f"kubectl create secret generic {secret} " + " ".join(parts)
+            if all(how == "from-literal" for how in keys.values()):
+                hint += ", or pass --secret-values FILE to write them to an overlay for helm -f"
         ctx.note(ctx.secret_origin[secret], ACTION, message, hint)
 
 
