@@ -763,12 +763,14 @@ def test_unconstructible_scalars_are_located_errors_in_every_loader(
     assert message in proc.stderr
 
 
-def test_a_set_tag_is_read_as_helm_reads_it(tmp_path: Path) -> None:
+def test_a_set_tag_is_refused_at_its_position(tmp_path: Path) -> None:
+    """No values format has sets: the tag is refused where it stands, not read as a mapping."""
     write(tmp_path / "values.yaml", "x: !!set {a, b}\ncomponents: {}\n")
     proc = svcgen("lint", "values.yaml", cwd=tmp_path)
     no_traceback(proc)
-    assert proc.returncode == 1
-    assert "unknown key `x`" in proc.stdout
+    assert proc.returncode == 2  # as for any file lint cannot read
+    assert "values.yaml:1:4: error: the YAML tag !!set is not supported" in proc.stdout + \
+        proc.stderr
 
 
 def test_spacecloud_null_min_replicas_is_a_located_error(tmp_path: Path) -> None:

@@ -46,9 +46,15 @@ selector. */ -}}
   {{- $_ := set $annotations "checksum/config" (sha256sum .) -}}
 {{- end -}}
 {{- /* Not a plain hash of the data: anyone who may read the pod spec could try short values
-until one matched. derivePassword stretches the data with scrypt, so each guess costs ~0.1 s. */ -}}
+until one matched. With global.secretChecksumSalt (random, kept beside the inline values) a guess
+needs the salt, so one hash suffices; without it derivePassword stretches the data with scrypt,
+so each guess costs ~0.1 s (and so does every render). */ -}}
 {{- with (include "svcgen.secretEnv.data" .) -}}
-  {{- $_ := set $annotations "checksum/secret" (derivePassword 1 "maximum" . "svcgen" "checksum/secret" | sha256sum) -}}
+  {{- if $g.secretChecksumSalt -}}
+    {{- $_ := set $annotations "checksum/secret" (printf "%s\n%s" $g.secretChecksumSalt . | sha256sum) -}}
+  {{- else -}}
+    {{- $_ := set $annotations "checksum/secret" (derivePassword 1 "maximum" . "svcgen" "checksum/secret" | sha256sum) -}}
+  {{- end -}}
 {{- end -}}
 {{- $once := include "svcgen.component.runsToCompletion" $c -}}
 {{- if and $once ($g.mesh | default dict).istio -}}

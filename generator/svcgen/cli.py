@@ -88,13 +88,20 @@ def values(
         [], "--var", metavar="NAME=VALUE",
         help="Set a variable the inputs use as ${NAME} (over the environment and their own).",
     ),
+    secret_values: str | None = typer.Option(
+        None, "--secret-values", metavar="FILE",
+        help="Write the secret values the values leave out to FILE (mode 0600), an overlay for "
+        "helm -f.",
+    ),
+    force: bool = typer.Option(False, "--force", help="Replace an existing --secret-values file."),
 ) -> None:
     """Convert service definitions into values for the chart; report what was not converted."""
     from svcgen.values_cmd import run_values
 
     run(lambda: run_values(inputs, output=output, fmt=fmt, env_file=env_file, profiles=profile,
                            project=project, registry=registry, images=image, strict=strict,
-                           exposure=exposure, gateway=gateway, variables=var))
+                           exposure=exposure, gateway=gateway, variables=var,
+                           secret_values=secret_values, force=force))
 
 
 # Options lint and diff share: the same findings, filtered and printed the same way.

@@ -416,6 +416,14 @@ class Global(Model):
         default_factory=KedaInterceptor,
         description="The KEDA HTTP add-on's interceptor, for `ingress.throughInterceptor`.",
     )
+    secretChecksumSalt: Annotated[str, StringConstraints(min_length=16)] | None = Field(
+        None,
+        description="Random salt of the pods' `checksum/secret` annotation over inline secretEnv "
+        "values: with it the checksum is one salted hash; without it the chart stretches the data "
+        "with scrypt (slow), so a short value cannot be recovered from the annotation. Keep it "
+        "beside the inline values (`svcgen values --secret-values` writes one).",
+        examples=["9c1f4e0b7a2d4c6e8f1a3b5d7e9f0a2c"],
+    )
 
 
 # --- containers ------------------------------------------------------------------------------

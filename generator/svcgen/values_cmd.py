@@ -141,10 +141,12 @@ def read_input(path: str, wanted: str) -> Input:
                 hint=f"{shapes}; or pass --format {'|'.join(FORMATS)}")
 
 
-def generate(inputs: Sequence[str], options: ReadOptions, fmt: str = "auto") -> tuple[
+def generate(inputs: Sequence[str], options: ReadOptions, fmt: str = "auto",
+             secrets: dict[str, dict[str, dict[str, str]]] | None = None) -> tuple[
         dict[str, Any], list[Diagnostic], dict[str, str]]:
     """Values (keys in the model's order) and report for the inputs (several formats may be
-    mixed), plus the format each component came from."""
+    mixed), plus the format each component came from; ``secrets`` collects the literal values
+    the readers replaced by Secret references."""
     if fmt not in ("auto", *FORMATS):
         raise error(f"unknown format {fmt!r}", exit_code=2,
                     hint=f"use auto, {', '.join(FORMATS)}")
@@ -161,6 +163,8 @@ def generate(inputs: Sequence[str], options: ReadOptions, fmt: str = "auto") -> 
     for name in order:
         result: ReadResult = load_reader(name).read(by_format[name], options)
         report.extend(result.report)
+        if secrets is not None:
+            secrets.update(result.secret_values)
         for key, part in result.values.items():
             if key == "components":
                 comps = values.setdefault("components", {})
@@ -694,7 +698,8 @@ def run_values(inputs: Sequence[str], *, output: str | None, fmt: str, env_file:
                profiles: Sequence[str], project: str | None, registry: str | None,
                images: Sequence[str], strict: bool, stdout: TextIO | None = None,
                stderr: TextIO | None = None, exposure: str | None = None,
-               gateway: str | None = None, variables: Sequence[str] = ()) -> int:
+               gateway: str | None = None, variables: Sequence[str] = (),
+               secret_values: str | None = None, force: bool = False) -> int:
     # The run builds hundreds of thousands of small acyclic objects and ends: the cyclic garbage
     # collector would only rescan them (it took over half the time for 1000 services).
     enabled = gc.isenabled()
@@ -703,7 +708,7 @@ def run_values(inputs: Sequence[str], *, output: str | None, fmt: str, env_file:
         return _run_values(inputs, output=output, fmt=fmt, env_file=env_file, profiles=profiles,
                            project=project, registry=registry, images=images, strict=strict,
                            stdout=stdout, stderr=stderr, exposure=exposure, gateway=gateway,
-                           variables=variables)
+                           variables=variables, secret_values=secret_values, force=force)
     finally:
         if enabled:
             gc.enable()
@@ -713,7 +718,8 @@ def _run_values(inputs: Sequence[str], *, output: str | None, fmt: str, env_file
                 profiles: Sequence[str], project: str | None, registry: str | None,
                 images: Sequence[str], strict: bool, stdout: TextIO | None,
                 stderr: TextIO | None, exposure: str | None = None,
-                gateway: str | None = None, variables: Sequence[str] = ()) -> int:
+                gateway: str | None = None, variables: Sequence[str] = (),
+                secret_values: str | None = None, force: bool = False) -> int:
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     if not inputs:
@@ -729,7 +735,10 @@ def _run_values(inputs: Sequence[str], *, output: str | None, fmt: str, env_file
                           env_file=env_file, profiles=tuple(profiles),
                           exposure=parse_exposure(exposure), gateway=parse_gateway(gateway),
                           variables=parse_variables(variables))
-    values, report, origin = generate(inputs, options, fmt)
+    literals: dict[str, dict[str, dict[str, str]]] = {}
+    values, report, origin = generate(inputs, options, fmt, literals)
+    if secret_values is not None:
+        report.append(_write_secret_values(secret_values, literals, force))
     if strict:
         unconverted = [d for d in report if d.rule == "R100"]
         if unconverted:
@@ -764,6 +773,18 @@ def _run_values(inputs: Sequence[str], *, output: str | None, fmt: str, env_file
                                  hint="delete it from the file if the service is gone"))
     print_report(report, err)
     return 0
+
+
+def _write_secret_values(path: str, literals: dict[str, dict[str, dict[str, str]]],
+                         force: bool) -> Diagnostic:
+    """Write the secrets overlay (before the values, so a refusal leaves nothing half done)."""
+    from svcgen.secret_overlay import write_overlay
+
+    count = write_overlay(path, literals, force=force)
+    return Diagnostic(file=path, rule="R002", severity=Severity.INFO,
+                      message=f"{count} secret value(s) written to {path} (mode 0600), with "
+                      "global.secretChecksumSalt", hint=f"install with -f VALUES -f {path}; "
+                      "keep it out of Git")
 
 
 def print_report(report: Sequence[Diagnostic], stream: TextIO) -> None:

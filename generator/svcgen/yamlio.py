@@ -297,6 +297,36 @@ def _unconstructible(name: str, text: str, exc: Exception) -> SvcgenError:
                  hint="quote unusual values, and check their tags")
 
 
+#: The tags a YAML tag may name in our inputs: the JSON-compatible core (and timestamp and merge,
+#: which plain scalars and ``<<`` resolve to). ``!!binary``, ``!!set``, ``!!omap``, ``!!python/…``
+#: and local ``!tags`` build values no input format has (bytes, sets, objects).
+SUPPORTED_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in (
+    "str", "int", "float", "bool", "null", "map", "seq", "timestamp", "merge"))
+
+
+def refuse_unsupported_tags(name: str, text: str, local: frozenset[str] = frozenset(),
+                            hint: str = "") -> None:
+    """Refuse, at its line and column, the first YAML tag the input format does not support
+    (``local``: the ``!tags`` it does). Every loader calls this before building values."""
+    if "!" not in text:  # no tag at all: nothing to scan
+        return
+    import yaml as pyyaml
+
+    loader_class: Any = getattr(pyyaml, "CSafeLoader", pyyaml.SafeLoader)
+    try:
+        for event in pyyaml.parse(text, Loader=loader_class):
+            tag = getattr(event, "tag", None)
+            if tag is None or tag == "!" or tag in SUPPORTED_TAGS or tag in local:
+                continue
+            shown = tag.replace("tag:yaml.org,2002:", "!!")
+            mark: Any = event.start_mark
+            raise error(f"the YAML tag {shown} is not supported in this file",
+                        file=name, line=mark.line + 1, column=mark.column + 1,
+                        hint=hint or "remove the tag; quote the value if it is text")
+    except pyyaml.YAMLError:
+        return  # the loader reports the syntax error with its own message
+
+
 def load_documents(
     path: str | Path, text: str | None = None, *, go_yaml: bool = False
 ) -> list[Document]:
@@ -306,6 +336,7 @@ def load_documents(
     name = str(path)
     if text is None:
         text = read_text(path)
+    refuse_unsupported_tags(name, text)
     yaml = go_yaml_v2() if go_yaml else round_trip_yaml()
     yaml.allow_duplicate_keys = False
     try:

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from svcgen.diagnostics import SvcgenError, error
-from svcgen.yamlio import MAX_NODES, bad_scalar, read_text, syntax_error
+from svcgen.yamlio import MAX_NODES, bad_scalar, read_text, refuse_unsupported_tags, syntax_error
 
 PathPart = str | int
 _MISSING = object()
@@ -115,6 +115,7 @@ def load_values_file(path: str) -> SourceDoc:
 
 
 def parse_values(name: str, text: str) -> SourceDoc:
+    refuse_unsupported_tags(name, text)
     builder = _Builder(name, text)
     data, pos = builder.build()
     if data is None:

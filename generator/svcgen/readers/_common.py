@@ -14,7 +14,8 @@
   input that produced it.
 * :class:`Owned` (the keys a reader decides, checked against the model) and :func:`ordered`
   (key order from the model), used when values are written or updated in place.
-* Secret detection (:func:`is_secret`), the one test every reader applies to variables.
+* :func:`secret_env`: variables that hold secret material (:func:`svcgen.secrets.is_secret`,
+  the one test of every reader and of lint) become Secret references.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from pydantic import BaseModel, ValidationError
 
 from svcgen.diagnostics import Diagnostic, Severity, SvcgenError, dotted_path
 from svcgen.model import Component, Container, Service, Values
+from svcgen.secrets import PRIVATE_KEY
+from svcgen.secrets import is_secret as is_secret
 from svcgen.yamlio import Document, PathPart
 
 CONVERTED = "R001"
@@ -45,58 +48,19 @@ RULE_SEVERITY = {
     ACTION: Severity.WARNING,
 }
 
-#: Environment variable names that hold secret material. ``*_FILE`` / ``*_PATH`` names hold a
-#: path to the secret (the Docker image convention), not the secret, and stay plain.
-SECRET_NAME = re.compile(
-    r"PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|"
-    r"AUTH_?KEY|SIGNING_?KEY|ENCRYPTION_?KEY|_PASS$|^PASS$|_PWD$|DSN$"
-)
-NOT_SECRET_NAME = re.compile(r"(_FILE|_PATH|_DIR|_LENGTH|_TTL|_EXPIRY|_EXPIRES|_TIMEOUT)$")
-#: A URL with a password in it is secret whatever its name: ``postgres://u:pw@db/app``, inside
-#: another scheme (``jdbc:postgresql://u:pw@db/x``), with a ``/`` in the password.
-CREDENTIAL_URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/@:?#]*:[^\s@]+@")
-#: Credentials as query or connection-string parameters: ``…?password=…``, ``;Password=…``,
-#: ``user=app password=…`` (libpq), ``?access_token=…``, ``?sig=…`` (signed URLs).
-CREDENTIAL_PARAM = re.compile(
-    r"(?:^|[?&;\s])(?:password|passwd|pwd|pass|secret|client_secret|token|access_token|"
-    r"api_?key|sig|signature)=[^&;\s]",
-    re.IGNORECASE,
-)
-
-
 #: File names of key material, credentials and dotenv files.
 KEY_MATERIAL = re.compile(
     r"^(.*\.(pem|key|p12|pfx|jks|keystore|kdbx|gpg|asc)|id_[a-z0-9]+(\.pub)?|"
     r"\.env(\..*)?|.*\.env|\.netrc|\.pgpass|\.npmrc|\.pypirc|credentials(\.json)?)$",
     re.IGNORECASE,
 )
-#: The armour line of a PEM, OpenSSH or PGP private key.
-PRIVATE_KEY_BLOCK = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----")
 
 
 def key_material(name: str, content: str | None = None) -> bool:
     """True for a file that holds key material by its name (``*.pem``, ``id_*``, ``.env``) or by
     its content (a private key block)."""
     return bool(KEY_MATERIAL.match(name)) or (
-        content is not None and bool(PRIVATE_KEY_BLOCK.search(content)))
-
-
-def looks_secret(name: str) -> bool:
-    """True when a variable of this name holds secret material (see SECRET_NAME)."""
-    upper = name.upper()  # matching the upper-cased name is faster than IGNORECASE
-    return bool(SECRET_NAME.search(upper)) and not NOT_SECRET_NAME.search(upper)
-
-
-def secret_value(value: object) -> bool:
-    """True when a value carries a credential whatever its variable's name (a URL with a
-    password, a password parameter)."""
-    return isinstance(value, str) and bool(
-        CREDENTIAL_URL.search(value) or CREDENTIAL_PARAM.search(value))
-
-
-def is_secret(name: str, value: object = None) -> bool:
-    """Whether the variable ``name=value`` holds secret material: the test of every reader."""
-    return looks_secret(name) or secret_value(value)
+        content is not None and bool(PRIVATE_KEY.search(content)))
 
 
 ENV_NAME_RE = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")

@@ -63,6 +63,9 @@ class ReadResult:
 
     values: dict[str, Any]
     report: list[Diagnostic] = field(default_factory=list)
+    #: component → container → variable → the literal value the reader replaced by a Secret
+    #: reference: never part of ``values``; `svcgen values --secret-values` writes it apart.
+    secret_values: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
 
 
 class Reader(Protocol):

@@ -2,46 +2,23 @@
 
 from __future__ import annotations
 
-import re
+import inspect
 from collections.abc import Iterator
-from itertools import pairwise
 
 from svcgen.diagnostics import Severity
 from svcgen.lint.registry import Context, Finding, rule
 from svcgen.lint.rules._common import base, containers
-from svcgen.readers._common import key_material, secret_value
-
-#: Name parts that mark secret material; a name counts when one of its ``_``-separated parts (or
-#: two adjacent ones) is listed.
-SECRET_WORDS = frozenset({
-    "PASSWORD", "PASSWD", "PASS", "PWD", "SECRET", "TOKEN", "APIKEY", "API_KEY", "ACCESS_KEY",
-    "SECRET_KEY", "PRIVATE_KEY", "CREDENTIAL", "CREDENTIALS", "AUTH_KEY", "CLIENT_SECRET",
-    "SIGNING_KEY", "ENCRYPTION_KEY", "MASTER_KEY", "DSN",
-})
-#: Last parts that say the variable names or configures a secret rather than holding it.
-NOT_SECRET_SUFFIX = frozenset({
-    "FILE", "PATH", "DIR", "NAME", "USER", "USERNAME", "TTL", "EXPIRY", "EXPIRES", "LENGTH",
-    "HEADER", "ENABLED", "ENABLE", "REQUIRED", "TYPE", "ID", "KEY_ID", "POLICY", "URL_PATH",
-})
+from svcgen.readers._common import key_material
+from svcgen.secrets import detect, explain_patterns
 
 
-def secret_looking(name: str) -> bool:
-    parts = [p for p in re.split(r"[-_.]", name.upper()) if p]
-    if not parts or parts[-1] in NOT_SECRET_SUFFIX or "_".join(parts[-2:]) in NOT_SECRET_SUFFIX:
-        return False
-    if name.upper() == "PWD":  # the shell's working directory
-        return False
-    pairs = {f"{a}_{b}" for a, b in pairwise(parts)}
-    return bool(SECRET_WORDS.intersection(parts) or SECRET_WORDS.intersection(pairs))
-
-
-@rule("SVC601", "secret-in-env", Severity.ERROR,
-      "A secret-looking variable holds a plain value")
 def secret_in_env(ctx: Context) -> Iterator[Finding]:
     """Values files live in git, in CI logs and in ``helm get values``. A variable named like a
-    password, token or key (PASSWORD, TOKEN, SECRET, API_KEY, …) with a literal value, or a URL
-    with a password in it, publishes the secret to everyone who can read any of those. The value
-    itself is never printed by the lint.
+    password, token or key (PASSWORD, DB_PW, REDIS_AUTH, SESSION_KEY, …) with a literal value,
+    or a value that is a credential whatever its name (a known token format, a private key, a
+    URL or connection string with a password in it), publishes the secret to everyone who can
+    read any of those. The readers move exactly these variables into Secrets: lint and readers
+    share one detector, listed below. The value itself is never printed by the lint.
 
     Example fix: read it from a Secret.
 
@@ -53,14 +30,23 @@ def secret_in_env(ctx: Context) -> Iterator[Finding]:
                 if isinstance(value, bool) or str(value) == "":
                     continue
                 where = (*base(cid), section, name, "env", var)
-                if secret_looking(var):
-                    yield Finding(where, f"{var} looks like a secret but has a plain value",
+                found = detect(var, value)
+                if found is None:
+                    continue
+                if found.by_value:
+                    yield Finding(where, f"{found.describe(var)} in a plain value",
+                                  "read it from a Secret as a whole, or build it from a "
+                                  "secretEnv variable with $(VAR)")
+                else:
+                    yield Finding(where, f"{found.describe(var)} but has a plain value",
                                   f"move it to `secretEnv.{var}` with a reference to a Secret")
-                elif secret_value(value):
-                    yield Finding(where, f"{var} holds a credential (a URL or parameter with a "
-                                  "password in it)",
-                                  "build the URL from a secretEnv variable, or read it from a "
-                                  "Secret as a whole")
+
+
+# `svcgen explain SVC601` lists the detector's rules: they are data in svcgen.secrets.
+secret_in_env.__doc__ = (inspect.cleandoc(secret_in_env.__doc__ or "") + "\n\n"
+                         + explain_patterns())
+rule("SVC601", "secret-in-env", Severity.ERROR,
+     "A secret-looking variable holds a plain value")(secret_in_env)
 
 
 @rule("SVC602", "inline-secret-value", Severity.WARNING, "secretEnv holds an inline value")
@@ -82,6 +68,34 @@ def inline_secret_value(ctx: Context) -> Iterator[Finding]:
                                   f"{var} has an inline value, stored in the values and the "
                                   "release", "reference a Secret: {secret: NAME, key: KEY}",
                                   key=True)
+
+
+@rule("SVC611", "secret-checksum-unsalted", Severity.WARNING,
+      "Inline secretEnv values without global.secretChecksumSalt")
+def secret_checksum_unsalted(ctx: Context) -> Iterator[Finding]:
+    """A change of an inline secretEnv value must roll the pods, so the chart puts a checksum of
+    those values on each pod; a plain hash of a short password would give the password away to
+    anyone who may read pod specs. Without a salt the chart stretches the data with scrypt, which
+    costs about 0.1 s per component on every render (100 components: a quarter of a minute).
+    A random salt kept beside the inline values makes one hash as safe (a guess needs the salt)
+    and the render as fast as with plain env. `svcgen values --secret-values` writes one.
+
+    Example fix: add a random salt (`openssl rand -hex 16`) to the file with the inline values.
+
+        global: {secretChecksumSalt: 9c1f4e0b7a2d4c6e8f1a3b5d7e9f0a2c}
+    """
+    if ctx.values is None or ctx.values.global_.secretChecksumSalt:
+        return
+    for cid, comp in ctx.components():
+        for section, name, c in containers(comp):
+            for var, ref in c.secretEnv.items():
+                if ref.value is not None:
+                    yield Finding((*base(cid), section, name, "secretEnv", var, "value"),
+                                  "inline secret values without global.secretChecksumSalt: the "
+                                  "chart stretches their checksum with scrypt on every render",
+                                  "add `global: {secretChecksumSalt: <random, e.g. openssl rand "
+                                  "-hex 16>}` beside the inline values", key=True)
+                    return
 
 
 _RESTRICTED_CAPS = {"NET_BIND_SERVICE"}

@@ -48,8 +48,8 @@ class Interpolator:
     """Substitutes variables from ``environ``; remembers which unset variables were used."""
 
     environ: Mapping[str, str]
-    #: Names whose values are secret material (see readers._common.looks_secret).
-    is_secret: Callable[[str], bool] | None = None
+    #: Whether a variable (name, value) holds secret material (svcgen.secrets.is_secret).
+    is_secret: Callable[[str, str], bool] | None = None
     #: Variables set to bytes that are not UTF-8: using one is an error.
     unreadable: frozenset[str] = frozenset()
     unset: dict[str, Path_] = field(default_factory=dict)
@@ -74,7 +74,7 @@ class Interpolator:
             raise InterpolationError(f"variable {name} is not UTF-8 text",
                                      f"set {name} to UTF-8 text, or unset it", variable=name)
         value = self.environ.get(name)
-        if value and self.is_secret is not None and self.is_secret(name):
+        if value and self.is_secret is not None and self.is_secret(name, value):
             self._hits.add(name)
         return value
 

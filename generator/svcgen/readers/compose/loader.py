@@ -27,6 +27,7 @@ from svcgen.yamlio import (
     PathPart,
     bad_scalar,
     read_text,
+    refuse_unsupported_tags,
     syntax_error,
 )
 
@@ -108,6 +109,9 @@ def load_sources(path: str | Path, text: str | None = None) -> list[Source]:
     name = str(path)
     if text is None:
         text = read_text(path)
+    # Auto-detection reads every input with this loader first: the refusal must not assume
+    # the file is a Compose file, so it only lets Compose's own tags through.
+    refuse_unsupported_tags(name, text, frozenset((RESET, OVERRIDE)))
     try:
         nodes = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.YAMLError as exc:

@@ -27,11 +27,9 @@ from svcgen.readers._common import (
     dns_label,
     is_secret,
     key_material,
-    looks_secret,
     metrics_port,
     parse_image,
     scrape_annotations,
-    secret_value,
 )
 from svcgen.readers.base import ReadOptions
 from svcgen.readers.compose import spec
@@ -159,6 +157,8 @@ class Context:
     #: Secret name → (keys, how to create each key), for one R101 note per Secret.
     secrets: dict[str, dict[str, str]] = field(default_factory=dict)
     secret_origin: dict[str, Path_] = field(default_factory=dict)
+    #: component → variable → literal value moved into a Secret reference (for --secret-values).
+    literals: dict[str, dict[str, str]] = field(default_factory=dict)
     used_defs: set[Path_] = field(default_factory=set)
     #: The service being converted, and which service each report entry belongs to.
     current: str | None = None
@@ -834,10 +834,10 @@ class ServiceConverter:
             return False
         if name in self.x.secretEnv:
             return True
-        if value is not None and (secret_value(value) or value in self.secret_values
+        if value is not None and (value in self.secret_values
                                   or f"{name}={value}" in self.ctx.secret_values):
             return True
-        return looks_secret(name)
+        return is_secret(name, value)
 
     def environment(self) -> None:
         entries: dict[str, tuple[str | None, tuple[str | int, ...]]] = {}
@@ -876,6 +876,7 @@ class ServiceConverter:
                 self.rewrite(path, value, name, secret=True)
                 secret[name] = {"secret": secret_name, "key": name}
                 self.ctx.need_secret(secret_name, name, "from-literal", (*self.base, *path))
+                self.ctx.literals.setdefault(self.id, {})[name] = value
             else:
                 plain[name] = escape_kubernetes(self.rewrite(path, value, name))
         if plain:
@@ -898,7 +899,7 @@ class ServiceConverter:
             d = exc.diagnostics[0]
             raise self.fail(path, f"env_file {item.path}: {d.message}", d.hint or
                             "check the path (relative to the project directory)") from None
-        interp = Interpolator(self.ctx.environ, is_secret=looks_secret)
+        interp = Interpolator(self.ctx.environ, is_secret=is_secret)
 
         def substitute(value: str, line: int) -> str:
             try:

@@ -21,7 +21,6 @@ from svcgen.readers._common import (
     component_id,
     dns_label,
     is_secret,
-    looks_secret,
     ordered,
     validate,
 )
@@ -205,7 +204,7 @@ def _interpolated(source: Source, interp: Interpolator, report: Report) -> Any:
 def convert(sources: list[Source], options: ReadOptions) -> ReadResult:
     environ, project_dir = environment(sources, options)
     report = Report()
-    interp = Interpolator(environ, is_secret=looks_secret,
+    interp = Interpolator(environ, is_secret=is_secret,
                           unreadable=unreadable(os.environ if options.environ is None
                                                 else options.environ))
     docs = [_interpolated(source, interp, report) for source in sources]
@@ -308,7 +307,7 @@ def _load_include(at: Include, where: Path_, entry: Any) -> dict[str, Any]:
                           "exist", f"check the path (relative to {at.base})")
         for k, v in load_dotenv(str(path), read_text(path), at.environ).items():
             environ.setdefault(k, v)
-    interp = Interpolator(environ, is_secret=looks_secret)
+    interp = Interpolator(environ, is_secret=is_secret)
     sources = [source for file in files for source in load_sources(file)]
     docs = [_interpolated(source, interp, at.report) for source in sources]
     for source, doc in zip(sources, docs, strict=True):
@@ -491,7 +490,9 @@ def _convert_merged(sources: list[Source], docs: list[Any], interp: Interpolator
         values["global"] = glob
     values["components"] = components
     _validate(values, ctx, ids)
-    return ReadResult(values=ordered(values), report=ctx.grouped_report(project.services))
+    return ReadResult(values=ordered(values), report=ctx.grouped_report(project.services),
+                      secret_values={cid: {mapping.CONTAINER: env}
+                                     for cid, env in ctx.literals.items()})
 
 
 def _resolve_extends(merged: Any, project_dir: Path, interp: Interpolator,
@@ -848,6 +849,8 @@ def _top_level_notes(ctx: mapping.Context, merged: dict[str, Any]) -> None:
                     parts.append(f"--{how}")
             message = f"create Secret {secret} with key(s) {', '.join(keys)}"
             hint = f"kubectl create secret generic {secret} " + " ".join(parts)
+            if all(how == "from-literal" for how in keys.values()):
+                hint += ", or pass --secret-values FILE to write them to an overlay for helm -f"
         ctx.note(ctx.secret_origin[secret], ACTION, message, hint)
 
 
