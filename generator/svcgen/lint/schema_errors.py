@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from svcgen import model
 from svcgen.lint.registry import Finding, Path, PathPart
-from svcgen.readers._common import looks_secret, secret_value
+from svcgen.secrets import is_secret
 
 #: Patterns of the model, named the way Kubernetes documentation names them.
 PATTERN_NAMES = {
@@ -160,9 +160,10 @@ def is_secret_at(path: Path, value: Any) -> bool:
     """Whether the value at ``path`` may be secret material: under ``secretEnv``, under a key
     named like a credential (``DB_PASSWORD``, ``token``), or a value that carries one (a URL with
     a password) anywhere inside it."""
-    if any(isinstance(p, str) and (p in SECRET_KEYS or looks_secret(p)) for p in path):
+    if any(isinstance(p, str) and (p in SECRET_KEYS or is_secret(p)) for p in path):
         return True
-    return any(secret_value(s) for s in _strings(value))
+    # No name: only what the value itself carries (a token format, a password in a URL) counts.
+    return any(is_secret("", s) for s in _strings(value))
 
 
 def _strings(value: Any) -> Iterator[str]:
