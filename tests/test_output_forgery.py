@@ -19,8 +19,9 @@ from svcgen.cli import app
 #: sequences, a bare carriage return, a C1 CSI and a line separator.
 EVIL = ("x\n::error file=a.yaml,line=1::approved\r::stop-commands::tok"
         "\x1b[2J\x1b]0;t\x07\x9b1m\u2028")
-#: What YAML can carry in a rendered key (helm's toYaml drops a map with C0 controls but
-#: newline, return and tab).
+#: What YAML can carry in a rendered string (helm's toYaml drops a map with C0 controls but
+#: newline, return and tab). The values schema refuses it as an annotation key (not a qualified
+#: name), so in a render it reaches diff's output as an annotation value.
 EVIL_KEY = "x\n::error file=a.yaml,line=1::approved\r\n::stop-commands::tok\u2028\u202e"
 #: The values file lives in a directory whose name is itself a forged command. helm reads its
 #: `-f` list as comma-separated values and a name with `:` as a URL, so diff, which renders both
@@ -32,12 +33,12 @@ VALUES = ONE_COMPONENT
 #: A component key that is no chart key (a schema error quoting the key) and a value of the
 #: wrong type (a schema error describing the value), both carrying EVIL.
 LINT_BAD = VALUES + f"    {json.dumps(EVIL)}: 1\n    replicas: {json.dumps('3' + EVIL)}\n"
-#: NEW adds an annotation whose key and value carry EVIL_KEY, an env value with EVIL, and changes
-#: the Service type (a DIFF401 finding placed in the hostile file).
+#: NEW adds an annotation whose value carries EVIL_KEY, an env value with EVIL, and changes the
+#: Service type (a DIFF401 finding placed in the hostile file).
 BASE = VALUES + "    annotations: {team: shop}\n    service: {type: NodePort}\n"
 NEW = VALUES.replace(
     "        ports:", f"        env: {{MODE: {json.dumps(EVIL)}}}\n        ports:") + \
-    f"    annotations: {{team: shop, {json.dumps(EVIL_KEY)}: {json.dumps(EVIL_KEY)}}}\n" + \
+    f"    annotations: {{team: shop, note: {json.dumps(EVIL_KEY)}}}\n" + \
     "    service: {type: ClusterIP}\n"
 
 FORMATS = ["text", "github", "json", "sarif"]
@@ -57,16 +58,27 @@ def lint(tmp_path: Path, fmt: str) -> tuple[int, str, Path]:
     return result.exit_code, result.stdout, values
 
 
-def diff(tmp_path: Path, helm: str, fmt: str) -> tuple[int, str, Path]:
+def diff(tmp_path: Path, helm: str, fmt: str, new: str = NEW) -> tuple[int, str, Path]:
     folder = tmp_path / EVIL_DIR_HELM
     folder.mkdir()
     (tmp_path / "base.yaml").write_text(BASE)
-    (folder / "new.yaml").write_text(NEW)
+    (folder / "new.yaml").write_text(new)
     result = CliRunner().invoke(app, ["diff", "--helm", helm, "--format", fmt,
                                       str(tmp_path / "base.yaml"), "--",
                                       str(folder / "new.yaml")])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     return result.exit_code, result.stdout, folder / "new.yaml"
+
+
+def strings(doc: object) -> list[str]:
+    """Every string inside a decoded JSON document."""
+    if isinstance(doc, str):
+        return [doc]
+    if isinstance(doc, dict):
+        return [t for k, v in doc.items() for t in (*strings(k), *strings(v))]
+    if isinstance(doc, list):
+        return [t for item in doc for t in strings(item)]
+    return []
 
 
 def assert_inert_text(out: str) -> None:
@@ -138,7 +150,7 @@ def test_diff_text_shows_hostile_paths_names_and_values_as_escapes(
     code, out, new = diff(tmp_path, helm4, "text")
     assert code == 0, out  # one warning
     assert_inert_text(out)
-    assert "metadata.annotations.x\\n::error file=a.yaml" in out  # the key, in a field path
+    assert "x\\n::error file=a.yaml" in out  # the annotation value, escaped
     assert "DIFF401" in out and str(new) in out
 
 
@@ -146,7 +158,7 @@ def test_diff_github_output_holds_only_its_own_annotations(tmp_path: Path, helm4
     code, out, _ = diff(tmp_path, helm4, "github")
     assert code == 0
     assert_github_commands_only_ours(out)
-    assert "DIFF401" in out and "metadata.annotations.x\\n::error" in out
+    assert "DIFF401" in out and "x\\n::error" in out
 
 
 @pytest.mark.parametrize("fmt", ["json", "sarif"])
@@ -158,11 +170,31 @@ def test_diff_json_and_sarif_carry_hostile_text_encoded_and_whole(
     doc = json.loads(out)
     if fmt == "json":
         paths = {f["path"] for c in doc["changes"] for f in c["fields"]}
-        assert f"metadata.annotations.{EVIL_KEY}" in paths
+        assert "metadata.annotations.note" in paths
+        assert any(EVIL_KEY in text for text in strings(doc))  # carried whole, decoded back
         assert {f["file"] for f in doc["findings"]} == {str(new)}
         assert doc["new"] == [str(new)]
     else:
         assert [r["ruleId"] for r in doc["runs"][0]["results"]] == ["DIFF401"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_diff_refusing_a_hostile_annotation_key_prints_it_inert(tmp_path: Path, helm4: str,
+                                                                 fmt: str) -> None:
+    """A key that is no qualified name is refused by the values schema before any render: in every
+    format the refusal goes to stderr as located errors that quote the key escaped, and the diff
+    fails."""
+    folder = tmp_path / EVIL_DIR_HELM
+    folder.mkdir()
+    (tmp_path / "base.yaml").write_text(BASE)
+    (folder / "new.yaml").write_text(NEW.replace("note:", f"{json.dumps(EVIL_KEY)}:"))
+    result = CliRunner().invoke(app, ["diff", "--helm", helm4, "--format", fmt,
+                                      str(tmp_path / "base.yaml"), "--",
+                                      str(folder / "new.yaml")])
+    assert result.exit_code == 1
+    assert_inert_text(result.stderr)
+    assert "x\\n::error file=a.yaml,line=1::approved\\r\\n::stop-commands" in result.stderr
+    assert "new.yaml:8:5: error[helm-schema]" in result.stderr
 
 
 def test_errors_on_stderr_show_hostile_file_names_inert(tmp_path: Path) -> None:
