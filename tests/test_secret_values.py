@@ -124,3 +124,23 @@ def test_without_secret_values_the_action_names_the_flag(tmp_path: Path) -> None
     assert result.exit_code == 0
     assert "--secret-values FILE" in result.stderr
     assert "Tr0ub4dor-3" not in result.stdout + result.stderr
+
+
+def test_secret_values_overlay_holds_a_renamed_service_as_callers_must_name_it(
+        tmp_path: Path) -> None:
+    """`pg_main` becomes Service `pg-main`; a URL naming it with a password goes into a Secret,
+    and the overlay holds it rewritten, so the installed pod connects to the Service that exists."""
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n"
+        "  app:\n    image: ghcr.io/acme/notes:2.3.1\n"
+        "    environment: {DATABASE_URL: 'postgres://notes:Tr0ub4dor-3@pg_main:5432/notes'}\n"
+        "  pg_main:\n    image: postgres:16.4\n")
+    secrets_file = tmp_path / "secrets.yaml"
+    result = run_values(tmp_path, "-o", str(tmp_path / "values.yaml"),
+                        "--secret-values", str(secrets_file))
+    assert result.exit_code == 0, result.stderr
+    overlay = yaml.safe_load(secrets_file.read_text())
+    env = overlay["components"]["app"]["containers"]["app"]["secretEnv"]
+    assert env["DATABASE_URL"]["value"] == "postgres://notes:Tr0ub4dor-3@pg-main:5432/notes"
+    assert "the --secret-values file holds it rewritten" in result.stderr
+    assert "Tr0ub4dor-3" not in result.stdout + result.stderr

@@ -873,10 +873,11 @@ class ServiceConverter:
                               "not set it", f"set {name} while converting, or give it a value")
                     continue
             if self._is_secret(name, value):
-                self.rewrite(path, value, name, secret=True)
+                # The overlay (--secret-values) gets the value as callers must write it now.
+                literal = self.rewrite(path, value, name, secret=True)
                 secret[name] = {"secret": secret_name, "key": name}
                 self.ctx.need_secret(secret_name, name, "from-literal", (*self.base, *path))
-                self.ctx.literals.setdefault(self.id, {})[name] = value
+                self.ctx.literals.setdefault(self.id, {})[name] = literal
             else:
                 plain[name] = escape_kubernetes(self.rewrite(path, value, name))
         if plain:
@@ -1454,9 +1455,10 @@ class ServiceConverter:
         if secret and (done or left):
             names = sorted({*done, *left})
             self.action(path, f"the value names {', '.join(names)}, which became "
-                        f"{', '.join(renames[n.lower()] for n in names)}: it goes into a Secret, "
-                        "so it is not rewritten", "write the new name in the Secret's value")
-            return text
+                        f"{', '.join(renames[n.lower()] for n in names)}: it goes into a Secret; "
+                        "the --secret-values file holds it rewritten",
+                        "write the new name in a Secret's value you create yourself")
+            return new
         if done:
             self.choice(path, "references rewritten: " + ", ".join(
                 f"{old} → {renames[old.lower()]}" for old in done))
