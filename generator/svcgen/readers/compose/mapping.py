@@ -83,8 +83,6 @@ REASONS: dict[str, tuple[str, str]] = {
                 "nothing to do; a run-once task belongs in a Job"),
     "container_name": ("the component id names the workload and its Service",
                        "use x-svcgen.component to choose another id"),
-    "networks": ("all components share the namespace network",
-                 "restrict traffic with global.networkPolicy, upstreams and whitelists"),
     "network_mode": ("pods have their own network namespace", "remove it"),
     "logging": ("container logs go to the cluster's log collection", "remove it"),
     "privileged": ("neither the restricted nor the baseline profile allows privileged containers",
